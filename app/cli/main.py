@@ -1,0 +1,23 @@
+"""The `steward` command line (Typer): one sub-command group per module in app/cli/."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import data_cmd, households_cmd, kb_cmd, llm_cmd, redact_cmd
+
+app = typer.Typer(
+    name="steward",
+    help="Steward 智能催费助手 / Steward dunning assistant.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(data_cmd.app, name="data")
+app.add_typer(households_cmd.app, name="households")
+app.add_typer(kb_cmd.app, name="kb")
+app.add_typer(llm_cmd.app, name="llm")
+redact_cmd.register(app)
+
+
+if __name__ == "__main__":
+    app()

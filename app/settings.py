@@ -1,0 +1,58 @@
+"""Service and agent settings from STEWARD_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """All runtime configuration; every field can be set as STEWARD_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="STEWARD_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime state: database, vector store, reports.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means the SQLite file in var_dir.")
+    models_dir: Path = Field(PROJECT_ROOT / "models", description="Folder with the embedded model files.")
+    embedding_model: str = Field("", description="Embedding model path or name; empty means models_dir/m3e-small.")
+    chroma_dir: Path | None = Field(None, description="Chroma persistent folder; default var_dir/chroma.")
+    llm_base_url: str = Field("http://127.0.0.1:8765/v1", description="OpenAI-compatible endpoint.")
+    llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="Model name sent to the endpoint.")
+    llm_api_key: str = Field("sk-local", description="API key for the endpoint.")
+    llm_timeout: float = Field(120.0, description="Seconds per model call.")
+    llm_max_retries: int = Field(2, description="Retries of a failed model call before it is reported.")
+    llm_ctx: int = Field(4096, description="Context window of the embedded server.")
+    llm_threads: int = Field(2, description="CPU threads of the embedded server.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Database URL with the SQLite default filled in."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.var_dir / 'steward.db'}"
+
+    @property
+    def resolved_chroma_dir(self) -> Path:
+        """Chroma folder with the default filled in."""
+        return self.chroma_dir or (self.var_dir / "chroma")
+
+    @property
+    def resolved_embedding_model(self) -> str:
+        """Embedding model path with the embedded default filled in."""
+        return self.embedding_model or str(self.models_dir / "m3e-small")
+
+    @property
+    def llm_model_file(self) -> Path:
+        """Path of the embedded GGUF file."""
+        return self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process settings (read on first call, never at import)."""
+    return Settings()
