@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, description="Retries of a failed model call before it is reported.")
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
+    as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
 
     @property
     def resolved_database_url(self) -> str:
