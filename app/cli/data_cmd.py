@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import click
 import typer
 
 from app.cli.common import console, database_url as resolve_url
@@ -44,3 +46,45 @@ def generate_cmd(
         return
     elapsed = time.perf_counter() - started
     console.print(f"已生成 {report.households:,} 户，{report.rows:,} 行，用时 {elapsed:.1f} 秒。")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="账单系统导出文件：.csv（UTF-8/GBK）或 .xlsx"),
+    kind: str | None = typer.Option(None, "--kind", click_type=click.Choice(["owners", "receivables", "payments"]),
+                                    help="文件类型：owners 业主档案 / receivables 应收账单 / payments 缴费流水；省略时按表头判断"),
+    database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+) -> None:
+    """导入账单系统导出的业主档案、应收账单或缴费流水；坏行写入 <文件名>.errors.csv，好行照常入库。"""
+    from rich.table import Table
+
+    from app.cli.common import fail, open_session, print_json
+    from data.importers import KIND_NAMES, ImportFileError, import_file
+
+    session = open_session(database_url)
+    try:
+        result = import_file(session, file, kind=kind)
+        session.commit()
+    except ImportFileError as exc:
+        session.rollback()
+        fail(str(exc), code=2)
+        return
+    finally:
+        session.close()
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(f"[bold]导入{KIND_NAMES[result.kind]}[/bold]：{file}（{result.source}）")
+    table = Table()
+    table.add_column("结果")
+    table.add_column("行数", justify="right")
+    for label, count, style in (("新增", result.inserted, "green"), ("更新", result.updated, "cyan"),
+                                ("未变化", result.unchanged, "dim"), ("错误", result.errors, "red")):
+        table.add_row(f"[{style}]{label}[/{style}]", f"{count:,}")
+    table.add_row("[bold]合计[/bold]", f"[bold]{result.rows:,}[/bold]")
+    console.print(table)
+    if result.error_report:
+        console.print(f"[red]有 {result.errors:,} 行未导入[/red]，原因见错误报告：{result.error_report}")
+    else:
+        console.print("[green]全部行均已处理，没有错误。[/green]")

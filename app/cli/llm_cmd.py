@@ -9,20 +9,26 @@ app = typer.Typer(no_args_is_help=True, help="内置大模型服务 / embedded L
 console = Console()
 
 
-@app.command()
+@app.command(help="启动内置模型服务（OpenAI 兼容接口），直到按 Ctrl+C 停止。")
 def serve(
     port: int = typer.Option(None, help="监听端口，默认取 STEWARD_LLM_BASE_URL 的端口。"),
-    host: str = typer.Option(None, help="监听地址，默认取 STEWARD_LLM_BASE_URL 的主机（127.0.0.1）。"),
-    parallel: int = typer.Option(1, min=1, help="同时解码的请求数（每个请求各有 llm_ctx 上下文）。"),
+    host: str = typer.Option(
+        None, help="监听地址，默认取 STEWARD_LLM_BASE_URL 的主机（127.0.0.1）。"
+    ),
+    parallel: int = typer.Option(
+        1, min=1, help="同时解码的请求数（每个请求各有 llm_ctx 上下文）。"
+    ),
 ) -> None:
-    """启动内置模型服务（OpenAI 兼容接口），直到按 Ctrl+C 停止。"""
+    """Serve the embedded endpoint until interrupted."""
     from agent.llm.server import ModelFileError, endpoint_address
     from agent.llm.server import serve as run_server
     from app.settings import get_settings
 
     settings = get_settings()
     bind_host, bind_port = endpoint_address(settings)
-    console.print(f"[bold]启动内置模型服务[/bold] http://{host or bind_host}:{port or bind_port}/v1 ...")
+    console.print(
+        f"[bold]启动内置模型服务[/bold] http://{host or bind_host}:{port or bind_port}/v1 ..."
+    )
     try:
         run_server(settings, host=host, port=port, parallel=parallel)
     except ModelFileError as exc:
@@ -30,16 +36,18 @@ def serve(
         raise typer.Exit(2) from exc
 
 
-@app.command()
+@app.command(help="检查配置的模型服务是否可用。")
 def health() -> None:
-    """检查配置的模型服务是否可用。"""
+    """Check that the configured endpoint answers."""
     from agent.llm.client import endpoint_healthy, health_url, is_embedded_endpoint
     from app.settings import get_settings
 
     settings = get_settings()
     kind = "内置" if is_embedded_endpoint(settings) else "外部"
     if endpoint_healthy(settings, timeout=5.0):
-        console.print(f"[green]正常[/green] {kind}模型服务 {settings.llm_base_url}（{settings.llm_model}）")
+        console.print(
+            f"[green]正常[/green] {kind}模型服务 {settings.llm_base_url}（{settings.llm_model}）"
+        )
         return
     console.print(f"[red]不可用[/red] {kind}模型服务：{health_url(settings)} 无响应")
     if kind == "内置":
@@ -47,12 +55,12 @@ def health() -> None:
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help="向模型提一个问题并流式显示回答（必要时自动启动内置模型服务）。")
 def ask(
     text: str = typer.Argument(..., help="要问模型的话。"),
     max_tokens: int = typer.Option(512, help="最多生成的 token 数。"),
 ) -> None:
-    """向模型提一个问题并流式显示回答（必要时自动启动内置模型服务）。"""
+    """Stream the model's reply to one question, starting the embedded endpoint if needed."""
     from agent.llm.client import ensure_endpoint, get_chat_model
     from app.settings import get_settings
 

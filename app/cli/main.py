@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import data_cmd, households_cmd, kb_cmd, llm_cmd, redact_cmd
+from app.cli import data_cmd, households_cmd, kb_cmd, llm_cmd, plan_cmd, redact_cmd
 
 app = typer.Typer(
     name="steward",
@@ -17,6 +17,7 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
+plan_cmd.register(app)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from data.generator.evidence import write_evidence
 from data.generator.portfolio import Ids, Rows, period_due
 from data.generator.scenarios import PILOT_SCENARIO
 
-PILOT_OWNER = {"name": "王丽", "title": "王女士", "mobile": "13912345678", "id_number": "110105198503124527",
+PILOT_OWNER = {"name": "王丽", "title": "王女士", "mobile": "13912345678", "id_number": "110105198503124523",
                "wechat": "wangli_1203"}
 PILOT_FEE_CENTS = 56_000
 PILOT_DAY0 = date(2024, 6, 30)

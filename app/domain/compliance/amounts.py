@@ -24,7 +24,7 @@ _ARABIC_RE = re.compile(
     r"(?P<wan>万)?(?P<unit>" + _UNIT + r")?"
 )
 _CN_RE = re.compile(
-    r"(?P<cn>[" + _CN_CHARS + r"]+)" + _UNIT + r"(?:(?P<jiao>[" + "".join(_CN_DIGITS) + r"])角)?"
+    r"(?<![\d.,])(?P<cn>[" + _CN_CHARS + r"]+)" + _UNIT + r"(?:(?P<jiao>[" + "".join(_CN_DIGITS) + r"])角)?"
     r"(?:(?P<fen>[" + "".join(_CN_DIGITS) + r"])分)?"
 )
 # A price per month/area is a rate (物业费560元/月), not an amount owed.

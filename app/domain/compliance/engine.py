@@ -15,7 +15,12 @@ from app.domain.compliance import (
     schedule,
     sms,
 )
-from app.domain.compliance.types import ComplianceContext, Failure, OutgoingMessage, ValidationReport
+from app.domain.compliance.types import (
+    ComplianceContext,
+    Failure,
+    OutgoingMessage,
+    ValidationReport,
+)
 
 MessageCheck = Callable[[OutgoingMessage, ComplianceContext], list[Failure]]
 

@@ -35,6 +35,8 @@ THIRD_PARTY_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:" + _VERB + r"|" + _VISIT + r")" + _FILL + r"(?:" + _KIN + r")"),
     re.compile(r"(?:" + _VERB + r"|" + _VISIT + r")" + _FILL + _POSS + r"(?:" + _WORK + r")"),
     re.compile(_POSS + r"(?:" + _KIN + r"|" + _WORK + r")(?:都|也)?(?:会|将)?(?:知道|得知|收到)"),
+    re.compile(r"(?:去|到|上)" + _POSS + r"(?:" + _WORK + r"|" + _KIN + r")(?:家)?(?:找|闹|说|问)"),
+    re.compile(r"(?:跟|和|向)" + _POSS + r"?(?:" + _KIN + r"|" + _WORK + r")(?:说|讲|反映|打招呼|通报|告状)"),
 )
 _EMERGENCY_RE = re.compile(_VERB + _FILL + EMERGENCY_CONTACT)
 
@@ -42,10 +44,16 @@ _POST_RE = re.compile(
     r"公示|公布|公开|张贴|贴出|贴到|贴在|通报|挂出|挂到|点名|晒出|晒到|上墙|发到(?:业主)?群|发(?:业主)?群里"
     r"|(?:业主群|群里|微信群|朋友圈|公告栏|宣传栏|电梯里|电梯内|大堂|楼道)[^,，。!！?？;；\n]{0,6}?(?:发|说|讲|贴|挂)"
 )
-_ALWAYS_RE = re.compile(r"曝光|黑榜|红黑榜|欠费榜|点名批评|通报批评|挂墙")
-_IDENT_RE = re.compile(r"姓名|名字|全名|房号|门牌|户号|室号|照片|名单|身份")
+_ALWAYS_RE = re.compile(
+    r"曝光|黑榜|红黑榜|欠费榜|点名批评|通报批评|挂墙"
+    r"|(?:业主群|群里|微信群|朋友圈|公告栏|宣传栏|电梯里|大堂|楼道)[^,，。!！?？;；\n]{0,6}?(?:点名|通报)"
+)
 _ARREARS_RE = re.compile(r"欠费|欠缴|未缴|拖欠|欠款|未交")
-_ANON_RE = re.compile(r"隐去|隐藏|不含|去除|不显示|不公布|匿名|不公开|不写|不标注|隐匿")
+_ANON = r"隐去|隐藏|不含|去除|不显示|不公布|匿名|不公开|不写|不标注|隐匿"
+_ANON_RE = re.compile(_ANON)
+_IDENT = r"姓名|名字|全名|房号|门牌|户号|室号|照片|名单|身份"
+_ANON_LIST_RE = re.compile(r"(?:" + _ANON + r")(?:" + _IDENT + r"|和|及|与|或|、|/|,|号)+")
+_IDENT_RE = re.compile(_IDENT)
 
 
 def _valid_id(number: str) -> bool:
@@ -156,9 +164,9 @@ def _public_posting_spans(nt: NormText, msg: OutgoingMessage, ctx: ComplianceCon
             continue
         a, b = sentence_at(nt, m.start())
         sentence = nt.norm[a:b]
+        hidden = [(h.start(), h.end()) for h in _ANON_LIST_RE.finditer(sentence)]
         named = any(
-            not _ANON_RE.search(sentence[max(0, i.start() - 4) : i.start()])
-            for i in _IDENT_RE.finditer(sentence)
+            not any(a <= i.start() < b for a, b in hidden) for i in _IDENT_RE.finditer(sentence)
         )
         if named or (unit and unit in sentence):
             hits.append(m)

@@ -1,0 +1,38 @@
+"""Run-time dependencies of the graph, injected per run (never global)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import date, datetime
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.settings import Settings
+from tools.scope import CallerScope
+
+
+@dataclass
+class AgentContext:
+    """What a run needs: database, model factory, knowledge base search, caller scope and clock."""
+
+    session_factory: sessionmaker[Session]
+    """Opens database sessions for evidence reads and persistence."""
+    model_factory: Callable[..., BaseChatModel]
+    """Returns a chat model (kwargs: temperature, max_tokens)."""
+    kb: Any
+    """The knowledge base (search_many, search_evidence, causes); see knowledge_base.retrieval."""
+    scope: CallerScope
+    """Who runs the graph; evidence outside its projects is refused."""
+    settings: Settings | None = None
+    """Service settings (paths, endpoint)."""
+    as_of: date | None = None
+    """Business date override; default is the dataset's as-of date."""
+    clock: Callable[[], datetime] = field(default=datetime.now)
+    """Wall clock for audit timestamps."""
+    gather_rounds: int = 2
+    """Tool-call rounds the model gets before the graph reads the remaining sources itself."""
+    max_revisions: int = 2
+    """Revision rounds before the compliant template fallback."""

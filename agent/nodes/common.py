@@ -1,0 +1,36 @@
+"""Helpers shared by nodes: evidence reader per run, model calls with usage records."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import AgentContext
+from tools.evidence import EvidenceReader
+
+
+@contextmanager
+def reader_for(runtime: Runtime[AgentContext], household: str):  # noqa: ANN201
+    """Open a session and an evidence reader scoped to the caller."""
+    ctx = runtime.context
+    session = ctx.session_factory()
+    try:
+        yield EvidenceReader(session, household, ctx.scope, ctx.as_of)
+    finally:
+        session.close()
+
+
+def timed_call(name: str, fn: Callable[[], Any]) -> tuple[Any, dict]:
+    """Run a model call and return (result, usage record)."""
+    started = time.perf_counter()
+    result = fn()
+    record: dict[str, Any] = {"call": name, "seconds": round(time.perf_counter() - started, 2)}
+    raw = result.get("raw") if isinstance(result, dict) else result
+    meta = getattr(raw, "usage_metadata", None) or {}
+    record["input_tokens"] = meta.get("input_tokens", 0)
+    record["output_tokens"] = meta.get("output_tokens", 0)
+    return result, record

@@ -1,0 +1,147 @@
+"""Diagnose: the model names the primary cause among the candidates, with citations checked to exist."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from agent.context import AgentContext
+from agent.nodes.common import timed_call
+from agent.schemas import diagnosis_model
+from agent.state import AgentState
+from app.domain.strategy import OwnerFlags
+from prompts.agent import DIAGNOSE, DIAGNOSE_RETRY
+
+log = logging.getLogger(__name__)
+ACCEPT_RATIO = 0.6  # the model's pick must score at least this share of the best candidate
+MAX_ATTEMPTS = 3
+
+
+def evidence_digest(evidence: dict, limit_msgs: int = 10, width: int = 80) -> tuple[str, list[str]]:
+    """Compact evidence lines for the prompt, and every id they show."""
+    lines, ids = [], []
+    profile = evidence.get("get_household_profile", {})
+    lines.append(f"[{profile.get('id', 'bill')}] 欠费{profile.get('arrears')}元，账龄{profile.get('days_overdue')}天，"
+                 f"未缴账期{','.join(profile.get('unpaid_periods', []))}；{profile.get('notes', '')}")
+    ids.append(profile.get("id", "bill"))
+    # The owner's own words carry the cause; staff replies mostly restate them.
+    msgs = [m for m in evidence.get("get_chat_messages", {}).get("messages", []) if m["speaker"] == "业主"]
+    for m in msgs[-limit_msgs:]:
+        lines.append(f"[{m['id']}] {m['time'][:10]} 业主：{m['text'][:width]}")
+        ids.append(m["id"])
+    for t in evidence.get("get_tickets", []):
+        lines.append(f"[{t['id']}] 工单 {t['type']}：{t['description']}；状态{t['status']}；满意度{t.get('satisfaction')}")
+        ids.append(t["id"])
+    for c in evidence.get("get_claims", []):
+        recs = "；".join(r["text"] for r in c["records"][-2:])
+        lines.append(f"[{c['id']}] 诉求 {c['type']}：{'；'.join(c['items'])}（协商：{recs}）")
+        ids.append(c["id"])
+    habits = evidence.get("get_payment_history", {}).get("habits", {})
+    records = evidence.get("get_payment_history", {}).get("records", [])
+    if records:
+        lines.append(f"[{records[-1]['id']}] 缴费习惯：按时率{habits.get('on_time_rate')}，"
+                     f"延迟中位{habits.get('median_delay_days')}天，常用{habits.get('usual_channel')}")
+        ids.append(records[-1]["id"])
+    return "\n".join(lines), ids
+
+
+def owner_flags(evidence: dict, primary: str) -> dict:
+    """Owner flags from tags, consent, commitments and the diagnosed cause (deterministic)."""
+    tags = evidence.get("get_household_profile", {}).get("owner_tags", [])
+    disputes = [d for d in evidence.get("get_commitments", {}).get("disputes", []) if d["status"] == "open"]
+    flags = OwnerFlags.from_tags(tags, hardship=primary == "ext.hardship", malicious=primary == "beh.malicious")
+    return {"vulnerable": flags.vulnerable, "high_value": flags.high_value, "hardship": flags.hardship,
+            "malicious": flags.malicious, "dispute_risk": bool(disputes) or primary.startswith(("mgmt.", "spec."))}
+
+
+def known_ids(evidence: dict) -> set[str]:
+    """Every citable id present in the gathered evidence."""
+    ids = {m["id"] for m in evidence.get("get_chat_messages", {}).get("messages", [])}
+    ids |= {t["id"] for t in evidence.get("get_tickets", [])} | {c["id"] for c in evidence.get("get_claims", [])}
+    ids |= {p["id"] for p in evidence.get("get_payment_history", {}).get("records", [])}
+    ids |= {c["id"] for c in evidence.get("get_contact_history", [])}
+    profile = evidence.get("get_household_profile", {})
+    if profile.get("id"):
+        ids.add(profile["id"])
+    return ids
+
+
+def check(result: dict, candidates: dict[str, dict], known: set[str]) -> list[str]:
+    """Problems with a model diagnosis: unknown causes, citations that do not exist."""
+    problems = []
+    if result["primary_cause_id"] not in candidates:
+        problems.append(f"未知原因编号 {result['primary_cause_id']}")
+    for cit in result["citations"]:
+        missing = [e for e in cit["evidence_ids"] if e not in known]
+        if missing:
+            problems.append(f"引用了不存在的证据 {','.join(missing)}")
+    return problems
+
+
+def fallback_diagnosis(candidates: list[dict], evidence: dict) -> dict:
+    """The retrieval ranking's own answer, used when the model cannot give a valid one."""
+    top = candidates[0]
+    profile_id = evidence.get("get_household_profile", {}).get("id", "")
+    return {"primary_cause_id": top["cause_id"], "secondary_cause_ids": [c["cause_id"] for c in candidates[1:2]],
+            "confidence": 0.5, "explanation": f"根据证据检索，最接近“{top['name']}”。",
+            "citations": [{"cause_id": top["cause_id"], "evidence_ids": top["support"][:3] or [profile_id]}],
+            "source": "retrieval"}
+
+
+def _ask_model(runtime: Runtime[AgentContext], evidence: dict, candidates: list[dict]) -> tuple[dict | None, list]:
+    digest, shown_ids = evidence_digest(evidence)
+    cand_lines = "\n".join(f"- {c['cause_id']}：{c['name']}（{c['dimension']}/{c['category']}）" for c in candidates)
+    schema = diagnosis_model([c["cause_id"] for c in candidates])
+    model = runtime.context.model_factory(temperature=0.0, max_tokens=400).with_structured_output(
+        schema, method="json_schema", include_raw=True)
+    messages = [SystemMessage(DIAGNOSE.format(candidates=cand_lines, evidence=digest)),
+                HumanMessage("请输出诊断。")]
+    by_id = {c["cause_id"]: c for c in candidates}
+    usage = []
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            out, record = timed_call(f"diagnose_{attempt}", lambda: model.invoke(messages))
+        except Exception as exc:  # endpoint errors are retried by the client; give up after that
+            log.warning("diagnose: model call failed: %s", type(exc).__name__)
+            return None, usage
+        usage.append(record)
+        parsed = out.get("parsed")
+        if parsed is None:
+            messages.append(HumanMessage(DIAGNOSE_RETRY.format(problems="输出不是合法的JSON")))
+            continue
+        result = json.loads(parsed.model_dump_json())
+        problems = check(result, by_id, set(shown_ids) | known_ids(evidence))
+        if not problems:
+            result["source"] = "model"
+            return result, usage
+        messages.append(HumanMessage(DIAGNOSE_RETRY.format(problems="；".join(problems))))
+    return None, usage
+
+
+def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
+    """Ask the model, check its answer against the candidates and evidence, fall back to retrieval."""
+    candidates = state["candidates"]
+    evidence = state["evidence"]
+    result, usage = _ask_model(runtime, evidence, candidates)
+    if result is None:
+        result = fallback_diagnosis(candidates, evidence)
+    else:
+        scores = {c["cause_id"]: c["score"] for c in candidates}
+        best = candidates[0]
+        if scores[result["primary_cause_id"]] < ACCEPT_RATIO * best["score"]:
+            # The model's pick has weak support in the evidence; keep its reasoning as secondary.
+            result["secondary_cause_ids"] = [result["primary_cause_id"], *result["secondary_cause_ids"]][:2]
+            result["primary_cause_id"] = best["cause_id"]
+            result["citations"] = [{"cause_id": best["cause_id"], "evidence_ids": best["support"][:3]},
+                                   *result["citations"]]
+            result["source"] = "model+retrieval"
+    kb = runtime.context.kb
+    primary = kb.causes[result["primary_cause_id"]]
+    result["primary_cause"] = {"id": primary.id, "name": primary.name, "dimension": primary.dimension,
+                               "category": primary.category}
+    result["secondary_cause_ids"] = [c for c in result["secondary_cause_ids"] if c != primary.id]
+    result["flags"] = owner_flags(evidence, primary.id)
+    return {"diagnosis": result, "usage": usage}

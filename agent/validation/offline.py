@@ -1,0 +1,26 @@
+"""Keep guardrails-ai fully local: no hub metrics, no remote inference, no files written."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from guardrails import Guard
+from guardrails.settings import settings
+from guardrails.utils.hub_telemetry_utils import HubTelemetry
+
+
+def ensure_offline(guard: Guard | None = None) -> None:
+    """Disable guardrails' hub telemetry and remote inference for this process.
+
+    guardrails 0.11 reads ``~/.guardrailsrc`` (absent here, so metrics default to *on*, which
+    queues OpenTelemetry spans for its hub and stalls interpreter exit by ~7 s retrying the
+    export). Instead of writing that file, this overrides the in-memory RC and the shared
+    HubTelemetry switch. Call it after creating a Guard, because ``Guard()`` reloads the RC.
+
+    Args:
+        guard: A guard to configure with ``allow_metrics_collection=False`` first.
+    """
+    if guard is not None:
+        guard.configure(allow_metrics_collection=False)
+    settings.rc = dataclasses.replace(settings.rc, enable_metrics=False, use_remote_inferencing=False)
+    HubTelemetry()._enabled = False

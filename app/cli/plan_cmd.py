@@ -1,0 +1,92 @@
+"""`steward plan`: one-click dunning plan for a household, up to the steward's approval."""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli.common import console, err_console, fail, print_json
+
+
+def plan(
+    key: str = typer.Argument(..., help="项目编码/房号，例如 BJ-PILOT/4-1203"),
+    as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+    approve: bool = typer.Option(False, "--approve", help="批准该住户待审批的方案（没有则先生成）"),
+    user: str = typer.Option("steward", "--user", help="操作人"),
+) -> None:
+    """诊断欠费原因并生成催费方案（需管家审批后才能执行）。"""
+    from agent.graph import build_graph
+    from agent.output import plan_result
+    from agent.runner import NODE_LABELS, default_context, open_checkpointer, resume, run_plan
+    from app.services.households import HouseholdNotFound, find_unit
+    from app.services.plans import PlanConflict, PlanNotApprovable, latest_pending
+    from app.settings import get_settings
+
+    settings = get_settings()
+    try:
+        ctx = default_context(settings, user=user)
+    except Exception as exc:  # endpoint or database not available
+        fail(f"无法启动：{exc}")
+        return
+    with open_checkpointer(settings) as saver:
+        graph = build_graph(checkpointer=saver)
+        with ctx.session_factory() as session:
+            try:
+                unit = find_unit(session, key)
+            except (HouseholdNotFound, ValueError) as exc:
+                fail(str(exc))
+                return
+            pending = latest_pending(session, unit.id) if approve else None
+            thread = pending.thread_id if pending else None
+        status = err_console.status("准备中…")
+        with status:
+            def on_node(node: str) -> None:
+                status.update(f"{NODE_LABELS[node]}…")
+
+            if thread is None:
+                state = run_plan(graph, ctx, key, on_node=on_node)
+                thread = state["thread_id"]
+            if approve:
+                try:
+                    state = resume(graph, ctx, thread, {"action": "accept", "user": user}, on_node=on_node)
+                except (PlanConflict, PlanNotApprovable) as exc:
+                    fail(str(exc))
+                    return
+    result = plan_result(state, ctx.kb)
+    if as_json:
+        print_json(result)
+        return
+    render(result)
+
+
+def render(result: dict) -> None:
+    """Human-readable plan."""
+    from rich.table import Table
+
+    diag = result["diagnosis"]
+    cause = diag["primary_cause"] or {}
+    console.print(f"[bold]{result['household']}[/bold] 主要原因：[bold]{cause.get('name')}[/bold]"
+                  f"（{cause.get('dimension')}/{cause.get('category')}，把握 {diag.get('confidence')}）")
+    console.print(f"说明：{diag.get('explanation')}")
+    console.print("引用：" + "；".join(f"{c['cause_id']}←{','.join(c['evidence_ids'])}" for c in diag["citations"]))
+    plan = result["plan"]
+    console.print(f"阶段：{plan['stage']}  策略：{plan['strategy_label']}  欠费：{plan['arrears']}元")
+    for note in plan["notes"]:
+        console.print(f"· {note}")
+    table = Table(show_lines=True)
+    for col in ("#", "日期", "时段", "渠道", "负责人", "动作", "话术"):
+        table.add_column(col)
+    for s in plan["steps"]:
+        table.add_row(str(s["seq"]), s["date"], "-".join(s["window"]), s["channel"], s["role_name"], s["action"],
+                      s["message"])
+    console.print(table)
+    val = result["validation"]
+    console.print("合规校验：" + ("[green]通过[/green]" if val["passed"] else f"[red]未通过 {len(val['failures'])} 项[/red]"))
+    for f in val["failures"]:
+        console.print(f"  - 步骤{f['step_id']} {f['rule']}：{f['message']}（建议：{f['hint']}）")
+    labels = {"awaiting_approval": "待管家审批", "approved": "已批准", "blocked": "未通过校验，不能批准", "ignored": "已忽略"}
+    console.print(f"状态：[bold]{labels.get(result['status'], result['status'])}[/bold]")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `steward plan` to the root app."""
+    app.command("plan")(plan)

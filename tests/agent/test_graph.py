@@ -1,0 +1,157 @@
+"""Graph tests with a scripted model: coverage, diagnosis checks, validation, interrupt and resume."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from sqlalchemy import select
+
+from agent.graph import build_graph
+from agent.runner import resume, run_plan
+from app.db.workflow import Approval, AuditEvent, DunningPlan
+from data.generator.pilot import PILOT_OWNER
+from tools.evidence import REQUIRED_SOURCES
+
+PILOT = "BJ-PILOT/4-1203"
+
+
+def _graph():
+    return build_graph(checkpointer=InMemorySaver())
+
+
+def test_when_plan_runs_then_it_pauses_for_approval_with_a_saved_valid_plan(agent_context):
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert state["status"] == "awaiting_approval"
+    assert state["validation"]["passed"], state["validation"]["failures"]
+    with agent_context.session_factory() as s:
+        plan = s.get(DunningPlan, state["plan_id"])
+        assert plan.status == "awaiting_approval" and len(plan.steps) == len(state["plan"]["steps"])
+
+
+def test_when_model_reads_only_chats_then_graph_reads_every_other_required_source(agent_context):
+    state = run_plan(_graph(), agent_context, PILOT)
+    by = {c["tool"]: c["by"] for c in state["tool_calls"]}
+    assert by["get_chat_messages"] == "model"
+    for name in REQUIRED_SOURCES:
+        assert name in by
+    assert by["get_tickets"] == "graph"
+
+
+def test_when_pilot_is_planned_then_service_first_strategy_pauses_forced_collection(agent_context):
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert state["diagnosis"]["primary_cause_id"].startswith("svc.")
+    plan = state["plan"]
+    assert plan["strategy"] == "service_first" and plan["pause_forced_collection"]
+    assert plan["arrears"] == "1680.00"
+    actions = " ".join(s["action"] for s in plan["steps"])
+    assert "整改" in actions and "回访" in actions and "诉讼" not in actions
+
+
+def test_when_the_model_is_sent_anything_then_no_raw_pii_is_in_it(agent_context, fake_model):
+    run_plan(_graph(), agent_context, PILOT)
+    sent = fake_model.all_text()
+    assert sent, "the model was never called"
+    for raw in (PILOT_OWNER["mobile"], PILOT_OWNER["id_number"], PILOT_OWNER["name"], "王女士", "4号楼1203"):
+        assert raw not in sent
+    assert not re.search(r"1[3-9]\d{9}", sent)
+
+
+def test_when_model_cites_missing_evidence_then_it_is_retried_and_checked(agent_context, fake_model):
+    calls = {"n": 0}
+    original = fake_model.structured_handler
+
+    def bad_first(schema, messages):
+        data = original(schema, messages)
+        if schema.__name__ == "Diagnosis" and calls["n"] == 0:
+            calls["n"] += 1
+            data["citations"][0]["evidence_ids"] = ["msg:m999"]
+        return data
+
+    fake_model.structured_handler = bad_first
+    state = run_plan(_graph(), agent_context, PILOT)
+    retry_prompts = [m.content for call in fake_model.sent for m in call if "不存在的证据" in str(m.content)]
+    assert retry_prompts
+    cited = {e for c in state["diagnosis"]["citations"] for e in c["evidence_ids"]}
+    assert "msg:m999" not in cited
+
+
+def test_when_model_endpoint_fails_then_plan_still_completes_from_retrieval_and_templates(agent_context, fake_model):
+    def down(*_args, **_kwargs):
+        raise ConnectionError("endpoint down")
+
+    fake_model.chat_handler = down
+    fake_model.structured_handler = down
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert state["diagnosis"]["source"] == "retrieval"
+    assert all(s["message_source"].startswith("template") for s in state["plan"]["steps"] if s["outgoing"])
+    assert state["validation"]["passed"]
+
+
+def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templates(agent_context, fake_model):
+    def threatening(schema, messages):
+        if schema.__name__ == "StepMessages":
+            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            return {"messages": [{"seq": s, "text": "再不交物业费就给你家停水停电。"} for s in seqs]}
+        return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
+
+    fake_model.structured_handler = threatening
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert state["revisions"] == 2
+    assert state["plan"]["is_fallback"]
+    assert state["validation"]["passed"]
+    assert all("停水" not in s["message"] for s in state["plan"]["steps"])
+
+
+def test_when_steward_accepts_then_approval_and_audit_are_stored(agent_context):
+    graph = _graph()
+    state = run_plan(graph, agent_context, PILOT)
+    final = resume(graph, agent_context, state["thread_id"], {"action": "accept", "user": "li"})
+    assert final["status"] == "approved"
+    with agent_context.session_factory() as s:
+        approval = s.execute(select(Approval).where(Approval.plan_id == state["plan_id"])).scalar_one()
+        assert approval.username == "li" and approval.decision == "accept"
+        actions = [e.action for e in s.execute(select(AuditEvent)).scalars()]
+        assert "plan.drafted" in actions and "plan.approved" in actions
+
+
+def test_when_steward_edits_with_a_forbidden_word_then_the_edit_is_validated_again(agent_context):
+    graph = _graph()
+    state = run_plan(graph, agent_context, PILOT)
+    seq = next(s["seq"] for s in state["plan"]["steps"] if s["outgoing"])
+    final = resume(graph, agent_context, state["thread_id"],
+                   {"action": "edit", "user": "li", "edits": {seq: "不交钱就停你家电梯卡。"}})
+    step = next(s for s in final["plan"]["steps"] if s["seq"] == seq)
+    assert "电梯卡" not in step["message"]
+    assert final["status"] == "awaiting_approval" and final["plan_id"] != state["plan_id"]
+    with agent_context.session_factory() as s:
+        assert s.get(DunningPlan, state["plan_id"]).status == "superseded"
+
+
+def test_when_steward_responds_then_plan_is_rewritten_with_the_instruction(agent_context, fake_model):
+    graph = _graph()
+    state = run_plan(graph, agent_context, PILOT)
+    final = resume(graph, agent_context, state["thread_id"],
+                   {"action": "respond", "user": "li", "instruction": "语气再温和一点"})
+    assert final["status"] == "awaiting_approval"
+    assert any("语气再温和一点" in str(m.content) for call in fake_model.sent for m in call)
+
+
+def test_when_steward_ignores_then_plan_is_ignored_and_cannot_be_approved_twice(agent_context):
+    from app.services.plans import PlanConflict, decide
+
+    graph = _graph()
+    state = run_plan(graph, agent_context, PILOT)
+    final = resume(graph, agent_context, state["thread_id"], {"action": "ignore", "user": "li"})
+    assert final["status"] == "ignored"
+    with agent_context.session_factory() as s, pytest.raises(PlanConflict):
+        decide(s, plan_id=state["plan_id"], decision="accept", username="wang", at=agent_context.clock())
+
+
+def test_when_caller_has_no_access_to_the_project_then_the_run_fails(agent_context):
+    from tools.scope import CallerScope, ScopeError
+
+    agent_context.scope = CallerScope("other", frozenset({"SH-PD"}))
+    with pytest.raises(ScopeError):
+        run_plan(_graph(), agent_context, PILOT)

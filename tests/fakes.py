@@ -1,0 +1,103 @@
+"""Test doubles: a scripted chat model that records every prompt, and a lexical-only knowledge base."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import RunnableLambda
+from pydantic import ConfigDict, Field
+
+from knowledge_base.catalog import load_causes
+from knowledge_base.lexical import LexicalIndex, Tokenizer
+from knowledge_base.passages import all_passages
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers through handlers and records the messages of every call in ``sent``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    chat_handler: Callable[[list[BaseMessage], dict], AIMessage]
+    structured_handler: Callable[[type, list[BaseMessage]], dict | None]
+    sent: list[list[BaseMessage]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:
+        self.sent.append(list(messages))
+        return ChatResult(generations=[ChatGeneration(message=self.chat_handler(messages, kwargs))])
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+    def with_structured_output(self, schema: Any, *, method: str | None = None, include_raw: bool = False,
+                               **kwargs: Any) -> Any:
+        def run(messages: list[BaseMessage]) -> dict:
+            self.sent.append(list(messages))
+            data = self.structured_handler(schema, messages)
+            raw = AIMessage(content=json.dumps(data, ensure_ascii=False) if data is not None else "not json")
+            parsed = schema.model_validate(data) if data is not None else None
+            return {"raw": raw, "parsed": parsed, "parsing_error": None} if include_raw else parsed
+
+        return RunnableLambda(run)
+
+    def all_text(self) -> str:
+        """Everything ever sent to the model, joined."""
+        return "\n".join(str(m.content) for call in self.sent for m in call)
+
+
+def reading_chat(messages: list[BaseMessage], kwargs: dict) -> AIMessage:
+    """Gather behaviour: first call asks for chats, then says done."""
+    if kwargs.get("tools") and not any(isinstance(m, ToolMessage) for m in messages):
+        return AIMessage(content="", tool_calls=[{"name": "get_chat_messages", "args": {}, "id": "call_1"}])
+    return AIMessage(content="证据已读取")
+
+
+def sensible_structured(schema: type, messages: list[BaseMessage]) -> dict | None:
+    """Diagnosis: the first candidate, citing the first evidence id; messages: polite text per step."""
+    prompt = "\n".join(str(m.content) for m in messages)
+    if schema.__name__ == "Diagnosis":
+        cause = re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M).group(1)
+        evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt).group(1)
+        return {"primary_cause_id": cause, "secondary_cause_ids": [], "confidence": 0.8,
+                "explanation": "业主多次反映服务问题。", "citations": [{"cause_id": cause, "evidence_ids": [evid]}]}
+    if schema.__name__ in ("StepMessages",):
+        seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
+        return {"messages": [{"seq": s, "text": "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。"} for s in seqs]}
+    return None
+
+
+class LexicalKB:
+    """The real catalog with lexical-only search (no embedding model), for fast graph tests."""
+
+    def __init__(self) -> None:
+        causes = load_causes()
+        self.causes = {c.id: c for c in causes}
+        self._passages = all_passages(causes)
+        self._index = LexicalIndex([p.text for p in self._passages], Tokenizer())
+
+    def _hits(self, text: str, k: int) -> list[Any]:
+        from knowledge_base.retrieval import Hit
+
+        best: dict[str, float] = {}
+        for passage, score in zip(self._passages, self._index.scores(text), strict=True):
+            best[passage.cause_id] = max(best.get(passage.cause_id, 0.0), score)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:k]
+        return [Hit(cid, self.causes[cid].name, self.causes[cid].dimension, self.causes[cid].category, s, "")
+                for cid, s in ranked]
+
+    def search_many(self, texts: list[str], k: int = 5) -> list[list[Any]]:
+        return [self._hits(t, k) for t in texts]
+
+    def search_evidence(self, messages: list[str], k: int = 5) -> list[Any]:
+        return self._hits("；".join(messages), k)
