@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import data_cmd, households_cmd, kb_cmd, llm_cmd, plan_cmd, redact_cmd
+from app.cli import (
+    batch_cmd,
+    chat_cmd,
+    data_cmd,
+    eval_cmd,
+    households_cmd,
+    kb_cmd,
+    llm_cmd,
+    plan_cmd,
+    queue_cmd,
+    redact_cmd,
+    risk_cmd,
+    serve_cmd,
+)
 
 app = typer.Typer(
     name="steward",
@@ -17,7 +30,8 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
-plan_cmd.register(app)
+for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, eval_cmd, serve_cmd):
+    module.register(app)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def alembic_config(url: str):  # noqa: ANN201
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Apply migrations up to ``revision``."""
     from alembic import command
 
