@@ -5,13 +5,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
+MAX_YUAN = Decimal(10) ** 12
+
+
 def to_cents(value: Decimal | float | int | str) -> int:
     """Convert yuan to integer cents, rounding half up; raises ValueError on bad input."""
     try:
         dec = Decimal(str(value).replace(",", "").replace("¥", "").replace("￥", "").strip())
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
-    if not dec.is_finite():
+    if not dec.is_finite() or abs(dec) >= MAX_YUAN:
         raise ValueError(f"not an amount: {value!r}")
     return int((dec * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 

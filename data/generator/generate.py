@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, func, insert, select, text
 
@@ -49,13 +50,35 @@ def _load_ids(engine: Engine) -> Ids:
     return ids
 
 
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _flush_sqlite(conn, name: str, batch: list[dict]) -> None:  # noqa: ANN001
+    """Plain DB-API executemany: the ORM's per-row parameter processing dominates otherwise."""
+    columns = [c for c in batch[0] if not c.startswith("_")]
+    sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.connection.driver_connection.executemany(
+        sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in batch])
+
+
 def _flush(engine: Engine, rows: Rows) -> int:
     written = 0
+    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
         for name in INSERT_ORDER:
             batch = rows.tables.get(name)
             if batch:
-                conn.execute(insert(Base.metadata.tables[name]), batch)
+                if sqlite:
+                    _flush_sqlite(conn, name, batch)
+                else:
+                    conn.execute(insert(Base.metadata.tables[name]), batch)
                 written += len(batch)
     rows.tables.clear()
     return written
@@ -80,6 +103,9 @@ def generate(engine: Engine, households: int, *, seed: int = 7, as_of: date = DE
             return GenerationReport(0, 0, skipped=True)
     rng = random.Random(seed)
     ids = _load_ids(engine)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
     rows = Rows()
     periods = tuple(month_periods(as_of))
     project_ids = []

@@ -1,0 +1,3 @@
+"""Tool tests use the shared portfolio fixtures."""
+
+from tests.portfolio_fixtures import *  # noqa: F403
