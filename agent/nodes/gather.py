@@ -28,8 +28,10 @@ def gather(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         messages = [SystemMessage(GATHER), HumanMessage("请读取【本户】的证据。")]
         usage: list[dict] = []
         try:
-            model = runtime.context.model_factory(temperature=0.0, max_tokens=200).bind_tools(list(tools.values()))
+            base = runtime.context.model_factory(temperature=0.0, max_tokens=200)
             for round_no in range(runtime.context.gather_rounds):
+                # The first round must read something; later rounds may stop.
+                model = base.bind_tools(list(tools.values()), tool_choice="required" if round_no == 0 else "auto")
                 reply, record = timed_call(f"gather_{round_no}", lambda: model.invoke(messages))
                 usage.append(record)
                 messages.append(reply)

@@ -1,0 +1,83 @@
+"""End to end on the real embedded model and the real sample data: the pilot household's plan."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.graph import build_graph
+from agent.output import plan_result
+from agent.runner import default_context, resume, run_plan
+from app.db.session import init_db
+from app.settings import Settings
+from data.generator.generate import generate
+from data.generator.pilot import PILOT_OWNER
+from tests.conftest import models_dir
+
+pytestmark = [pytest.mark.llm, pytest.mark.embedding]
+
+
+class PromptRecorder:
+    """Keeps every prompt sent through the chat model (LangChain callback)."""
+
+    def __init__(self) -> None:
+        from langchain_core.callbacks import BaseCallbackHandler
+
+        outer = self
+
+        class Handler(BaseCallbackHandler):
+            def on_chat_model_start(self, serialized, messages, **kwargs):  # noqa: ANN001
+                outer.prompts.extend(str(m.content) for batch in messages for m in batch)
+
+        self.prompts: list[str] = []
+        self.handler = Handler()
+
+
+@pytest.fixture(scope="module")
+def real_context(tmp_path_factory):
+    var = tmp_path_factory.mktemp("e2e")
+    settings = Settings(var_dir=var, models_dir=models_dir())
+    engine = init_db(settings.resolved_database_url)
+    generate(engine, 300, seed=7)
+    engine.dispose()
+    recorder = PromptRecorder()
+    from agent.llm.client import ensure_endpoint, get_chat_model
+
+    ensure_endpoint(settings)
+
+    def model_factory(**kw):
+        model = get_chat_model(settings, **kw)
+        model.callbacks = [recorder.handler]
+        return model
+
+    ctx = default_context(settings, user="e2e", model_factory=model_factory)
+    return ctx, recorder
+
+
+def test_when_pilot_is_planned_on_the_real_model_then_service_quality_cause_and_a_valid_plan(real_context):
+    ctx, recorder = real_context
+    graph = build_graph(checkpointer=InMemorySaver())
+    state = run_plan(graph, ctx, "BJ-PILOT/4-1203")
+    result = plan_result(state, ctx.kb)
+    cause = result["diagnosis"]["primary_cause"]
+    assert cause["dimension"] == "物业服务", result["diagnosis"]
+    evidence_ids = set()
+    for source in state["evidence"].values():
+        evidence_ids |= set(re.findall(r"'id': '([a-z]+:[^']+)'", str(source)))
+    for citation in result["diagnosis"]["citations"]:
+        assert citation["evidence_ids"] and set(citation["evidence_ids"]) <= evidence_ids
+    assert result["validation"]["passed"], result["validation"]["failures"]
+    assert result["status"] == "awaiting_approval"
+    assert result["plan"]["strategy"] == "service_first"
+    assert any(c["by"] == "model" for c in state["tool_calls"]), state["tool_calls"]
+    sent = "\n".join(recorder.prompts)
+    assert sent
+    for raw in (PILOT_OWNER["mobile"], PILOT_OWNER["id_number"], PILOT_OWNER["name"], "王女士", "4号楼1203"):
+        assert raw not in sent
+    final = resume(graph, ctx, state["thread_id"], {"action": "accept", "user": "e2e"})
+    assert final["status"] == "approved"
+    usage = state.get("usage", [])
+    print("\nE2E pilot:", cause, "steps", len(result["plan"]["steps"]), "calls",
+          [(u["call"], u["seconds"], u["input_tokens"], u["output_tokens"]) for u in usage])
