@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from compliance_helpers import rules
+from tests.validation.compliance_helpers import rules
 
 from app.domain.compliance import extract_amounts
 from app.domain.compliance.amounts import cn_to_int

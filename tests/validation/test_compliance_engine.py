@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
-from compliance_helpers import ctx, msg
+from tests.validation.compliance_helpers import ctx, msg
 
 from app.domain.compliance import RULE_IDS, RULE_TITLES, check_messages
 from app.domain.compliance.types import OutgoingMessage

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from compliance_helpers import ctx, rules
+from tests.validation.compliance_helpers import ctx, rules
 
 from app.domain.compliance.privacy import mask_pii
 

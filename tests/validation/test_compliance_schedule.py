@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from compliance_helpers import ctx, msg
+from tests.validation.compliance_helpers import ctx, msg
 
 from app.domain.compliance import check_message, check_messages
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from compliance_helpers import ctx, msg, rules
+from tests.validation.compliance_helpers import ctx, msg, rules
 
 from app.domain.compliance import check_messages
 from app.domain.compliance.sms import add_opt_out_line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from compliance_helpers import ctx, msg, rules
+from tests.validation.compliance_helpers import ctx, msg, rules
 
 from app.domain.compliance.engine import check_message
 

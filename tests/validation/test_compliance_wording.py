@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from compliance_helpers import rules
+from tests.validation.compliance_helpers import rules
 
 from app.domain.compliance.lexicon import fix_stage_wording
 

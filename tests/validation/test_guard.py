@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from compliance_helpers import ctx, msg
+from tests.validation.compliance_helpers import ctx, msg
 from guardrails.errors import ValidationError
 
 from agent.validation import build_guard, guard_failures, validate_plan
