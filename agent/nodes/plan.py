@@ -48,7 +48,7 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
         fix_actions=tuple(cause.handling.fix_first), instalment_eligible=cause.handling.instalment_eligible,
         cause_id=cause.id)
     steps = build_steps(inputs)
-    followup = next((s.day for s in steps if "回访" in s.action), facts.as_of + timedelta(days=7))
+    followup = next((s.day for s in steps if s.action.startswith("整改回访")), facts.as_of + timedelta(days=7))
     fixes = "；".join(cause.handling.fix_first[:2])
     out = []
     for s in steps:
