@@ -79,7 +79,7 @@ def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, 
         f"{s['seq']}. {s['date']} {s['channel']}：{s['action']}（参考模板：{restore_for_prompt(s['template_text'], facts)}）"
         for s in outgoing)
     prompt = WRITE_MESSAGES.format(
-        tone=plan["tone"] + ("；" + instruction if instruction else ""), owner_title="【业主】",
+        tone=plan["tone"] + ("；" + instruction if instruction else ""),
         amount=plan["arrears"], instalment_amount=instalment_amount(facts, months) or "无",
         stage_rule=STAGE_RULES.get(plan["stage"], ""),
         diagnosis=f"{diagnosis['primary_cause']['name']}；整改措施：{plan['fix_actions']}；回访日期：{plan['followup_date']}",
