@@ -62,7 +62,8 @@ def load_plan_facts(session: Session, household: str, as_of: date | None = None)
                                   .order_by(ContactAttempt.at)).scalars())
     sensitive = [c.value for c in contacts if c.kind in ("mobile", "landline", "email")]
     if owner:
-        sensitive += [v for v in (owner.name, owner.id_number) if v]
+        # A name that is only a title (张先生) is how messages address the owner, not a leak.
+        sensitive += [v for v in (owner.name, owner.id_number) if v and v != owner.title]
     token = hashlib.sha256(f"{household}|{today}".encode()).hexdigest()[:12]
     return PlanFacts(
         unit_id=unit.id, owner_id=owner.id if owner else None, as_of=today,
