@@ -9,9 +9,13 @@ export STEWARD_MODELS_DIR ?= $(CURDIR)/models
 SAMPLE_HOUSEHOLDS ?= 2000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv models sample kb browser lint bench clean
+.PHONY: run demo test setup venv models sample kb browser lint bench clean
 
 run: setup
+	$(STEWARD) users seed-demo
+	$(BIN)/python -m app.run_all
+
+demo: setup
 	$(BIN)/python -m app.demo
 
 test: setup browser
@@ -41,7 +45,10 @@ kb: venv models
 	$(STEWARD) kb ingest
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || echo "chromium not installed; the browser test will report it"; }
+	@# Debian chromium for the real-browser test, and a CJK font so screenshots show Chinese.
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wqy; then \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null) \
+		|| echo "chromium could not be installed; the browser test will say so"; fi
 
 lint: venv
 	$(BIN)/ruff check agent app data evals knowledge_base prompts tools tests bench

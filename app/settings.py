@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, description="Retries of a failed model call before it is reported.")
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
+    secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
 
     @property

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -134,6 +136,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=128)
     args = parser.parse_args()
+    # Turn SIGTERM into SystemExit so the finally block stops the server we started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     console = Console(width=130)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(var_dir=Path(tmp), llm_base_url=f"http://127.0.0.1:{free_port()}/v1")
@@ -157,6 +161,7 @@ def main() -> None:
                 table.add_column(col, justify="right" if col != "case" else "left")
             for name, make in cases(args.max_tokens).items():
                 runs = [timed_stream(settings.llm_base_url, make()) for _ in range(args.runs)]
+                console.print(f"[dim]{name}: {runs}[/dim]")
                 med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
                 rates = [
                     r["completion"] / (r["total"] - r["first"])

@@ -1,7 +1,94 @@
-"""CLI commands placeholder; its owner fills in register()."""
+"""`steward batch`: the overnight run (scores, queue, diagnoses where evidence changed, due sends)."""
+
+from __future__ import annotations
+
+from datetime import date
 
 import typer
 
+from app.cli.common import console, fail, print_json
 
-def register(app: typer.Typer) -> None:
-    """Attach this module's commands or groups to the root app."""
+app = typer.Typer(no_args_is_help=True, help="夜间批处理 / Overnight batch.")
+
+PHASES = {"score": "评分与分层", "diagnose": "AI 诊断（证据有变化的住户）", "dispatch": "发送已批准的今日步骤"}
+
+
+@app.command("run")
+def run_cmd(
+    day: str | None = typer.Option(None, "--date", help="业务日期（默认取数据集日期）"),
+    diagnose: str = typer.Option("changed", "--diagnose", help="changed：证据有变化的住户；all：全部欠费户；none：不诊断"),
+    concurrency: int = typer.Option(2, "--concurrency", min=1, max=64, help="并发诊断数"),
+    database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
+    webhook_url: str | None = typer.Option(None, "--webhook-url", help="渠道网关 URL（默认写入发件箱并模拟回执）"),
+    as_json: bool = typer.Option(False, "--json", help="结束时输出 JSON 摘要"),
+) -> None:
+    """重算全部住户的风险分、阶段、策略与队列，再对证据有变化的住户运行 AI 诊断；中断后重跑会从断点继续。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.cli.common import database_url as resolve_url
+    from app.db.session import init_db, make_session_factory
+    from app.services.collections.batch import run_batch
+    from app.services.collections.diagnosis import graph_diagnoser
+    from app.services.households import business_date
+    from app.settings import get_settings
+
+    if diagnose not in ("changed", "all", "none"):
+        fail("--diagnose 应为 changed、all 或 none")
+        return
+    url = resolve_url(database_url)
+    settings = get_settings().model_copy(update={"database_url": url})
+    engine = init_db(url)
+    with make_session_factory(engine)() as session:
+        today = business_date(session, date.fromisoformat(day) if day else settings.as_of)
+    adapters = _webhook_adapters(webhook_url) if webhook_url else None
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, disable=as_json) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, advance: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(PHASES[phase], total=total)
+            elif total is not None:
+                bar.update(tasks[phase], total=total)
+            bar.advance(tasks[phase], advance)
+
+        try:
+            with graph_diagnoser(settings, today) as diagnoser:
+                summary = run_batch(engine, var_dir=settings.var_dir, as_of=today, diagnose=diagnose,
+                                    concurrency=concurrency, diagnoser=diagnoser if diagnose != "none" else None,
+                                    adapters=adapters, progress=progress)
+        except Exception as exc:  # endpoint, database
+            fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
+            return
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    render(summary)
+
+
+def _webhook_adapters(url: str):  # noqa: ANN202
+    from app.channels import OutboxAdapter, WebhookAdapter
+
+    gateway = WebhookAdapter(url)
+    return lambda session: [gateway, OutboxAdapter(session)]
+
+
+def render(summary) -> None:  # noqa: ANN001
+    """End-of-run summary table."""
+    from rich.table import Table
+
+    table = Table(title=f"批处理 #{summary.run_id} {summary.as_of}" + ("（断点续跑）" if summary.resumed else ""))
+    table.add_column("项目")
+    table.add_column("数量", justify="right")
+    for label, value in (("住户", summary.households), ("欠费户", summary.in_arrears), ("进入队列", summary.queued),
+                         ("AI 诊断完成", summary.diagnosed), ("诊断失败（下次重试）", summary.diagnosis_failed),
+                         ("证据未变化跳过", summary.unchanged_skipped), ("已发送", summary.dispatched),
+                         ("被触达规则拦截", summary.blocked)):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    console.print("用时：" + "，".join(f"{PHASES[k]} {v:.1f} 秒" for k, v in summary.seconds.items()))
+
+
+def register(root: typer.Typer) -> None:
+    """Attach `steward batch` to the root app."""
+    root.add_typer(app, name="batch")

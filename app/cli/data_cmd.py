@@ -50,13 +50,23 @@ def generate_cmd(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="账单系统导出文件：.csv（UTF-8/GBK）或 .xlsx"),
-    kind: str | None = typer.Option(None, "--kind", click_type=click.Choice(["owners", "receivables", "payments"]),
-                                    help="文件类型：owners 业主档案 / receivables 应收账单 / payments 缴费流水；省略时按表头判断"),
+    file: Path = typer.Argument(..., help="导入文件：.csv（UTF-8/GBK）、.xlsx、.jsonl 住户数据包或 .txt 微信聊天导出"),
+    kind: str | None = typer.Option(None, "--kind", click_type=click.Choice(
+        ["owners", "receivables", "payments", "bundle", "chats", "tickets", "claims", "wechat"]),
+        help="文件类型：owners 业主档案 / receivables 应收账单 / payments 缴费流水 / bundle 住户数据包(.jsonl) / "
+             "chats 聊天记录 / tickets 工单 / claims 诉求 / wechat 微信聊天导出(.txt)；省略时按扩展名或表头判断"),
+    household: str | None = typer.Option(None, "--household", help="wechat：聊天所属住户，项目编码/房号"),
+    source: str | None = typer.Option(None, "--source", help="来源系统名称（保存未识别字段时使用），默认为文件类型"),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
-    """导入账单系统导出的业主档案、应收账单或缴费流水；坏行写入 <文件名>.errors.csv，好行照常入库。"""
+    """导入账单系统导出或其他系统的住户与证据；坏行写入 <文件名>.errors.csv，好行照常入库。"""
+    from data.ingest.cli import ingest_kind, run_import
+
+    ingest = ingest_kind(file, kind)
+    if ingest is not None:
+        run_import(file, ingest, household=household, source=source, database_url=database_url, as_json=as_json)
+        return
     from rich.table import Table
 
     from app.cli.common import fail, open_session, print_json

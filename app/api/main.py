@@ -1,0 +1,93 @@
+"""The FastAPI application factory: lifespan, error mapping and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.api.deps import ApiState
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TAGS = [
+    {"name": "auth", "description": "登录与当前用户"},
+    {"name": "households", "description": "住户概况、证据、诊断与敏感信息查看"},
+    {"name": "plans", "description": "一键生成催费方案（流式进度）、修改、批准、驳回"},
+    {"name": "queue", "description": "今日待办队列"},
+    {"name": "casework", "description": "联系记录、还款承诺、分期、异议、退订"},
+    {"name": "tasks", "description": "业主在账单页提交的申请（管家待办）"},
+    {"name": "reports", "description": "账龄结构、回款率、投诉与退订、项目对比"},
+    {"name": "audit", "description": "审计日志检索与导出（合规、管理员）"},
+    {"name": "bill", "description": "业主账单页（签名链接，移动端）"},
+    {"name": "health", "description": "健康检查"},
+]
+
+
+def _error_map() -> dict[type[Exception], int]:
+    from app.services.casework import CaseConflict
+    from app.services.households import HouseholdNotFound
+    from app.services.plan_runs import PlanNotFound
+    from app.services.plans import PlanConflict, PlanNotApprovable
+    from app.services.tasks import TaskNotFound
+    from app.services.tokens import TokenError
+    from tools.scope import ScopeError
+
+    # A household outside the caller's projects answers exactly like a missing one: 404, no existence leak.
+    return {ScopeError: 404, HouseholdNotFound: 404, PlanNotFound: 404, TaskNotFound: 404,
+            PlanConflict: 409, PlanNotApprovable: 409, CaseConflict: 409, TokenError: 404}
+
+
+def _install_errors(app: FastAPI) -> None:
+    for exc_type, code in _error_map().items():
+        def handler(_request: Request, exc: Exception, code: int = code) -> JSONResponse:
+            detail = "未找到该住户或无权访问" if type(exc).__name__ == "ScopeError" else str(exc)
+            return JSONResponse({"detail": detail}, status_code=code)
+
+        app.add_exception_handler(exc_type, handler)
+
+
+def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
+    from app.db.session import init_db, make_session_factory
+    from app.services.plan_runs import PlanService, context_factory
+    from app.services.tokens import token_secret
+
+    engine = init_db(settings.resolved_database_url)
+    stack.callback(engine.dispose)
+    factory = make_session_factory(engine)
+
+    def plan_service() -> PlanService:
+        from agent.graph import build_graph
+        from agent.runner import open_checkpointer
+
+        saver = stack.enter_context(open_checkpointer(settings))
+        return PlanService(graph=build_graph(checkpointer=saver), context_for=context_factory(settings, factory))
+
+    return ApiState(settings=settings, session_factory=factory, secret=token_secret(settings),
+                    plan_service_factory=plan_service)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is migrated and opened in the lifespan, never at import."""
+    from app.api.routes import ROUTERS
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from app.settings import get_settings
+
+        with ExitStack() as stack:
+            app.state.steward = _default_state(settings or get_settings(), stack)
+            log.info("steward api ready")
+            yield
+
+    app = FastAPI(title="Steward 智能催费助手 API", version="1.0.0", openapi_tags=TAGS, lifespan=lifespan,
+                  description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。")
+    _install_errors(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+

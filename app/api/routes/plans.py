@@ -1,0 +1,119 @@
+"""Plans: one-click generation (JSON or server-sent progress), edit, revise, approve and reject."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+
+from agent.nodes.approve import ApprovalDecision
+from app.api.deps import CurrentUser, PlanServiceDep, SessionDep, WriterUser
+from app.api.routes.households import household_key
+from app.api.schemas import PlanDecisionCreate, PlanPublic, PlanResult, PlanReviseCreate, PlanUpdate
+from app.services import casework
+from app.services.plan_runs import PlanService, list_plans, scoped_plan, stored_plan
+from tools.scope import CallerScope
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["plans"])
+SSE_DOC = {200: {"description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
+                 "content": {"text/event-stream": {}}}}
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+
+def plan_events(service: PlanService, scope: CallerScope, household: str) -> Iterator[str]:
+    """Run the graph in a worker thread and yield one SSE event per node, then the result."""
+    from agent.runner import NODE_LABELS
+
+    events: queue.Queue[tuple[str, dict] | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            result = service.generate(scope, household,
+                                      on_node=lambda n: events.put(("node", {"node": n, "label": NODE_LABELS[n]})))
+            events.put(("result", result))
+        except Exception as exc:  # reported to the client as an SSE error event
+            log.exception("plan stream failed for %s", household)
+            events.put(("error", {"detail": f"方案生成失败：{exc}"}))
+        finally:
+            events.put(None)
+
+    threading.Thread(target=work, name=f"plan-{household}", daemon=True).start()
+    while (item := events.get()) is not None:
+        yield _sse(*item)
+
+
+@router.get("/households/{project}/{unit}/plans", response_model=list[PlanPublic], summary="住户的历次方案")
+def household_plans(project: str, unit: str, session: SessionDep, user: CurrentUser) -> list[dict]:
+    """Every plan version of the household, newest first."""
+    return list_plans(session, casework.scoped_unit(session, user.scope, household_key(project, unit)))
+
+
+@router.post("/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案")
+def generate(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
+    """Diagnose and draft a plan; it stops at the steward's approval."""
+    key = household_key(project, unit)
+    casework.scoped_unit(session, user.scope, key)
+    session.rollback()
+    return service.generate(user.scope, key)
+
+
+@router.post("/households/{project}/{unit}/plans/stream", summary="一键生成催费方案（流式进度）",
+             response_class=StreamingResponse, responses=SSE_DOC)
+def generate_stream(project: str, unit: str, session: SessionDep, user: WriterUser,
+                    service: PlanServiceDep) -> StreamingResponse:
+    """Server-sent events: `node` per graph step (读取证据, 诊断欠费原因, ...), then `result` or `error`."""
+    key = household_key(project, unit)
+    casework.scoped_unit(session, user.scope, key)
+    session.rollback()
+    return StreamingResponse(plan_events(service, user.scope, key), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/plans/{plan_id}", response_model=PlanPublic, summary="查看方案")
+def get_plan(plan_id: int, session: SessionDep, user: CurrentUser) -> dict:
+    """A stored plan version with its steps and diagnosis."""
+    return stored_plan(session, scoped_plan(session, user.scope, plan_id))
+
+
+def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id: int, **decision: object) -> dict:
+    return service.decide(session, user.scope, plan_id, ApprovalDecision(user=user.username, **decision))
+
+
+@router.post("/plans/{plan_id}/approve", response_model=PlanResult, summary="批准方案",
+             responses={409: {"description": "方案已被处理或未通过校验"}})
+def approve(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
+            service: PlanServiceDep) -> dict:
+    """Approve the plan version (once; a second decision answers 409)."""
+    return _decide(service, session, user, plan_id, action="accept", comment=body.comment)
+
+
+@router.post("/plans/{plan_id}/reject", response_model=PlanResult, summary="驳回方案",
+             responses={409: {"description": "方案已被处理"}})
+def reject(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
+           service: PlanServiceDep) -> dict:
+    """Reject the plan version; nothing is sent."""
+    return _decide(service, session, user, plan_id, action="ignore", comment=body.comment)
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanResult, summary="修改方案话术（重新校验）",
+              responses={409: {"description": "方案已被处理"}})
+def edit(plan_id: int, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
+    """Replace step texts; the graph validates the edit again and saves a new version awaiting approval."""
+    return _decide(service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment)
+
+
+@router.post("/plans/{plan_id}/revise", response_model=PlanResult, summary="请助手按意见改写",
+             responses={409: {"description": "方案已被处理"}})
+def revise(plan_id: int, body: PlanReviseCreate, session: SessionDep, user: WriterUser,
+           service: PlanServiceDep) -> dict:
+    """Ask the assistant to rewrite the messages with an instruction; validated again."""
+    return _decide(service, session, user, plan_id, action="respond", instruction=body.instruction)

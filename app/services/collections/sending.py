@@ -1,0 +1,195 @@
+"""Send one contact through the contact policy, the channel adapters and their fallback, exactly once per key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.channels.base import CHANNEL_NAMES, ChannelAdapter, ChannelError, ChannelMessage, Receipt
+from app.db.models import Contact, OwnerPreference, OwnerTag, Unit
+from app.db.workflow import BlacklistEntry, ContactAttempt, OptOut
+from app.domain.collections.cases import is_legal
+from app.domain.collections.policy import (
+    OwnerContactState,
+    PolicyConfig,
+    PolicyDecision,
+    check_send,
+    parse_window,
+)
+from app.domain.collections.segments import SPECIAL_TAGS
+from app.services import audit
+from app.services.collections.cases import transition_case
+
+CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}
+# Outcomes that reached (or tried to reach) the owner and so count against the caps.
+COUNTED = ("delivered", "no_answer", "answered", "unsubscribed", "pending")
+FINAL = frozenset({"delivered", "answered", "unsubscribed"})
+CHANNEL_RULES = frozenset({"opt_out", "no_contact"})  # blocks one channel only: try the next
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """One contact to make, with its channel preference order."""
+
+    key: str
+    """Idempotency key of the contact (e.g. plan-step:42); each channel try gets key#channel."""
+    owner_id: int
+    unit_id: int | None
+    channels: tuple[str, ...]
+    text: str
+    at: datetime
+    stage: str = "预警"
+    template_id: str | None = None
+    plan_step_id: int | None = None
+
+
+@dataclass
+class SendResult:
+    """What happened: sent, duplicate, blocked, unsubscribed or failed."""
+
+    status: str
+    channel: str | None = None
+    outcome: str | None = None
+    rule: str | None = None
+    reason: str = ""
+    tries: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        return {"status": self.status, "channel": self.channel, "outcome": self.outcome, "rule": self.rule,
+                "reason": self.reason, "tries": self.tries}
+
+
+def owner_state(session: Session, owner_id: int, unit_id: int | None, at: datetime) -> OwnerContactState:
+    """Consent, window, prior contacts and project load of an owner at ``at``."""
+    outs = session.execute(select(OptOut.channel).where(OptOut.owner_id == owner_id)).scalars().all()
+    pref = session.get(OwnerPreference, owner_id)
+    since = at - timedelta(days=7)
+    prior = session.execute(select(ContactAttempt.at).where(
+        ContactAttempt.owner_id == owner_id, ContactAttempt.at >= since, ContactAttempt.at <= at,
+        ContactAttempt.outcome.in_(COUNTED))).scalars().all()
+    tags = set(session.execute(select(OwnerTag.tag).where(OwnerTag.owner_id == owner_id)).scalars())
+    project_sent = 0
+    if unit_id is not None:
+        project_id = session.execute(select(Unit.project_id).where(Unit.id == unit_id)).scalar()
+        day0 = datetime.combine(at.date(), datetime.min.time())
+        project_sent = session.execute(select(func.count()).select_from(ContactAttempt).join(
+            Unit, Unit.id == ContactAttempt.unit_id).where(
+            Unit.project_id == project_id, ContactAttempt.at >= day0, ContactAttempt.at < day0 + timedelta(days=1),
+            ContactAttempt.outcome.in_(COUNTED))).scalar_one()
+    return OwnerContactState(
+        owner_id=owner_id, opted_out_all=any(c is None for c in outs),
+        opted_out_channels=frozenset(c for c in outs if c), blacklisted=session.execute(
+            select(BlacklistEntry.id).where(BlacklistEntry.owner_id == owner_id)).first() is not None,
+        window=parse_window(pref.window_start, pref.window_end) if pref else None, prior_contacts=tuple(prior),
+        special=bool(SPECIAL_TAGS & tags), project_sent_today=project_sent)
+
+
+def _recipient(session: Session, owner_id: int, channel: str) -> str | None:
+    kind = CONTACT_KIND.get(channel)
+    if kind is None:
+        return ""
+    return session.execute(select(Contact.value).where(Contact.owner_id == owner_id, Contact.kind == kind,
+                                                       Contact.valid.is_(True))
+                           .order_by(Contact.preferred.desc()).limit(1)).scalar()
+
+
+def _adapter(adapters: Sequence[ChannelAdapter], channel: str) -> ChannelAdapter | None:
+    return next((a for a in adapters if a.supports(channel)), None)
+
+
+def _deliver(adapter: ChannelAdapter, message: ChannelMessage) -> Receipt:
+    try:
+        return adapter.send(message)
+    except ChannelError as exc:
+        return Receipt("failed", detail={"error": str(exc)})
+
+
+def _after_receipt(session: Session, req: SendRequest, channel: str, receipt: Receipt, actor: str) -> None:
+    if receipt.status == "unsubscribed":
+        session.add(OptOut(owner_id=req.owner_id, channel=channel, at=req.at, reason="渠道回执：业主退订"))
+        audit.record(session, actor=actor, action="consent.opt_out", entity="owner", entity_id=str(req.owner_id),
+                     detail={"channel": channel, "source": "receipt"}, at=req.at)
+    if receipt.status in ("delivered", "answered") and req.unit_id is not None:
+        state = session.execute(select(Unit.case_state).where(Unit.id == req.unit_id)).scalar()
+        if state == "未触达" and is_legal(state, "已触达"):
+            transition_case(session, req.unit_id, "已触达", actor=actor, at=req.at, reason=f"{CHANNEL_NAMES[channel]}已送达")
+
+
+def _reserve(session: Session, req: SendRequest, channel: str, key: str) -> ContactAttempt | None:
+    attempt = ContactAttempt(owner_id=req.owner_id, unit_id=req.unit_id, channel=channel, at=req.at,
+                             template_id=req.template_id, text=req.text, outcome="pending", idempotency_key=key,
+                             plan_step_id=req.plan_step_id)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        return None  # another worker holds this key
+    return attempt
+
+
+def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[ChannelAdapter], policy: PolicyConfig,
+                 actor: str = "system") -> SendResult:
+    """Send ``req`` through the first channel that the policy allows and that delivers (caller commits).
+
+    Every channel try is a ContactAttempt keyed ``req.key#channel`` (unique), so a retry after a crash
+    resumes where it stopped and never sends twice through the same channel; a finished contact
+    returns ``duplicate``.
+    """
+    keys = {ch: f"{req.key}#{ch}" for ch in req.channels}
+    done = {a.channel: a for a in session.execute(select(ContactAttempt).where(
+        ContactAttempt.idempotency_key.in_(list(keys.values())))).scalars()}
+    final = next((a for a in done.values() if a.outcome in FINAL), None)
+    if final is not None:
+        return SendResult("duplicate", final.channel, final.outcome, reason="该触达已发送过，不重复发送")
+    state = owner_state(session, req.owner_id, req.unit_id, req.at)
+    result = SendResult("failed", reason="所有渠道均未送达")
+    for channel in req.channels:
+        previous = done.get(channel)
+        if previous is not None and previous.outcome != "pending":
+            result.tries.append({"channel": channel, "outcome": previous.outcome, "earlier": True})
+            continue
+        recipient = _recipient(session, req.owner_id, channel)
+        # A pending attempt passed the policy before the crash; it is finished, not checked again.
+        decision = PolicyDecision(True) if previous is not None else check_send(channel, req.at, req.stage, state,
+                                                                               policy)
+        if decision.allowed and recipient is None:
+            decision = PolicyDecision(False, "no_contact", f"业主没有有效的{CHANNEL_NAMES[channel]}联系方式")
+        if not decision.allowed:
+            result.tries.append({"channel": channel, "blocked": decision.rule, "reason": decision.reason})
+            result = SendResult("blocked", rule=decision.rule, reason=decision.reason, tries=result.tries)
+            if decision.rule in CHANNEL_RULES:
+                continue
+            break
+        adapter = _adapter(adapters, channel)
+        if adapter is None:
+            result.tries.append({"channel": channel, "blocked": "no_adapter", "reason": "该渠道未配置发送通道"})
+            continue
+        attempt = previous or _reserve(session, req, channel, keys[channel])
+        if attempt is None:
+            return SendResult("duplicate", channel, reason="该触达正由其他任务发送", tries=result.tries)
+        receipt = _deliver(adapter, ChannelMessage(keys[channel], channel, req.owner_id, req.unit_id, req.text,
+                                                   recipient or "", req.template_id))
+        attempt.outcome, attempt.receipt = receipt.status, {"provider_ref": receipt.provider_ref, **receipt.detail}
+        session.flush()
+        audit.record(session, actor=actor, action="contact.sent", entity="contact_attempt", entity_id=str(attempt.id),
+                     detail={"channel": channel, "outcome": receipt.status, "key": keys[channel],
+                             "owner_id": req.owner_id, "unit_id": req.unit_id}, at=req.at)
+        _after_receipt(session, req, channel, receipt, actor)
+        result.tries.append({"channel": channel, "outcome": receipt.status})
+        if receipt.status in FINAL:
+            status = "unsubscribed" if receipt.status == "unsubscribed" else "sent"
+            return SendResult(status, channel, receipt.status, tries=result.tries)
+        if receipt.status == "no_answer":
+            state = replace(state, prior_contacts=state.prior_contacts + (req.at,))
+        result = SendResult("failed", reason="所有渠道均未送达", tries=result.tries)
+    if result.status == "blocked":
+        audit.record(session, actor=actor, action="contact.blocked", entity="owner", entity_id=str(req.owner_id),
+                     detail={"key": req.key, "rule": result.rule, "reason": result.reason}, at=req.at)
+    return result

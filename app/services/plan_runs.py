@@ -1,0 +1,174 @@
+"""One-click plans for the API and the workbench: generate through the agent graph, decide by resuming it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.context import AgentContext
+from agent.nodes.approve import ApprovalDecision
+from app.db.models import Unit
+from app.db.workflow import Diagnosis, DunningPlan
+from app.services import plans
+from app.settings import Settings
+from tools.scope import CallerScope, ScopeError
+
+SCRIPTED_MODEL_ENV = "STEWARD_TEST_SCRIPTED_MODEL"
+"""Test-only switch: "1" runs plans with the scripted chat model and the lexical knowledge base from tests/."""
+STATUS_NAMES = {"awaiting_approval": "待审批", "approved": "已批准", "rejected": "已驳回", "ignored": "已驳回",
+                "blocked": "未通过校验", "superseded": "已被新版本替代"}
+
+
+def scripted_mode() -> bool:
+    """Whether the test-only scripted model is switched on."""
+    return os.environ.get(SCRIPTED_MODEL_ENV) == "1"
+
+
+def context_factory(settings: Settings, session_factory: sessionmaker[Session], *,
+                    model_factory: Callable[..., Any] | None = None, kb: Any = None,
+                    clock: Callable[[], datetime] = datetime.now) -> Callable[[CallerScope], AgentContext]:
+    """Build AgentContexts per caller; the knowledge base and the endpoint are prepared once, on first use."""
+    lock = threading.Lock()
+    ready: dict[str, Any] = {"kb": kb, "model_factory": model_factory}
+
+    def prepare() -> None:
+        if ready["kb"] is not None and ready["model_factory"] is not None:
+            return
+        if scripted_mode():
+            from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
+
+            model = ScriptedChatModel(chat_handler=reading_chat, structured_handler=sensible_structured)
+            ready["kb"] = ready["kb"] or LexicalKB()
+            ready["model_factory"] = ready["model_factory"] or (lambda **_: model)
+            return
+        from agent.llm.client import ensure_endpoint, get_chat_model
+        from knowledge_base.retrieval import KnowledgeBase
+
+        ready["kb"] = ready["kb"] or KnowledgeBase(settings)
+        if ready["model_factory"] is None:
+            ensure_endpoint(settings)
+            ready["model_factory"] = lambda **kw: get_chat_model(settings, **kw)
+
+    def make(scope: CallerScope) -> AgentContext:
+        with lock:
+            prepare()
+        return AgentContext(session_factory=session_factory, model_factory=ready["model_factory"], kb=ready["kb"],
+                            scope=scope, settings=settings, as_of=settings.as_of, clock=clock)
+
+    return make
+
+
+class PlanNotFound(LookupError):
+    """No such plan in the caller's projects."""
+
+
+def scoped_plan(session: Session, scope: CallerScope, plan_id: int) -> DunningPlan:
+    """The plan when its household is in the caller's projects (LookupError otherwise, never a leak)."""
+    plan = session.get(DunningPlan, plan_id)
+    unit = session.get(Unit, plan.unit_id) if plan else None
+    if plan is None or unit is None:
+        raise PlanNotFound(f"方案 {plan_id} 不存在")
+    try:
+        scope.check(unit.project.code)
+    except ScopeError as exc:
+        raise PlanNotFound(f"方案 {plan_id} 不存在") from exc
+    return plan
+
+
+def stored_plan(session: Session, plan: DunningPlan) -> dict:
+    """A saved plan with its steps and diagnosis."""
+    unit = session.get(Unit, plan.unit_id)
+    diag = session.get(Diagnosis, plan.diagnosis_id) if plan.diagnosis_id else None
+    return {
+        "id": plan.id, "household": f"{unit.project.code}/{unit.code}", "version": plan.version,
+        "status": plan.status, "status_name": STATUS_NAMES.get(plan.status, plan.status), "stage": plan.stage,
+        "strategy": plan.strategy, "summary": plan.summary, "is_fallback": plan.is_fallback,
+        "validation": plan.validation, "created_at": plan.created_at.isoformat(sep=" ", timespec="seconds"),
+        "steps": [{"seq": s.seq, "date": s.day.isoformat(), "window": [s.window_start, s.window_end],
+                   "channel": s.channel, "fallback_channel": s.fallback_channel, "template_id": s.template_id,
+                   "action": s.action, "message": s.message, "role": s.role} for s in plan.steps],
+        "diagnosis": diagnosis_public(diag) if diag else None,
+    }
+
+
+def diagnosis_public(diag: Diagnosis) -> dict:
+    """A stored diagnosis as JSON."""
+    return {"id": diag.id, "created_at": diag.created_at.isoformat(sep=" ", timespec="seconds"),
+            "primary_cause_id": diag.primary_cause_id, "secondary_cause_ids": diag.secondary_cause_ids,
+            "confidence": diag.confidence, "explanation": diag.explanation,
+            "citations": (diag.citations or {}).get("items", []), "flags": diag.flags, "model": diag.model,
+            "prompt_version": diag.prompt_version}
+
+
+def list_plans(session: Session, unit: Unit) -> list[dict]:
+    """Every plan version of a household, newest first."""
+    rows = session.execute(select(DunningPlan).where(DunningPlan.unit_id == unit.id)
+                           .order_by(DunningPlan.id.desc())).scalars()
+    return [stored_plan(session, p) for p in rows]
+
+
+def list_diagnoses(session: Session, unit: Unit) -> list[dict]:
+    """Every diagnosis of a household, newest first."""
+    rows = session.execute(select(Diagnosis).where(Diagnosis.unit_id == unit.id)
+                           .order_by(Diagnosis.id.desc())).scalars()
+    return [diagnosis_public(d) for d in rows]
+
+
+@dataclass
+class PlanService:
+    """Runs the plan graph (with its checkpointer) for a caller and applies decisions through the graph."""
+
+    graph: Any
+    context_for: Callable[[CallerScope], AgentContext]
+
+    def generate(self, scope: CallerScope, household: str, on_node: Callable[[str], None] | None = None) -> dict:
+        """Run to the approval interrupt and return the public plan result."""
+        from agent.output import plan_result
+        from agent.runner import run_plan
+
+        ctx = self.context_for(scope)
+        state = run_plan(self.graph, ctx, household, on_node=on_node)
+        return plan_result(state, ctx.kb)
+
+    def decide(self, session: Session, scope: CallerScope, plan_id: int, decision: ApprovalDecision,
+               on_node: Callable[[str], None] | None = None) -> dict:
+        """Resume the paused run with the decision; edits are validated again by the graph.
+
+        Raises:
+            PlanNotFound: no such plan in the caller's projects.
+            plans.PlanConflict: the plan was already decided or its run can no longer be resumed.
+            plans.PlanNotApprovable: the plan failed validation.
+        """
+        from agent.output import plan_result
+        from agent.runner import resume
+
+        plan = scoped_plan(session, scope, plan_id)
+        status, thread_id = plan.status, plan.thread_id
+        if status == "blocked":
+            raise plans.PlanNotApprovable("方案未通过合规校验，不能批准，请重新生成或修改")
+        if status != "awaiting_approval":
+            raise plans.PlanConflict(f"方案已处理（当前状态：{STATUS_NAMES.get(status, status)}），请刷新后查看最新版本")
+        session.rollback()
+        config = {"configurable": {"thread_id": thread_id}}
+        paused = bool(thread_id) and bool(self.graph.get_state(config).next)
+        ctx = self.context_for(scope)
+        if not paused:
+            return self._decide_without_run(session, plan_id, decision, ctx)
+        state = resume(self.graph, ctx, thread_id, decision.model_dump(), on_node=on_node)
+        return plan_result(state, ctx.kb)
+
+    @staticmethod
+    def _decide_without_run(session: Session, plan_id: int, decision: ApprovalDecision, ctx: AgentContext) -> dict:
+        if decision.action not in ("accept", "ignore"):
+            raise plans.PlanConflict("方案的生成会话已失效，请重新生成方案后再修改")
+        plans.decide(session, plan_id=plan_id, decision=decision.action, username=decision.user, at=ctx.clock(),
+                     comment=decision.comment)
+        session.commit()
+        return {"plan_id": plan_id, "status": "approved" if decision.action == "accept" else "ignored"}

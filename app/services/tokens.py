@@ -1,0 +1,89 @@
+"""Signed tokens: API access tokens (JWT) and owner bill links (HMAC-signed household reference)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+
+from app.settings import Settings
+
+ALGORITHM = "HS256"
+ACCESS_TTL = timedelta(hours=8)
+BILL_LINK_TTL = timedelta(days=30)
+
+
+class TokenError(ValueError):
+    """A token is malformed, forged or expired (message in Chinese)."""
+
+
+def token_secret(settings: Settings) -> str:
+    """STEWARD_SECRET_KEY when set, else a random development key kept in var_dir/secret.key."""
+    configured = getattr(settings, "secret_key", "") or os.environ.get("STEWARD_SECRET_KEY", "")
+    if configured:
+        return configured
+    path = Path(settings.var_dir) / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def issue_access_token(secret: str, username: str, *, now: datetime | None = None,
+                       ttl: timedelta = ACCESS_TTL) -> str:
+    """A signed JWT naming the user."""
+    now = now or datetime.now(UTC)
+    return jwt.encode({"sub": username, "iat": now, "exp": now + ttl}, secret, algorithm=ALGORITHM)
+
+
+def read_access_token(secret: str, token: str) -> str:
+    """The username in a valid token; TokenError otherwise."""
+    try:
+        return jwt.decode(token, secret, algorithms=[ALGORITHM])["sub"]
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenError("登录已过期，请重新登录") from exc
+    except (jwt.InvalidTokenError, KeyError) as exc:
+        raise TokenError("登录凭证无效") from exc
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: str, payload: str) -> str:
+    return _b64(hmac.new(secret.encode(), b"bill|" + payload.encode(), hashlib.sha256).digest()[:18])
+
+
+def sign_bill_link(secret: str, household: str, *, now: datetime | None = None,
+                   ttl: timedelta = BILL_LINK_TTL) -> str:
+    """A URL-safe token for ``household`` that expires after ``ttl``."""
+    expires = int(((now or datetime.now(UTC)) + ttl).timestamp())
+    payload = f"{household}|{expires}"
+    return f"{_b64(payload.encode())}.{_sign(secret, payload)}"
+
+
+def read_bill_link(secret: str, token: str, *, now: datetime | None = None) -> str:
+    """The household of a valid bill token; TokenError when forged or expired."""
+    try:
+        body, sig = token.split(".", 1)
+        payload = _unb64(body).decode()
+        household, expires = payload.rsplit("|", 1)
+        expires_at = int(expires)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TokenError("链接无效") from exc
+    if not hmac.compare_digest(sig, _sign(secret, payload)):
+        raise TokenError("链接无效")
+    if (now or datetime.now(UTC)).timestamp() > expires_at:
+        raise TokenError("链接已过期，请联系管家重新获取")
+    return household

@@ -1,0 +1,1 @@
+"""Streamlit workbench (Chinese UI): queue, household, one-click plan, dashboards, compliance review."""

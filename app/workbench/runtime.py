@@ -1,0 +1,85 @@
+"""What every page needs, built once per process: settings, database, caches and the plan service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from threading import Lock
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.plan_runs import PlanService
+from app.services.portfolio import SummaryCache
+from app.services.queue_source import QueueSource
+from app.services.users import Caller
+from app.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """Database session factory, summary cache and a lazily built plan service."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    cache: SummaryCache = field(default_factory=SummaryCache)
+    queue: QueueSource | None = None
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _plans: PlanService | None = None
+    _lock: Lock = field(default_factory=Lock)
+
+    def __post_init__(self) -> None:
+        self.queue = self.queue or QueueSource(self.cache)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success."""
+        session = self.session_factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def plans(self) -> PlanService:
+        """The plan service (graph with the configured checkpointer), built on first use."""
+        with self._lock:
+            if self._plans is None:
+                from agent.graph import build_graph
+                from agent.runner import open_checkpointer
+                from app.services.plan_runs import context_factory
+
+                saver = self._stack.enter_context(open_checkpointer(self.settings))
+                self._plans = PlanService(graph=build_graph(checkpointer=saver),
+                                          context_for=context_factory(self.settings, self.session_factory))
+            return self._plans
+
+    def caller(self, username: str) -> Caller | None:
+        """The user's current role and scope (re-read on every page run)."""
+        from app.services.users import caller_for
+
+        with self.session() as session:
+            return caller_for(session, username)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Migrate the database and build the runtime."""
+    from app.db.session import init_db, make_session_factory
+
+    return Runtime(settings=settings, session_factory=make_session_factory(init_db(settings.resolved_database_url)))
+
+
+def get_runtime() -> Runtime:
+    """The process-wide runtime for the current STEWARD_* configuration (cached by Streamlit)."""
+    import streamlit as st
+
+    settings = Settings()
+
+    @st.cache_resource(show_spinner="正在连接数据库…")
+    def cached(url: str, var_dir: str) -> Runtime:
+        return build_runtime(settings)
+
+    return cached(settings.resolved_database_url, str(settings.var_dir))

@@ -1,0 +1,95 @@
+"""Login gate and role-based navigation; ``render_single`` runs one page directly (tests, deep links)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from app.services.users import ROLE_NAMES, Caller
+from app.workbench.runtime import Runtime, get_runtime
+
+USER_KEY = "user"
+PAGES_KEY = "_pages"
+
+
+def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None], frozenset[str]]]:
+    """Page name → (title, icon, render function, roles that see it)."""
+    from app.workbench.views import compliance, dashboard, household, queue
+
+    everyone = frozenset(ROLE_NAMES)
+    return {
+        "queue": ("今日待办", "📋", queue.render, frozenset({"steward", "manager", "admin", "readonly"})),
+        "household": ("住户详情", "🏠", household.render, everyone),
+        "dashboard": ("经理看板", "📊", dashboard.render, frozenset({"manager", "admin", "readonly"})),
+        "compliance": ("合规审查", "🛡️", compliance.render, frozenset({"compliance", "admin"})),
+    }
+
+
+def current_caller(rt: Runtime) -> Caller | None:
+    """The logged-in caller, re-read from the database."""
+    name = st.session_state.get(USER_KEY)
+    return rt.caller(name) if name else None
+
+
+def _sidebar(caller: Caller) -> None:
+    with st.sidebar:
+        st.markdown(f"**{caller.display_name}**（{ROLE_NAMES.get(caller.role, caller.role)}）")
+        projects = caller.scope.projects
+        st.caption("可见项目：" + ("全部" if projects is None else "、".join(sorted(projects))))
+        if st.button("退出登录"):
+            st.session_state.clear()
+            st.rerun()
+
+
+def main() -> None:
+    """Entry of `streamlit run app/workbench/main.py`."""
+    st.set_page_config(page_title="Steward 管家工作台", page_icon="🏠", layout="wide")
+    rt = get_runtime()
+    caller = current_caller(rt)
+    if caller is None:
+        from app.workbench.views import login
+
+        login.render(rt)
+        return
+    _sidebar(caller)
+    pages = {}
+    for name, (title, icon, render, roles) in page_table().items():
+        if caller.role in roles:
+            pages[name] = st.Page(_bind(render, rt, caller), title=title, icon=icon, url_path=name)
+    st.session_state[PAGES_KEY] = pages
+    st.navigation(list(pages.values())).run()
+
+
+def _bind(render: Callable[[Runtime, Caller], None], rt: Runtime, caller: Caller) -> Callable[[], None]:
+    def page() -> None:
+        render(rt, caller)
+
+    page.__name__ = render.__module__.rsplit(".", 1)[-1]
+    return page
+
+
+def go(name: str) -> None:
+    """Switch to a page by name when navigation is active (otherwise stay: single-page runs)."""
+    pages = st.session_state.get(PAGES_KEY) or {}
+    if name in pages:
+        st.switch_page(pages[name])
+
+
+def render_single(name: str) -> None:
+    """Render one page for the logged-in user without navigation (used by AppTest)."""
+    rt = get_runtime()
+    if name == "login":
+        from app.workbench.views import login
+
+        login.render(rt)
+        return
+    caller = current_caller(rt)
+    if caller is None:
+        st.error("请先登录")
+        return
+    title, _, render, roles = page_table()[name]
+    if caller.role not in roles:
+        st.error("当前角色无权查看此页面")
+        return
+    render(rt, caller)

@@ -1,0 +1,1 @@
+"""Workbench pages; each exposes render(runtime, caller) and calls the service layer only."""

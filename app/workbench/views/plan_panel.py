@@ -1,0 +1,122 @@
+"""One-click plan on the household page: streamed progress, diagnosis with citations, validation, decisions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.services.users import Caller
+from app.workbench.components import anchor_id
+from app.workbench.runtime import Runtime
+
+STATUS = {"awaiting_approval": "⏳ 待管家审批", "approved": "✅ 已批准", "ignored": "⛔ 已驳回", "blocked": "🚫 未通过校验"}
+
+
+def _state_key(household: str) -> str:
+    return f"plan:{household}"
+
+
+def _generate(rt: Runtime, caller: Caller, household: str) -> None:
+    from agent.runner import NODE_LABELS
+
+    with st.status("正在生成方案…", expanded=True) as status:
+        def on_node(node: str) -> None:
+            status.update(label=f"{NODE_LABELS[node]}…")
+            status.write(f"✔ {NODE_LABELS[node]}")
+
+        try:
+            result = rt.plans().generate(caller.scope, household, on_node=on_node)
+        except Exception as exc:  # shown to the steward; the log has the trace
+            status.update(label="生成失败", state="error")
+            st.error(f"方案生成失败：{exc}")
+            return
+        status.update(label="方案已生成，等待审批", state="complete", expanded=False)
+    st.session_state[_state_key(household)] = result
+
+
+def _decide(rt: Runtime, caller: Caller, household: str, plan_id: int, **decision: object) -> None:
+    from agent.nodes.approve import ApprovalDecision
+    from app.services.plans import PlanConflict, PlanNotApprovable
+
+    try:
+        with rt.session() as session:
+            result = rt.plans().decide(session, caller.scope, plan_id,
+                                       ApprovalDecision(user=caller.username, **decision))
+    except (PlanConflict, PlanNotApprovable) as exc:
+        st.error(str(exc))
+        return
+    previous = st.session_state.get(_state_key(household)) or {}
+    st.session_state[_state_key(household)] = previous | {k: v for k, v in result.items() if v is not None}
+    st.rerun()
+
+
+def _citations(diag: dict, evidence: dict) -> None:
+    texts = {m["id"]: f"{m['speaker']}：{m['text']}" for m in evidence["chats"]}
+    texts |= {t["id"]: t["description"] for t in evidence["tickets"]}
+    texts |= {c["id"]: "；".join(c["items"]) for c in evidence["claims"]}
+    texts |= {p["id"]: f"缴费 {p['amount']}元" for p in evidence["payments"]}
+    for cit in diag.get("citations", []):
+        links = "、".join(f"[{e}](#{anchor_id(e)})" for e in cit["evidence_ids"])
+        st.markdown(f"引用 `{cit['cause_id']}` ← {links}")
+        for eid in cit["evidence_ids"]:
+            with st.expander(f"证据 {eid}"):
+                st.write(texts.get(eid, "（见证据时间线）"))
+
+
+def _validation(result: dict) -> None:
+    val = result.get("validation") or {}
+    if val.get("passed"):
+        st.success("合规校验通过")
+        return
+    st.error(f"合规校验未通过：{len(val.get('failures', []))} 项")
+    st.dataframe([{"步骤": f["step_id"], "规则": f["rule"], "原文": f["excerpt"], "说明": f["message"],
+                   "建议": f["hint"]} for f in val.get("failures", [])], hide_index=True)
+
+
+def _steps(result: dict) -> list[dict]:
+    return (result.get("plan") or {}).get("steps", [])
+
+
+def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: dict) -> None:
+    diag, plan = result.get("diagnosis") or {}, result.get("plan") or {}
+    cause = diag.get("primary_cause") or {}
+    st.markdown(f"#### 诊断：{cause.get('name', '-')}（{cause.get('dimension', '')}/{cause.get('category', '')}，"
+                f"把握 {diag.get('confidence')}）")
+    st.write(diag.get("explanation", ""))
+    _citations(diag, evidence)
+    st.markdown(f"**阶段：** {plan.get('stage')}　**策略：** {plan.get('strategy_label')}　**欠费：** {plan.get('arrears')} 元")
+    for note in plan.get("notes", []):
+        st.caption(f"· {note}")
+    st.dataframe([{"#": s["seq"], "日期": s["date"], "时段": "-".join(s["window"]), "渠道": s["channel"],
+                   "负责人": s["role_name"], "动作": s["action"], "话术": s["message"]} for s in _steps(result)],
+                 hide_index=True, use_container_width=True)
+    _validation(result)
+    status = result.get("status")
+    st.markdown(f"**状态：** {STATUS.get(status, status)}")
+    if status != "awaiting_approval" or not caller.can_write:
+        return
+    plan_id = result["plan_id"]
+    with st.form(f"edit_{plan_id}"):
+        edits = {s["seq"]: st.text_area(f"第 {s['seq']} 步话术（{s['channel']}）", s["message"], key=f"e_{plan_id}_{s['seq']}")
+                 for s in _steps(result) if s.get("outgoing")}
+        if st.form_submit_button("保存修改并重新校验"):
+            changed = {seq: text for seq, text in edits.items()
+                       if text != next(s["message"] for s in _steps(result) if s["seq"] == seq)}
+            if changed:
+                _decide(rt, caller, household, plan_id, action="edit", edits=changed)
+    c1, c2 = st.columns(2)
+    if c1.button("✅ 批准方案", key=f"approve_{plan_id}", type="primary"):
+        _decide(rt, caller, household, plan_id, action="accept")
+    if c2.button("⛔ 驳回", key=f"reject_{plan_id}"):
+        _decide(rt, caller, household, plan_id, action="ignore")
+
+
+def render_plan_panel(rt: Runtime, caller: Caller, household: str, evidence: dict) -> None:
+    """Generate button, then the current plan with its decisions."""
+    st.markdown("### 催费方案")
+    if caller.can_write and st.button("⚡ 一键生成方案", key=f"gen_{household}"):
+        _generate(rt, caller, household)
+    result = st.session_state.get(_state_key(household))
+    if result:
+        _show(rt, caller, household, result, evidence)
+    else:
+        st.caption("尚未生成方案。方案须经管家审批后才会执行。")

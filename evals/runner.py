@@ -1,0 +1,245 @@
+"""Run a golden suite through the plan graph, score every case and build the report object."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from evals.cases import GOLDEN_DIR, Case, GoldenSet, load_suite, subset
+from evals.scorers import CaseRun, Scorer, default_scorers
+from evals.summary import case_checks, check_thresholds, load_thresholds, per_cause, summarize
+
+log = logging.getLogger(__name__)
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+
+
+@dataclass
+class RunOptions:
+    """What to run and with which model, judge and knowledge base."""
+
+    suite: str = "golden"
+    limit: int | None = None
+    model: str = "scripted"
+    """scripted (deterministic, CI) or endpoint (the configured OpenAI-compatible endpoint)."""
+    judge: str = "scripted"
+    """scripted, endpoint or none."""
+    judge_base_url: str | None = None
+    judge_model: str | None = None
+    kb: str | None = None
+    """lexical or hybrid; default lexical with the scripted model, hybrid with the endpoint."""
+    work_dir: Path | None = None
+    """Where the eval database lives; a temporary folder (removed afterwards) by default."""
+    reviews_url: str | None = None
+    """Database holding reviewer scores for judge agreement; skipped when absent."""
+    thresholds: Path | None = None
+    golden_dir: Path = GOLDEN_DIR
+    on_case: Callable[[int, int, dict], None] | None = field(default=None, repr=False)
+
+
+@dataclass
+class Harness:
+    """Per-run wiring: context factory, prompt capture and knowledge base."""
+
+    ctx: Any
+    prompts: Callable[[], list[str]]
+    reset: Callable[[], None]
+    model_label: str
+
+
+def prepare_database(url: str, golden: GoldenSet, cases: list[Case]) -> Any:
+    """Migrate, generate the portfolio the generated cases refer to, and load every hand-written bundle."""
+    from app.db.session import init_db, make_session_factory
+    from data.generator.generate import generate
+    from evals.bundles import load_bundles
+
+    engine = init_db(url)
+    if any(c.source == "generated" for c in cases):
+        if golden.seed is None or golden.size is None:
+            raise ValueError("generated.yaml 缺少 seed/size，无法重建样本库")
+        generate(engine, int(golden.size), seed=int(golden.seed))
+    with make_session_factory(engine)() as session:
+        load_bundles(session, [c for c in golden.cases if c.bundle])
+        session.commit()
+    return engine
+
+
+def _scripted_harness(settings: Any, engine: Any, kb: Any) -> Harness:
+    from agent.context import AgentContext
+    from app.db.session import make_session_factory
+    from evals.scripted import ScriptedEvalModel
+    from tools.scope import CallerScope
+
+    model = ScriptedEvalModel()
+    ctx = AgentContext(session_factory=make_session_factory(engine), model_factory=lambda **_: model, kb=kb,
+                       scope=CallerScope("eval"), settings=settings)
+    return Harness(ctx, model.prompt_texts, model.sent.clear, "scripted")
+
+
+def _endpoint_harness(settings: Any, kb: Any) -> Harness:
+    from agent.runner import default_context
+    from evals.scripted import PromptRecorder
+
+    recorder = PromptRecorder()
+    ctx = default_context(settings, user="eval", kb=kb)
+    base_factory = ctx.model_factory
+
+    def recording_factory(**kwargs: Any) -> Any:
+        model = base_factory(**kwargs)
+        model.callbacks = [*(model.callbacks or []), recorder]
+        return model
+
+    ctx.model_factory = recording_factory
+    return Harness(ctx, lambda: list(recorder.prompts), recorder.reset, settings.llm_model)
+
+
+def build_harness(options: RunOptions, settings: Any, engine: Any) -> Harness:
+    """Context for the chosen model; the knowledge base is lexical or hybrid."""
+    kb_mode = options.kb or ("lexical" if options.model == "scripted" else "hybrid")
+    if kb_mode == "lexical":
+        from evals.scripted import LexicalOnlyKB
+
+        kb: Any = LexicalOnlyKB()
+    else:
+        from knowledge_base.retrieval import KnowledgeBase
+
+        kb = KnowledgeBase(settings)
+    if options.model == "scripted":
+        return _scripted_harness(settings, engine, kb)
+    if options.model == "endpoint":
+        return _endpoint_harness(settings, kb)
+    raise ValueError(f"未知模型 {options.model!r}，可选 scripted 或 endpoint")
+
+
+def owner_lines(state: dict[str, Any], limit: int = 12) -> list[str]:
+    """The redacted owner chat lines the agent saw (for the report's drill-down)."""
+    msgs = (state.get("evidence") or {}).get("get_chat_messages", {}).get("messages", [])
+    return [f"[{m['id']}] {m['text']}" for m in msgs if m["speaker"] == "业主"][-limit:]
+
+
+def run_case(case: Case, harness: Harness, scorers: list[Scorer]) -> dict[str, Any]:
+    """Run the graph for one case and score it; errors are recorded, never raised."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from agent.graph import build_graph
+    from agent.output import plan_result
+    from agent.runner import run_plan
+    from evals.facts import load_truth
+
+    ctx = harness.ctx
+    harness.reset()
+    started = time.perf_counter()
+    state: dict[str, Any] = {}
+    error = None
+    try:
+        state = run_plan(build_graph(InMemorySaver()), ctx, case.household, thread_id=f"eval:{case.id}")
+    except Exception as exc:  # a broken case is a failed case, not a broken run
+        log.exception("eval case %s failed", case.id)
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started
+    record: dict[str, Any] = {"id": case.id, "source": case.source, "household": case.household,
+                              "description": case.description,
+                              "expected": {"primary": case.expected.primary, "acceptable": list(case.expected.acceptable),
+                                           "flags": case.expected.flags, "plan": case.expected.plan,
+                                           "forbidden": list(case.expected.forbidden)},
+                              "error": error, "passed": False, "scores": {}, "checks": {}}
+    if error or not state.get("plan"):
+        record["error"] = error or "no plan produced"
+        return record
+    with ctx.session_factory() as session:
+        truth = load_truth(session, case.household, case.pii_values)
+    run = CaseRun(case=case, state=state, truth=truth, prompts=harness.prompts(), seconds=seconds,
+                  causes=ctx.kb.causes)
+    scores = {scorer.name: scorer(run) for scorer in scorers}
+    checks = case_checks(scores)
+    public = plan_result(state, ctx.kb)
+    record.update({"scores": scores, "checks": checks, "passed": all(checks.values()),
+                   "diagnosis": public["diagnosis"], "plan": public["plan"], "validation": public["validation"],
+                   "candidates": [{"cause_id": c["cause_id"], "score": c["score"]} for c in state.get("candidates", [])],
+                   "owner_lines": owner_lines(state), "truth": {"days_overdue": truth.days_overdue,
+                                                                "arrears": str(truth.arrears)}})
+    return record
+
+
+def _judge(options: RunOptions) -> Any:
+    from evals.judge import endpoint_judge, scripted_judge
+
+    if options.judge == "none":
+        return None
+    if options.judge == "endpoint":
+        return endpoint_judge(options.judge_base_url, options.judge_model)
+    return scripted_judge()
+
+
+def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
+    """Run the suite end to end and return the report object (meta, summary, per_cause, gate, cases)."""
+    from knowledge_base.catalog import kb_version
+    from prompts import PROMPT_VERSION
+
+    golden = load_suite(options.suite, options.golden_dir)
+    cases = subset(golden.cases, options.limit)
+    own_dir = options.work_dir is None
+    work = Path(options.work_dir or tempfile.mkdtemp(prefix="steward-eval-"))
+    work.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{work / 'eval.db'}"
+    run_settings = settings.model_copy(update={"database_url": url, "var_dir": work / "var",
+                                               "chroma_dir": settings.resolved_chroma_dir})
+    started = datetime.now()
+    engine = prepare_database(url, golden, cases)
+    try:
+        harness = build_harness(options, run_settings, engine)
+        judge = _judge(options)
+        scorers = default_scorers(judge)
+        results = []
+        for index, case in enumerate(cases, 1):
+            results.append(run_case(case, harness, scorers))
+            if options.on_case:
+                options.on_case(index, len(cases), results[-1])
+    finally:
+        engine.dispose()
+        if own_dir:
+            shutil.rmtree(work, ignore_errors=True)
+    causes = harness.ctx.kb.causes
+    summary = summarize(results, causes)
+    thresholds = load_thresholds(options.thresholds)
+    report = {
+        "meta": {"run_id": started.strftime("%Y%m%d-%H%M%S"), "suite": options.suite, "limit": options.limit,
+                 "model": harness.model_label, "judge": judge.label if judge else "none",
+                 "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
+                 "prompt_version": PROMPT_VERSION, "kb_version": kb_version(), "seed": golden.seed,
+                 "size": golden.size, "started_at": started.isoformat(timespec="seconds"),
+                 "duration_s": round((datetime.now() - started).total_seconds(), 1)},
+        "summary": summary, "per_cause": per_cause(results),
+        "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
+        "cases": results,
+    }
+    report["gate"]["passed"] = not report["gate"]["failures"]
+    _add_review_agreement(report, options)
+    return report
+
+
+def _add_review_agreement(report: dict[str, Any], options: RunOptions) -> None:
+    if not options.reviews_url:
+        return
+    from evals.reviews import agreement_stats, load_reviews_if_present
+
+    reviews = load_reviews_if_present(options.reviews_url)
+    if reviews:
+        report["review_agreement"] = agreement_stats(reviews, report["cases"])
+
+
+def cli_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The compact object printed by ``steward eval run --json``."""
+    s = report["summary"]
+    keys = ("cases", "passed", "pass_rate", "cause_top1", "cause_top3", "cause_macro_f1", "dimension_macro_f1",
+            "citation_validity", "citation_support", "compliance_pass_rate", "independent_pass_rate",
+            "pii_leaks", "policy_pass_rate", "requirements_pass_rate", "tone_mean", "latency_median_s")
+    return {**{k: s.get(k) for k in keys}, "model": report["meta"]["model"],
+            "prompt_version": report["meta"]["prompt_version"], "kb_version": report["meta"]["kb_version"],
+            "gate_passed": report["gate"]["passed"], "gate_failures": report["gate"]["failures"]}

@@ -1,0 +1,135 @@
+"""Overnight batch: scores and queue, diagnosis only where evidence changed, resumable without duplicates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.channels import OutboxAdapter, ReceiptSimulator
+from app.db.collections import BatchRun, HouseholdScore, OutboxMessage
+from app.db.models import Unit
+from app.db.session import init_db, make_session_factory
+from app.db.workflow import ContactAttempt, Diagnosis, DunningPlan, PlanStep
+from app.services.collections.batch import run_batch
+from app.services.collections.diagnosis import graph_diagnoser
+from app.services.households import find_unit
+from tests.collections.conftest import AS_OF, NOW, build_portfolio
+from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
+
+ALWAYS = {c: (1.0, 0.0, 0.0, 0.0) for c in ("sms", "wechat", "email", "phone", "visit")}
+
+
+class Crash(BaseException):
+    """Stands in for kill -9: not an Exception, so nothing in the batch swallows it."""
+
+
+def crashing(fn, after: int):
+    calls = {"n": 0}
+
+    def wrapped(*args):
+        calls["n"] += 1
+        if calls["n"] > after:
+            raise Crash
+        return fn(*args)
+
+    return wrapped
+
+
+def diagnoses_per_unit(engine) -> dict[int, int]:
+    with make_session_factory(engine)() as s:
+        return dict(s.execute(select(Diagnosis.unit_id, func.count()).group_by(Diagnosis.unit_id)).all())
+
+
+def owing_units(engine) -> set[int]:
+    with make_session_factory(engine)() as s:
+        return set(s.execute(select(HouseholdScore.unit_id).where(HouseholdScore.arrears_cents > 0)).scalars())
+
+
+def test_when_graph_batch_crashes_then_rerun_finishes_without_duplicate_diagnoses(tmp_path, settings):
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    build_portfolio(url, 16, seed=9)
+    engine = init_db(url)
+    settings = settings.model_copy(update={"database_url": url})
+    model = ScriptedChatModel(chat_handler=reading_chat, structured_handler=sensible_structured)
+    kb = LexicalKB()
+    with graph_diagnoser(settings, AS_OF, model_factory=lambda **_: model, kb=kb) as diagnose:
+        with pytest.raises(Crash):
+            run_batch(engine, var_dir=settings.var_dir, as_of=AS_OF, diagnoser=crashing(diagnose, 3), concurrency=2)
+        with make_session_factory(engine)() as s:
+            assert s.execute(select(BatchRun.status)).scalar_one() == "running"
+        partial = diagnoses_per_unit(engine)
+        assert 3 <= sum(partial.values()) < len(owing_units(engine))
+        summary = run_batch(engine, var_dir=settings.var_dir, as_of=AS_OF, diagnoser=diagnose, concurrency=2)
+    assert summary.resumed and summary.diagnosis_failed == 0
+    counts = diagnoses_per_unit(engine)
+    assert set(counts) == owing_units(engine) and set(counts.values()) == {1}
+    assert summary.diagnosed == len(counts) - sum(partial.values())
+    again = run_batch(engine, var_dir=settings.var_dir, as_of=AS_OF, diagnoser=lambda key: pytest.fail(key))
+    assert not again.resumed and again.diagnosed == 0 and again.unchanged_skipped == len(counts)
+
+
+def stub_diagnoser(engine):
+    """Writes a diagnosis the way the graph does (fingerprint of the unit), without a model."""
+
+    def diagnose(key: str) -> str:
+        with make_session_factory(engine)() as s:
+            unit = find_unit(s, key)
+            s.add(Diagnosis(unit_id=unit.id, created_at=NOW, primary_cause_id="beh.forgetful",
+                            evidence_fingerprint=unit.evidence_fingerprint))
+            s.commit()
+        return "awaiting_approval"
+
+    return diagnose
+
+
+def approve_steps_today(engine, n: int) -> list[int]:
+    """Approved one-step plans due on AS_OF for ``n`` households in arrears; returns the step ids."""
+    with make_session_factory(engine)() as s:
+        units = s.execute(select(Unit).join(HouseholdScore, HouseholdScore.unit_id == Unit.id)
+                          .where(HouseholdScore.excluded.is_(None)).order_by(Unit.id).limit(n)).scalars().all()
+        steps = []
+        for u in units:
+            plan = DunningPlan(unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard",
+                               created_at=NOW)
+            plan.steps.append(PlanStep(seq=1, day=AS_OF, window_start="10:00", window_end="12:00", channel="visit",
+                                       action="上门拜访", message="您好，本月物业费账单已出，欢迎咨询。", role="steward"))
+            s.add(plan)
+            s.flush()
+            steps.append(plan.steps[0].id)
+        s.commit()
+    return steps
+
+
+def test_when_batch_crashes_mid_run_then_rerun_has_no_duplicate_diagnosis_or_send(small_db_url, tmp_path):
+    engine = init_db(small_db_url)
+    var_dir = tmp_path / "var"
+    run_batch(engine, var_dir=var_dir, as_of=AS_OF, diagnose="none")
+    steps = approve_steps_today(engine, 3)
+    diagnose = stub_diagnoser(engine)
+    sends = {"n": 0}
+
+    def adapters(session):
+        sends["n"] += 1
+        if sends["n"] == 3:
+            raise Crash
+        return [OutboxAdapter(session, ReceiptSimulator(rates=ALWAYS))]
+
+    with pytest.raises(Crash):
+        run_batch(engine, var_dir=var_dir, as_of=date(2024, 9, 2), diagnoser=crashing(diagnose, 5), concurrency=2,
+                  adapters=adapters)
+    with pytest.raises(Crash):  # diagnoses finish this time, dispatch dies at its third step
+        run_batch(engine, var_dir=var_dir, as_of=AS_OF, diagnoser=diagnose, concurrency=2, adapters=adapters)
+    summary = run_batch(engine, var_dir=var_dir, as_of=AS_OF, diagnoser=diagnose, adapters=adapters)
+    assert summary.resumed
+    counts = diagnoses_per_unit(engine)
+    assert set(counts.values()) == {1} and set(counts) == owing_units(engine)
+    with make_session_factory(engine)() as s:
+        attempts = s.execute(select(ContactAttempt.plan_step_id, func.count()).where(
+            ContactAttempt.plan_step_id.in_(steps)).group_by(ContactAttempt.plan_step_id)).all()
+        assert dict(attempts) == dict.fromkeys(steps, 1)
+        assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 3
+        scored = s.execute(select(func.count()).select_from(HouseholdScore)).scalar_one()
+        assert scored == s.execute(select(func.count()).select_from(Unit)).scalar_one()
+        assert s.execute(select(BatchRun.status).order_by(BatchRun.id.desc()).limit(1)).scalar_one() == "done"

@@ -1,0 +1,81 @@
+"""CI gate: the scripted model on a fixed 15-case subset meets the suite's thresholds; CLI, reports, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli.main import app
+from evals.cases import load_suite
+from evals.compare import compare
+from evals.summary import check_thresholds, load_thresholds
+
+SUBSET = 15
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("reports")
+    reviews = f"sqlite:///{out / 'no-reviews.db'}"
+    result = CliRunner().invoke(app, ["eval", "run", "--limit", str(SUBSET), "--json", "--out", str(out),
+                                      "--reviews-url", reviews])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    summary = json.loads(result.stdout[result.stdout.index("{"):])
+    return {"exit_code": result.exit_code, "summary": summary,
+            "report": json.loads(Path(summary["report_json"]).read_text(encoding="utf-8")),
+            "html": Path(summary["report_html"])}
+
+
+def test_when_golden_files_are_loaded_then_there_are_enough_generated_and_hard_cases():
+    suite = load_suite("golden")
+    sources = [c.source for c in suite.cases]
+    assert sources.count("generated") >= 60 and sources.count("hard") >= 20
+    assert suite.seed is not None and suite.size is not None
+    assert all(c.bundle for c in suite.cases if c.source == "hard")
+
+
+def test_when_scripted_subset_runs_then_it_meets_the_thresholds_and_exits_zero(cli_run):
+    report = cli_run["report"]
+    assert report["summary"]["cases"] == SUBSET
+    assert check_thresholds(report["summary"], load_thresholds()) == []
+    assert cli_run["exit_code"] == 0 and cli_run["summary"]["gate_passed"]
+
+
+def test_when_run_prints_json_then_it_has_the_documented_summary_keys(cli_run):
+    for key in ("cases", "cause_top1", "cause_top3", "compliance_pass_rate", "pii_leaks", "model", "prompt_version",
+                "kb_version"):
+        assert key in cli_run["summary"]
+    assert cli_run["summary"]["pii_leaks"] == 0
+
+
+def test_when_subset_runs_then_it_mixes_generated_and_hard_cases(cli_run):
+    sources = {c["source"] for c in cli_run["report"]["cases"]}
+    assert sources == {"generated", "hard"}
+
+
+def test_when_report_is_written_then_html_is_self_contained_with_one_drilldown_per_case(cli_run):
+    html = cli_run["html"].read_text(encoding="utf-8")
+    assert html.count("<details") == SUBSET
+    assert "<script src" not in html and "<link " not in html
+    assert cli_run["report"]["meta"]["prompt_version"] in html
+
+
+def test_when_a_case_regresses_then_compare_lists_it_with_its_failed_checks(cli_run):
+    baseline = cli_run["report"]
+    candidate = json.loads(json.dumps(baseline))
+    victim = next(c for c in candidate["cases"] if c["passed"])
+    victim["passed"], victim["checks"]["compliance"] = False, False
+    candidate["summary"]["pass_rate"] = baseline["summary"]["pass_rate"] - 0.1
+    result = compare(baseline, candidate)
+    assert [r["id"] for r in result["regressions"]] == [victim["id"]]
+    assert result["regressions"][0]["failed"] == ["compliance"]
+    assert result["deltas"]["pass_rate"]["delta"] == pytest.approx(-0.1)
+
+
+def test_when_thresholds_are_not_met_then_the_gate_reports_each_failure():
+    failures = check_thresholds({"cause_top1": 0.5, "pii_leaks": 2}, {"min": {"cause_top1": 0.7},
+                                                                      "max": {"pii_leaks": 0}})
+    assert len(failures) == 2 and "cause_top1" in failures[0] and "pii_leaks" in failures[1]

@@ -1,0 +1,108 @@
+"""Every workbench page rendered with Streamlit's AppTest on a generated portfolio."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db.session import make_engine, make_session_factory
+from app.db.workflow import AuditEvent, DunningPlan
+
+PILOT_MOBILE = "13912345678"
+
+
+def _text(at) -> str:  # noqa: ANN001
+    parts = [m.value for m in at.markdown] + [str(m.value) for m in at.metric] + [e.value for e in at.error]
+    parts += [c.value for c in at.caption] + [str(w.value) for w in at.warning] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def _audit_actions(url: str) -> list[str]:
+    with make_session_factory(make_engine(url))() as s:
+        return s.execute(select(AuditEvent.action)).scalars().all()
+
+
+def test_when_password_is_right_then_login_keeps_the_user(page, wb_url):
+    at = page("login", user=None)
+    at.text_input(key="login_username").input("demo")
+    at.text_input(key="login_password").input("steward-demo")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "demo"
+    assert "user.login" in _audit_actions(wb_url)
+
+
+def test_when_password_is_wrong_then_login_shows_an_error(page):
+    at = page("login", user=None)
+    at.text_input(key="login_username").input("demo")
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    assert at.error[0].value == "用户名或密码错误" and "user" not in at.session_state
+
+
+def test_when_queue_is_filtered_by_warning_then_only_red_rows_show(page):
+    at = page("queue")
+    assert not at.exception
+    at.selectbox(key="q_warning").select("红色预警").run()
+    table = at.dataframe[0].value
+    assert len(table) > 0 and all(w.startswith("🔴") for w in table["预警"])
+    assert set(table["户号"].str.split("/").str[0]) <= {"BJ-PILOT", "SH-PD"}
+
+
+def test_when_household_opens_then_facts_lights_and_masked_contacts_show(page):
+    at = page("household")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["欠费金额"] == "¥1680.00" and metrics["账龄"] == "64 天" and metrics["建议"] == "高级"
+    text = _text(at)
+    assert "139****5678" in text and PILOT_MOBILE not in text
+    assert ":red[●] **邮件**" in text and "无邮箱" in text
+
+
+def test_when_plan_is_generated_and_approved_then_the_plan_is_stored_approved(page, wb_url):
+    at = page("household")
+    at.button(key="gen_BJ-PILOT/4-1203").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["plan:BJ-PILOT/4-1203"]
+    assert result["status"] == "awaiting_approval"
+    text = _text(at)
+    assert "诊断：" in text and "(#ev-msg-" in text and "合规校验通过" in text
+    assert [s.label for s in at.status][0] == "方案已生成，等待审批"
+    at.button(key=f"approve_{result['plan_id']}").click().run()
+    assert at.session_state["plan:BJ-PILOT/4-1203"]["status"] == "approved"
+    with make_session_factory(make_engine(wb_url))() as s:
+        assert s.get(DunningPlan, result["plan_id"]).status == "approved"
+
+
+def test_when_steward_reveals_contacts_then_it_is_audited(page, wb_url):
+    at = page("household")
+    at.text_input(key="reveal_reason_BJ-PILOT/4-1203").input("上门前核对").run()
+    at.button(key="reveal_BJ-PILOT/4-1203").click().run()
+    assert PILOT_MOBILE in _text(at)
+    assert "pii.reveal" in _audit_actions(wb_url)
+    assert PILOT_MOBILE not in _text(page("household"))
+
+
+def test_when_other_project_household_is_opened_then_it_is_refused(page):
+    at = page("household", user="sh")
+    assert "未找到住户 BJ-PILOT/4-1203 或无权访问" in [e.value for e in at.error]
+
+
+def test_when_manager_opens_dashboard_then_charts_and_comparison_render(page):
+    at = page("dashboard", user="manager")
+    assert not at.exception
+    assert len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart")) >= 3
+    assert len(at.dataframe[0].value) == 8
+
+
+def test_when_steward_opens_dashboard_then_it_is_refused(page):
+    assert page("dashboard", user="demo").error[0].value == "当前角色无权查看此页面"
+
+
+def test_when_compliance_reviews_then_templates_hints_and_audit_show(page):
+    at = page("compliance", user="compliance")
+    assert not at.exception
+    assert any("话术模板审查" in h.value for h in at.subheader)
+    assert any(e.label.startswith("⚠️") for e in at.expander)
+    at.text_area(key="chk_text").input("再不交就停水停电").run()
+    at.button(key="chk_go").click().run()
+    assert any("停水" in w.value for w in at.warning)
+    assert at.dataframe[-1].value is not None
