@@ -106,3 +106,13 @@ def test_when_compliance_reviews_then_templates_hints_and_audit_show(page):
     at.button(key="chk_go").click().run()
     assert any("停水" in w.value for w in at.warning)
     assert at.dataframe[-1].value is not None
+
+
+def test_when_steward_chats_then_the_assistant_calls_a_tool_and_answers(page):
+    at = page("household")
+    at.chat_input[0].set_value("她为什么不交物业费？").run()
+    assert not at.exception, at.exception
+    history = at.session_state["chat::demo::BJ-PILOT/4-1203"]
+    assert history[0] == ("user", "她为什么不交物业费？")
+    assert history[-1][0] == "assistant" and history[-1][1]
+    assert any("调用工具" in c.value and "get_chat_messages" in c.value for c in at.caption)

@@ -1,4 +1,4 @@
-"""Chat area of the household page: a placeholder until the assistant chat is added."""
+"""Chat with the assistant about the household: tool calls shown, answers streamed, memory in the checkpointer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,42 @@ from app.services.users import Caller
 from app.workbench.runtime import Runtime
 
 
+def _history_key(caller: Caller, household: str) -> str:
+    return f"chat::{caller.username}::{household}"
+
+
 def render_chat_area(rt: Runtime, caller: Caller, household: str) -> None:
-    """Hook for the assistant chat about ``household``; replace the body to add the chat."""
-    with st.expander("💬 与助手讨论本户", expanded=False):
-        st.info("助手对话功能即将上线：可询问欠费原因、证据和历史，或让助手改写方案。")
+    """The assistant chat about ``household`` (causes, evidence, history, “生成方案”, “改成分期方案”)."""
+    from agent.chat import build_chat_agent, chat_turn
+    from tools.evidence import EvidenceReader
+
+    key = _history_key(caller, household)
+    history: list[tuple[str, str]] = st.session_state.setdefault(key, [])
+    with st.expander("💬 与助手讨论本户", expanded=bool(history)):
+        for role, text in history:
+            with st.chat_message(role):
+                st.markdown(text)
+        prompt = st.chat_input("问问助手：她为什么不交费？/ 生成方案 / 改成分期方案", key=f"{key}::input")
+        if not prompt:
+            return
+        history.append(("user", prompt))
+        with st.chat_message("user"):
+            st.markdown(prompt)
+        plans = rt.plans()
+        ctx = plans.context_for(caller.scope)
+        with st.chat_message("assistant"), ctx.session_factory() as session:
+            reader = EvidenceReader(session, household, ctx.scope, ctx.as_of)
+            agent = build_chat_agent(ctx, reader, plans.graph.checkpointer)
+            notes: list[str] = []
+
+            def tokens():
+                for kind, text in chat_turn(agent, prompt, f"chat:{caller.username}:{household}"):
+                    if kind in ("token", "answer"):
+                        yield text
+                    elif kind == "tool_call":
+                        notes.append(f"调用工具 `{text[:80]}`")
+                        st.caption(notes[-1])
+
+            with st.spinner("助手思考中…"):
+                answer = st.write_stream(tokens())
+        history.append(("assistant", str(answer or "（无回答）")))
