@@ -32,7 +32,7 @@ class AgentContext:
     """Business date override; default is the dataset's as-of date."""
     clock: Callable[[], datetime] = field(default=datetime.now)
     """Wall clock for audit timestamps."""
-    gather_rounds: int = 2
+    gather_rounds: int = 1
     """Tool-call rounds the model gets before the graph reads the remaining sources itself."""
     max_revisions: int = 2
     """Revision rounds before the compliant template fallback."""
