@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,15 @@ def get_cause(cause_id: str, root: Path | str | None = None) -> Cause:
 
 
 def load_templates(root: Path | str | None = None) -> list[Template]:
-    """Load and validate templates.yaml (ids unique, compliant wording)."""
+    """Load and validate templates.yaml (ids unique, compliant wording); cached until the file changes."""
     path = _root(root) / "templates.yaml"
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return list(_load_templates_cached(str(path), stamp))
+
+
+@lru_cache(maxsize=8)
+def _load_templates_cached(path_text: str, _stamp: int) -> tuple[Template, ...]:
+    path = Path(path_text)
     data = _read_yaml(path)
     items = data.get("templates") if isinstance(data, dict) else None
     if not isinstance(items, list):
@@ -131,7 +139,7 @@ def load_templates(root: Path | str | None = None) -> list[Template]:
             raise KbLoadError(f"{path}: duplicate template id {template.id!r}")
         seen.add(template.id)
         templates.append(template)
-    return templates
+    return tuple(templates)
 
 
 def get_template(template_id: str, root: Path | str | None = None) -> Template:

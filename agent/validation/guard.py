@@ -41,6 +41,7 @@ def build_guard(
     Returns:
         A configured Guard; call ``guard.validate(message.text)``.
     """
+    ensure_offline()  # before Guard(): its constructor may already emit telemetry
     guard = Guard(name=f"steward-{message.step_id}")
     ensure_offline(guard)
     guard.use(*(cls(ctx=ctx, message=message, on_fail=_action(cls, on_fail)) for cls in VALIDATORS))

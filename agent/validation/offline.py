@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from guardrails import Guard
 from guardrails.settings import settings
@@ -20,6 +21,9 @@ def ensure_offline(guard: Guard | None = None) -> None:
     Args:
         guard: A guard to configure with ``allow_metrics_collection=False`` first.
     """
+    # OpenTelemetry exporters guardrails may set up must never reach the network.
+    os.environ.setdefault("OTEL_SDK_DISABLED", "true")
+    os.environ.setdefault("OTEL_TRACES_EXPORTER", "none")
     if guard is not None:
         guard.configure(allow_metrics_collection=False)
     settings.rc = dataclasses.replace(settings.rc, enable_metrics=False, use_remote_inferencing=False)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
+from app.security.columns import EncryptedString, keep_hash
 
 FK = ForeignKey
 
@@ -62,10 +63,11 @@ class Owner(Base):
 
     __tablename__ = "owners"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(EncryptedString())
     title: Mapped[str] = mapped_column(String(32), default="")  # e.g. 王女士
-    id_number: Mapped[str | None] = mapped_column(String(32))
-    merge_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    id_number: Mapped[str | None] = mapped_column(EncryptedString())
+    merge_key: Mapped[str | None] = mapped_column(EncryptedString())  # name|mobile, encrypted
+    merge_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # keyed hash of merge_key, for lookups
     created_at: Mapped[datetime | None] = mapped_column(DateTime)
     units: Mapped[list[Unit]] = relationship(back_populates="owner")
     contacts: Mapped[list[Contact]] = relationship(back_populates="owner")
@@ -98,19 +100,20 @@ class Tenant(Base):
     __tablename__ = "tenants"
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(FK("units.id"), index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    mobile: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(EncryptedString())
+    mobile: Mapped[str | None] = mapped_column(EncryptedString())
 
 
 class Contact(Base):
     """A contact channel of an owner, with validity and preferences."""
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("owner_id", "kind", "value"),)
+    __table_args__ = (UniqueConstraint("owner_id", "kind", "value_hash", name="uq_contacts_owner_kind_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(FK("owners.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # mobile | wechat | email | landline
-    value: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(EncryptedString())
+    value_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # keyed hash of value, for matching
     valid: Mapped[bool] = mapped_column(Boolean, default=True)
     invalid_reason: Mapped[str | None] = mapped_column(String(128))
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -258,3 +261,7 @@ class GroundTruth(Base):
     primary_cause_id: Mapped[str] = mapped_column(String(48))
     secondary_cause_id: Mapped[str | None] = mapped_column(String(48))
     payment_pattern: Mapped[str] = mapped_column(String(32), default="")
+
+
+keep_hash(Owner, "merge_key", "merge_hash")
+keep_hash(Contact, "value", "value_hash")

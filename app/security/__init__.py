@@ -1,0 +1,1 @@
+"""Security and privacy: field encryption, lookup hashes, key rotation, audit chain tools, LLM boundary."""
