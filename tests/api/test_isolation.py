@@ -7,7 +7,7 @@ import pytest
 H = "/households/BJ-PILOT/4-1203"
 PUBLIC = {("POST", "/auth/login"), ("GET", "/auth/me"), ("GET", "/health"), ("GET", "/bill/{token}"),
           ("POST", "/bill/{token}")}
-ROLE_ONLY = {("GET", "/audit"), ("GET", "/audit/export.csv")}
+ROLE_ONLY = {("GET", "/audit"), ("GET", "/audit/export.csv"), ("POST", "/ingest/bundles"), ("POST", "/ingest/{kind}")}
 FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}", H, None),
     ("GET", "/households/{project}/{unit}/evidence", f"{H}/evidence", None),

@@ -7,6 +7,7 @@ from app.api.routes import (
            casework,
            health,
            households,
+           ingest,
            plans,
            queue,
            reports,
@@ -14,4 +15,4 @@ from app.api.routes import (
 )
 
 ROUTERS = [auth.router, households.router, plans.router, queue.router, casework.router, tasks.router,
-           reports.router, audit.router, bill.router, health.router]
+           reports.router, audit.router, ingest.router, bill.router, health.router]

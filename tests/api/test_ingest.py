@@ -1,0 +1,39 @@
+"""Push endpoints: bundles and per-kind records, idempotent, for managers and admins only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+BUNDLE = json.loads(Path("data/samples/bundles/example.jsonl").read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_when_a_steward_pushes_then_403(api):
+    assert api.post("/ingest/bundles", user="bj", json=[BUNDLE]).status_code == 403
+
+
+def test_when_admin_pushes_a_bundle_twice_then_the_household_exists_once_and_nothing_changes(api):
+    first = api.post("/ingest/bundles", user="admin", json=[BUNDLE])
+    assert first.status_code == 200, first.text
+    assert first.json()["households"] == 1 and first.json()["changed_households"] == 1
+    key = f"{BUNDLE['project']}/{BUNDLE['unit']}"
+    view = api.get(f"/households/{key}", user="admin")
+    assert view.status_code == 200 and view.json()["evidence"]["chats"] == len(BUNDLE["chats"])
+    again = api.post("/ingest/bundles", user="admin", json=[BUNDLE]).json()
+    assert again["changed_households"] == 0
+
+
+def test_when_chat_records_are_pushed_then_they_append_and_bad_rows_are_reported(api):
+    api.post("/ingest/bundles", user="admin", json=[BUNDLE])
+    rows = [{"项目编码": BUNDLE["project"], "房号": BUNDLE["unit"], "消息编号": "push-1",
+             "时间": "2024-08-20 10:00", "发言人": "业主", "内容": "电梯又坏了，什么时候修？"},
+            {"项目编码": BUNDLE["project"], "房号": BUNDLE["unit"], "消息编号": "push-2",
+             "时间": "不是时间", "发言人": "业主", "内容": "x"}]
+    out = api.post("/ingest/chats", user="admin", json=rows).json()
+    assert out["counts"].get("chats.inserted") == 1
+    assert out["problems"] and out["problems"][0]["line"]
+
+
+def test_when_kind_is_unknown_then_404_in_chinese(api):
+    r = api.post("/ingest/payments-x", user="admin", json=[{"a": 1}])
+    assert r.status_code == 404 and "未知的记录类型" in r.text
