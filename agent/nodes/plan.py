@@ -84,7 +84,7 @@ def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, 
         stage_rule=STAGE_RULES.get(plan["stage"], ""),
         diagnosis=f"{diagnosis['primary_cause']['name']}；整改措施：{plan['fix_actions']}；回访日期：{plan['followup_date']}",
         steps=step_lines)
-    model = runtime.context.model_factory(temperature=0.3, max_tokens=90 * len(outgoing) + 60)
+    model = runtime.context.model_factory(temperature=0.3, max_tokens=140 * len(outgoing) + 80)
     structured = model.with_structured_output(StepMessages, method="json_schema", include_raw=True)
     try:
         out, record = timed_call("write_messages", lambda: structured.invoke(
