@@ -13,6 +13,7 @@ PYTEST_ARGS ?=
 
 run: setup
 	$(STEWARD) users seed-demo
+	$(STEWARD) batch run --diagnose none
 	$(BIN)/python -m app.run_all
 
 demo: setup

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -80,6 +82,15 @@ def _ensure_llm() -> None:
         print(f"警告：大模型服务不可用，一键生成方案将失败：{exc}", flush=True)
 
 
+def _port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex((host, port)) == 0
+
+
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start everything and wait for Ctrl+C."""
     parser = argparse.ArgumentParser(description="启动 Steward API 与管家工作台")
@@ -87,6 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ui-port", type=int, default=8501)
     parser.add_argument("--skip-llm", action="store_true", help="不启动内置大模型服务")
     args = parser.parse_args(argv)
+    busy = [port for port in (args.api_port, args.ui_port) if _port_in_use(port)]
+    if busy:
+        print(f"错误：端口 {'、'.join(map(str, busy))} 已被占用（可能已有 Steward 在运行），请先停止或换端口。")
+        return 1
+    # A terminating signal stops the children too, like Ctrl+C does.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     if not args.skip_llm:
         _ensure_llm()
     procs = start([api_command(args.api_port), workbench_command(args.ui_port)])
