@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -28,8 +29,12 @@ def get_chat_model(
     temperature: float = 0.2,
     max_tokens: int | None = None,
     streaming: bool = False,
+    known_values: Iterable[str] = (),
 ) -> ChatOpenAI:
-    """Return a ChatOpenAI client for the configured OpenAI-compatible endpoint.
+    """Return a ChatOpenAI client for the configured OpenAI-compatible endpoint, behind the PII boundary.
+
+    Every request's messages pass `app.security.boundary.check_prompt` first: a prompt with a raw phone, ID,
+    bank card, e-mail or WeChat ID (or one of ``known_values``) raises `PIIBoundaryError` and is never sent.
 
     Args:
         settings: Endpoint, model, key, timeout and retries; the process settings when omitted.
@@ -37,13 +42,15 @@ def get_chat_model(
         max_tokens: Cap on generated tokens (None: the endpoint's default).
         streaming: Whether `invoke` streams under the hood (callbacks see tokens);
             `.stream()` streams either way.
+        known_values: The household's raw personal values, refused in any prompt.
     """
-    from langchain_openai import ChatOpenAI
+    from app.security.llm_guard import GuardedChatOpenAI
 
     settings = settings or get_settings()
     # An explicit streaming=False would also turn `.stream()` into one final message.
     extra = {"streaming": True} if streaming else {}
-    return ChatOpenAI(
+    return GuardedChatOpenAI(
+        known_values=tuple(known_values),
         model=settings.llm_model,
         base_url=settings.llm_base_url,
         api_key=settings.llm_api_key,

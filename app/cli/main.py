@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.cli import (
+    audit_cmd,
     batch_cmd,
     chat_cmd,
     data_cmd,
@@ -30,7 +31,7 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
-for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, eval_cmd, serve_cmd):
+for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, eval_cmd, serve_cmd, audit_cmd):
     module.register(app)
 
 

@@ -59,7 +59,7 @@ class Building(Base):
 
 
 class Owner(Base):
-    """A property owner; personal fields are PII and never reach a prompt unredacted."""
+    """A property owner; personal fields are encrypted at rest and never reach a prompt unredacted."""
 
     __tablename__ = "owners"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +105,7 @@ class Tenant(Base):
 
 
 class Contact(Base):
-    """A contact channel of an owner, with validity and preferences."""
+    """A contact channel of an owner (value encrypted, matched by its keyed hash), with validity and preferences."""
 
     __tablename__ = "contacts"
     __table_args__ = (UniqueConstraint("owner_id", "kind", "value_hash", name="uq_contacts_owner_kind_hash"),)

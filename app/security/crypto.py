@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.security.keys import Keyring, KeyringError, load_keyring
+from app.security.keys import Keyring, KeyringError, load_keyring, read_key_file
 
 PREFIX = "enc1:"
 NONCE_BYTES = 12
@@ -98,9 +98,16 @@ class CipherProvider:
         return ring
 
     def reset(self) -> None:
-        """Forget the loaded keys (after a rotation or a change of environment)."""
+        """Forget the loaded keys (after a change of environment)."""
         with self._lock:
             self._cipher = None
+
+    def reload(self) -> FieldCipher:
+        """Re-read the key file the current keys came from (after a rotation); resolve afresh otherwise."""
+        with self._lock:
+            path = self._cipher.keyring.path if self._cipher else None
+            self._cipher = FieldCipher(read_key_file(path)) if path else None
+        return self.get()
 
     @contextmanager
     def using(self, keyring: Keyring) -> Iterator[FieldCipher]:

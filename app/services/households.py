@@ -32,11 +32,15 @@ class HouseholdNotFound(LookupError):
     """The household key does not name a known unit."""
 
 
+class InvalidHouseholdKey(HouseholdNotFound, ValueError):
+    """The household key is malformed (a ValueError for callers, and 'not found' for the API)."""
+
+
 def parse_key(key: str) -> tuple[str, str]:
-    """Split 'BJ-PILOT/4-1203' into (project code, unit code); ValueError with a Chinese message."""
+    """Split 'BJ-PILOT/4-1203' into (project code, unit code); InvalidHouseholdKey with a Chinese message."""
     project, sep, unit = key.strip().partition("/")
-    if not sep or not project or not unit:
-        raise ValueError(f"户号格式应为 项目编码/房号，例如 BJ-PILOT/4-1203：{key!r}")
+    if not sep or not project.strip() or not unit.strip():
+        raise InvalidHouseholdKey(f"户号格式应为 项目编码/房号，例如 BJ-PILOT/4-1203：{key!r}")
     return project, unit
 
 

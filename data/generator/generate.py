@@ -69,12 +69,17 @@ def _flush_sqlite(conn, name: str, batch: list[dict]) -> None:  # noqa: ANN001
 
 
 def _flush(engine: Engine, rows: Rows) -> int:
+    from app.security.bulk import seal_rows
+    from app.security.crypto import cipher
+
     written = 0
     sqlite = engine.dialect.name == "sqlite"
+    fc = cipher()
     with engine.begin() as conn:
         for name in INSERT_ORDER:
             batch = rows.tables.get(name)
             if batch:
+                batch = seal_rows(name, batch, fc)  # personal fields encrypted on both paths
                 if sqlite:
                     _flush_sqlite(conn, name, batch)
                 else:

@@ -95,7 +95,7 @@ class OwnersHandler:
     def _owners(self, batch: list[dict]) -> dict[str, Owner]:
         keys = {pii.merge_key(rec["name"], rec["mobile"]): rec for rec in batch}
         found = {o.merge_key: o for o in self._session.execute(
-            select(Owner).where(Owner.merge_key.in_(keys))).scalars()}
+            select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in keys]))).scalars()}
         for key, rec in keys.items():
             if key not in found:
                 found[key] = Owner(name=pii.seal(rec["name"]), merge_key=key, created_at=self._clock(),

@@ -1,8 +1,8 @@
 """The importer's single gate for personal data: storing, comparing, merge keys and report masking.
 
-Personal fields (name, mobile, ID number, e-mail, WeChat ID) are kept as plain text in the database for now.
-Every read or write of them in the importer goes through this module, so switching to encryption (and a keyed
-hash for the merge key) changes this file only.
+Personal fields (name, mobile, ID number, e-mail, WeChat ID) are encrypted at rest by their column types
+(app.security.columns.EncryptedString), so ``seal``/``unseal`` hand clear text to the ORM. Stored rows are found by
+keyed hash (``lookup_hash``): owners by ``merge_hash``, contacts by ``value_hash``; never by the encrypted column.
 """
 
 from __future__ import annotations
@@ -11,18 +11,25 @@ PII_COLUMNS = frozenset({"业主姓名", "手机号", "证件号码", "邮箱", 
 
 
 def seal(value: str | None) -> str | None:
-    """Turn a clean personal value into its stored form (identity until encryption is switched on)."""
+    """The value to assign to an ORM personal field (the column type encrypts it on write)."""
     return value
 
 
 def unseal(stored: str | None) -> str | None:
-    """Turn a stored personal value back into clear text (identity until encryption is switched on)."""
+    """Clear text of a personal field read through the ORM (the column type decrypted it already)."""
     return stored
 
 
 def merge_key(name: str, mobile: str) -> str:
-    """The unique key that merges one person's rows: name + normalised mobile."""
+    """The unique key that merges one person's rows: name + normalised mobile (stored encrypted)."""
     return f"{name}|{mobile}"
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash (HMAC-SHA256) of a merge key or contact value, for equality lookups in the database."""
+    from app.security.crypto import lookup_hash as keyed
+
+    return keyed(value)
 
 
 def mask(column: str, value: str) -> str:

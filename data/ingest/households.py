@@ -78,7 +78,7 @@ class HouseholdWriter:
         if not wanted:
             return {}
         found = {o.merge_key: o for o in self._session.execute(
-            select(Owner).where(Owner.merge_key.in_(wanted))).scalars()}
+            select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in wanted]))).scalars()}
         for key, info in wanted.items():
             if key not in found:
                 found[key] = Owner(name=pii.seal(legal_name(info.name)), title=owner_title(info.name, info.id_number),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import json
 import logging
 import queue
 import threading
 from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from agent.nodes.approve import ApprovalDecision
@@ -20,6 +22,7 @@ from app.services.plan_runs import PlanService, list_plans, scoped_plan, stored_
 from tools.scope import CallerScope
 
 log = logging.getLogger(__name__)
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 router = APIRouter(tags=["plans"])
 SSE_DOC = {200: {"description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
                  "content": {"text/event-stream": {}}}}
@@ -79,18 +82,18 @@ def generate_stream(project: str, unit: str, session: SessionDep, user: WriterUs
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic, summary="查看方案")
-def get_plan(plan_id: int, session: SessionDep, user: CurrentUser) -> dict:
+def get_plan(plan_id: IdPath, session: SessionDep, user: CurrentUser) -> dict:
     """A stored plan version with its steps and diagnosis."""
     return stored_plan(session, scoped_plan(session, user.scope, plan_id))
 
 
-def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id: int, **decision: object) -> dict:
+def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id: IdPath, **decision: object) -> dict:
     return service.decide(session, user.scope, plan_id, ApprovalDecision(user=user.username, **decision))
 
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanResult, summary="批准方案",
              responses={409: {"description": "方案已被处理或未通过校验"}})
-def approve(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
+def approve(plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
             service: PlanServiceDep) -> dict:
     """Approve the plan version (once; a second decision answers 409)."""
     return _decide(service, session, user, plan_id, action="accept", comment=body.comment)
@@ -98,7 +101,7 @@ def approve(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: W
 
 @router.post("/plans/{plan_id}/reject", response_model=PlanResult, summary="驳回方案",
              responses={409: {"description": "方案已被处理"}})
-def reject(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
+def reject(plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
            service: PlanServiceDep) -> dict:
     """Reject the plan version; nothing is sent."""
     return _decide(service, session, user, plan_id, action="ignore", comment=body.comment)
@@ -106,14 +109,14 @@ def reject(plan_id: int, body: PlanDecisionCreate, session: SessionDep, user: Wr
 
 @router.patch("/plans/{plan_id}", response_model=PlanResult, summary="修改方案话术（重新校验）",
               responses={409: {"description": "方案已被处理"}})
-def edit(plan_id: int, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
+def edit(plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
     """Replace step texts; the graph validates the edit again and saves a new version awaiting approval."""
     return _decide(service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment)
 
 
 @router.post("/plans/{plan_id}/revise", response_model=PlanResult, summary="请助手按意见改写",
              responses={409: {"description": "方案已被处理"}})
-def revise(plan_id: int, body: PlanReviseCreate, session: SessionDep, user: WriterUser,
+def revise(plan_id: IdPath, body: PlanReviseCreate, session: SessionDep, user: WriterUser,
            service: PlanServiceDep) -> dict:
     """Ask the assistant to rewrite the messages with an instruction; validated again."""
     return _decide(service, session, user, plan_id, action="respond", instruction=body.instruction)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from app.api.deps import ClockDep, CurrentUser, SessionDep, WriterUser
 from app.api.schemas import TaskPublic
 from app.services import tasks
 
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 
@@ -21,6 +24,6 @@ def list_tasks(session: SessionDep, user: CurrentUser, status: Literal["open", "
 
 
 @router.post("/{task_id}/done", response_model=TaskPublic, summary="标记已处理")
-def done(task_id: int, session: SessionDep, user: WriterUser, clock: ClockDep) -> dict:
+def done(task_id: IdPath, session: SessionDep, user: WriterUser, clock: ClockDep) -> dict:
     """Close a task."""
     return tasks.complete_task(session, user.scope, task_id, actor=user.username, at=clock())

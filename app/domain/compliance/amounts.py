@@ -20,7 +20,7 @@ _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "万"
 # 块 counts as a currency unit only as 块钱 or at a clause end, never in 两块玻璃.
 _UNIT = r"(?:元|块(?=钱|[^\u4e00-\u9fff]|$))"
 _ARABIC_RE = re.compile(
-    r"(?P<cur>[¥]|rmb|人民币)?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
+    r"(?P<cur>[¥]|rmb|人民币)?(?P<neg>[-−－负])?(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
     r"(?P<wan>万)?(?P<unit>" + _UNIT + r")?"
 )
 _CN_RE = re.compile(
@@ -75,6 +75,8 @@ def _arabic(norm: str) -> list[QuotedAmount]:
             continue
         if m.group("wan"):
             value *= 10000
+        if m.group("neg"):
+            value = -value  # "-1680.00元" is not the ledger amount
         if not _is_rate(norm, m.start(), m.end()):
             found.append(QuotedAmount(value, m.start(), m.end()))
     return found

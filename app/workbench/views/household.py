@@ -38,12 +38,17 @@ def _load(rt: Runtime, caller: Caller, key: str) -> dict | None:
 def _facts(data: dict) -> None:
     view = data["view"]
     latest = data["plans"][0] if data["plans"] else None
-    advice = latest["summary"] if latest and latest["summary"] else STAGE_ADVICE.get(view["stage"], "")
+    # Once a plan exists its strategy is the recommendation (e.g. 服务优先 pauses forced collection).
+    if latest and latest["summary"]:
+        headline, _, detail = latest["summary"].partition("：")
+        recommendation, advice = headline, f"{view['stage'] or ''}阶段 · {detail}".strip(" ·")
+    else:
+        recommendation, advice = view["stage"] or "无需催缴", STAGE_ADVICE.get(view["stage"], "")
     st.subheader(f"{view['project']['name']} · {view['unit']['label']}（{view['owner']['title'] or '业主'}）")
     c1, c2, c3 = st.columns(3)
     c1.metric("欠费金额", f"¥{view['arrears']}", help="、".join(view["unpaid_periods"]))
     c2.metric("账龄", f"{view['days_overdue']} 天", view["aging_bucket"] or "无欠费", delta_color="off")
-    c3.metric("建议", view["stage"] or "无需催缴", advice, delta_color="off")
+    c3.metric("建议", recommendation, advice, delta_color="off")
     tags = view["owner"]["tags"]
     st.markdown("**标签：** " + (" ".join(f"`{t}`" for t in tags) if tags else "无") + f"　**案件状态：** {view['case_state']}")
 

@@ -56,9 +56,9 @@ def _create_anchors() -> None:
     bind = op.get_bind()
     last = bind.execute(sa.text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).first()
     count = bind.execute(sa.text("SELECT COUNT(*) FROM audit_events")).scalar() or 0
-    bind.execute(sa.text("INSERT INTO audit_anchors (kind, through_id, hash, events, at, note) "
-                         "VALUES ('head', :i, :h, :n, :at, '')"),
-                 {"i": last[0] if last else 0, "h": last[1] if last else "", "n": count, "at": datetime.now()})
+    insert = sa.text("INSERT INTO audit_anchors (kind, through_id, hash, events, at, note) "
+                     "VALUES ('head', :i, :h, :n, :at, '')").bindparams(sa.bindparam("at", type_=sa.DateTime()))
+    bind.execute(insert, {"i": last[0] if last else 0, "h": last[1] if last else "", "n": count, "at": datetime.now()})
 
 
 def _encrypt_existing() -> None:
