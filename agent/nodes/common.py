@@ -34,3 +34,15 @@ def timed_call(name: str, fn: Callable[[], Any]) -> tuple[Any, dict]:
     record["input_tokens"] = meta.get("input_tokens", 0)
     record["output_tokens"] = meta.get("output_tokens", 0)
     return result, record
+
+
+def model_for(runtime: Runtime[AgentContext], household: str, **kwargs: Any) -> Any:
+    """A chat model whose boundary also refuses this household's raw values (phone, ID, name, title, unit)."""
+    from app.services.plan_facts import load_plan_facts
+
+    ctx = runtime.context
+    with ctx.session_factory() as session:
+        facts = load_plan_facts(session, household, ctx.as_of)
+    values = tuple(v for v in (*facts.sensitive_values, facts.owner_title, facts.unit_label)
+                   if v and len(v) >= 2 and v != "业主")
+    return ctx.model_factory(known_values=values, **kwargs)

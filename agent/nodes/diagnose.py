@@ -9,7 +9,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
-from agent.nodes.common import timed_call
+from agent.nodes.common import model_for, timed_call
 from agent.schemas import diagnosis_model
 from agent.state import AgentState
 from app.domain.strategy import OwnerFlags
@@ -91,11 +91,12 @@ def fallback_diagnosis(candidates: list[dict], evidence: dict) -> dict:
             "source": "retrieval"}
 
 
-def _ask_model(runtime: Runtime[AgentContext], evidence: dict, candidates: list[dict]) -> tuple[dict | None, list]:
+def _ask_model(runtime: Runtime[AgentContext], household: str, evidence: dict,
+               candidates: list[dict]) -> tuple[dict | None, list]:
     digest, shown_ids = evidence_digest(evidence)
     cand_lines = "\n".join(f"- {c['cause_id']}：{c['name']}（{c['dimension']}/{c['category']}）" for c in candidates)
     schema = diagnosis_model([c["cause_id"] for c in candidates])
-    model = runtime.context.model_factory(temperature=0.0, max_tokens=400).with_structured_output(
+    model = model_for(runtime, household, temperature=0.0, max_tokens=400).with_structured_output(
         schema, method="json_schema", include_raw=True)
     messages = [SystemMessage(DIAGNOSE.format(candidates=cand_lines, evidence=digest)),
                 HumanMessage("请输出诊断。")]
@@ -125,7 +126,7 @@ def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """Ask the model, check its answer against the candidates and evidence, fall back to retrieval."""
     candidates = state["candidates"]
     evidence = state["evidence"]
-    result, usage = _ask_model(runtime, evidence, candidates)
+    result, usage = _ask_model(runtime, state["household"], evidence, candidates)
     if result is None:
         result = fallback_diagnosis(candidates, evidence)
     else:

@@ -9,7 +9,7 @@ from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
-from agent.nodes.common import reader_for, timed_call
+from agent.nodes.common import model_for, reader_for, timed_call
 from agent.state import AgentState
 from prompts.agent import GATHER
 from tools.evidence import REQUIRED_SOURCES
@@ -28,7 +28,7 @@ def gather(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         messages = [SystemMessage(GATHER), HumanMessage("请读取【本户】的证据。")]
         usage: list[dict] = []
         try:
-            base = runtime.context.model_factory(temperature=0.0, max_tokens=200)
+            base = model_for(runtime, state["household"], temperature=0.0, max_tokens=200)
             for round_no in range(runtime.context.gather_rounds):
                 # The first round must read something; later rounds may stop.
                 model = base.bind_tools(list(tools.values()), tool_choice="required" if round_no == 0 else "auto")

@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.messages import fill_template, finish_for_channel, instalment_amount, restore_placeholders, slots
-from agent.nodes.common import timed_call
+from agent.nodes.common import model_for, timed_call
 from agent.schemas import StepMessages
 from agent.state import AgentState
 from app.domain.money import to_yuan
@@ -69,7 +69,7 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
 
 
 def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, facts: PlanFacts,
-                   instruction: str = "") -> tuple[dict[int, str], list[dict]]:
+                   instruction: str = "", household: str = "") -> tuple[dict[int, str], list[dict]]:
     """Ask the model for the words of each outgoing step; returns seq → text (may be partial)."""
     outgoing = [s for s in plan["steps"] if s["outgoing"]]
     if not outgoing:
@@ -84,7 +84,7 @@ def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, 
         stage_rule=STAGE_RULES.get(plan["stage"], ""),
         diagnosis=f"{diagnosis['primary_cause']['name']}；整改措施：{plan['fix_actions']}；回访日期：{plan['followup_date']}",
         steps=step_lines)
-    model = runtime.context.model_factory(temperature=0.3, max_tokens=140 * len(outgoing) + 80)
+    model = model_for(runtime, household, temperature=0.3, max_tokens=140 * len(outgoing) + 80)
     structured = model.with_structured_output(StepMessages, method="json_schema", include_raw=True)
     try:
         out, record = timed_call("write_messages", lambda: structured.invoke(
@@ -122,5 +122,6 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """Build the skeleton, then let the model write the words."""
     facts = facts_for(runtime, state["household"])
     draft = skeleton(facts, state["diagnosis"], runtime.context.kb)
-    texts, usage = write_messages(runtime, draft, state["diagnosis"], facts, state.get("instruction", ""))
+    texts, usage = write_messages(runtime, draft, state["diagnosis"], facts, state.get("instruction", ""),
+                                  state["household"])
     return {"plan": apply_messages(draft, texts, facts, "model"), "usage": usage, "revisions": 0}

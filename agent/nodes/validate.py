@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.messages import finish_for_channel, instalment_amount, restore_placeholders
-from agent.nodes.common import timed_call
+from agent.nodes.common import model_for, timed_call
 from agent.nodes.plan import facts_for, restore_for_prompt
 from agent.schemas import StepMessages
 from agent.state import AgentState
@@ -88,7 +88,7 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             problems = "；".join(f"{f['message']}（{f['hint']}）" for f in grouped[s["seq"]])
             items.append(f"{s['seq']}. [{s['channel']}] {restore_for_prompt(s['message'], facts)}\n   问题：{problems}")
     prompt = REVISE.format(instruction=state.get("instruction") or "语气礼貌，金额以系统为准", items="\n".join(items))
-    model = runtime.context.model_factory(temperature=0.2, max_tokens=120 * len(items) + 60)
+    model = model_for(runtime, state["household"], temperature=0.2, max_tokens=140 * len(items) + 80)
     usage: list[dict] = []
     texts: dict[int, str] = {}
     try:
