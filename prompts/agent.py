@@ -19,7 +19,7 @@ DIAGNOSE = SYSTEM_ROLE + """
 3. 只有证据显示业主有能力却无理由拒缴时，才选 beh.malicious；只有业主明确说收入困难时才选 ext.hardship。
 4. 没有任何不满、只是忘记或拖延时选 beh.forgetful。
 5. citations 只能引用<证据>里出现的编号（如 msg:m3、ticket:WD-20240801-001、claim:C1、pay:2024-05）。
-6. explanation 用中文，不超过80字，不出现人名、电话、门牌号。
+6. explanation 用中文，不超过80字：写业主反映的主要问题以及它和欠费的关系，不评价证据多少，不出现人名、电话、门牌号。
 </规则>
 <候选原因>
 {candidates}

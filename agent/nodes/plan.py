@@ -53,6 +53,7 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
     out = []
     for s in steps:
         values = slots(facts, months=s.instalment_months, fix_actions=fixes, followup=f"{followup:%m月%d日}")
+        values["due_date"] = f"{s.day + timedelta(days=7):%m月%d日}"  # a reply/payment date after this step
         template_text = fill_template(get_template(s.template_id).text, values) if s.template_id else ""
         out.append({"seq": s.seq, "date": s.day.isoformat(), "window": [s.window_start, s.window_end],
                     "channel": s.channel, "fallback_channel": s.fallback_channel, "template_id": s.template_id,
