@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker

@@ -12,7 +12,6 @@ from typing import Any
 from langgraph.types import Command
 
 from agent.context import AgentContext
-from agent.graph import build_graph
 from app.settings import Settings
 from tools.scope import CallerScope
 

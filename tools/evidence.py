@@ -10,12 +10,22 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import ChatMessage, Claim, ClaimRecord, Owner, OwnerPreference, Payment, Ticket, TicketEvent, Unit
+from app.db.models import (
+    ChatMessage,
+    Claim,
+    ClaimRecord,
+    Owner,
+    OwnerPreference,
+    Payment,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
 from app.db.workflow import ContactAttempt, Dispute, InstalmentPlan, OptOut, Promise
+from app.domain.ledger import summarize
 from app.domain.money import to_yuan
 from app.domain.stages import stage_for
 from app.services.households import bill_lines, business_date, find_unit
-from app.domain.ledger import summarize
 from tools.scope import CallerScope
 
 SPEAKERS = {"owner": "业主", "steward": "管家", "service": "客服", "other": "其他"}

@@ -32,7 +32,7 @@ def gather(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             for round_no in range(runtime.context.gather_rounds):
                 # The first round must read something; later rounds may stop.
                 model = base.bind_tools(list(tools.values()), tool_choice="required" if round_no == 0 else "auto")
-                reply, record = timed_call(f"gather_{round_no}", lambda: model.invoke(messages))
+                reply, record = timed_call(f"gather_{round_no}", lambda model=model: model.invoke(messages))
                 usage.append(record)
                 messages.append(reply)
                 if not reply.tool_calls:

@@ -9,7 +9,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
-from agent.messages import fill_template, finish_for_channel, instalment_amount, restore_placeholders, slots
+from agent.messages import (
+    fill_template,
+    finish_for_channel,
+    instalment_amount,
+    restore_placeholders,
+    slots,
+)
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import StepMessages
 from agent.state import AgentState

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import typer
 
-from app.cli.common import console, database_url as resolve_url
+from app.cli.common import console
+from app.cli.common import database_url as resolve_url
 
 app = typer.Typer(no_args_is_help=True, help="数据：生成样例、导入账单 / Data generation and import.")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-
 MAX_YUAN = Decimal(10) ** 12
 
 

@@ -14,7 +14,15 @@ from app.db import Base
 from app.db.models import Meta, Project
 from data.generator.household import HouseholdSpec, generate_household
 from data.generator.pilot import write_pilot
-from data.generator.portfolio import DEFAULT_AS_OF, PILOT_KEY, PROJECTS, Ids, Rows, month_periods, unit_code
+from data.generator.portfolio import (
+    DEFAULT_AS_OF,
+    PILOT_KEY,
+    PROJECTS,
+    Ids,
+    Rows,
+    month_periods,
+    unit_code,
+)
 
 INSERT_ORDER = (
     "projects", "buildings", "owners", "contacts", "owner_tags", "owner_preferences", "units",

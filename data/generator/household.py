@@ -13,10 +13,14 @@ from data.generator.portfolio import (
     PREF_CHANNELS,
     Ids,
     Rows,
-    fingerprint,
     period_due,
 )
-from data.generator.scenarios import Scenario, build_scenario, pick_cause, pick_secondary, to_datetime
+from data.generator.scenarios import (
+    Scenario,
+    build_scenario,
+    pick_cause,
+    pick_secondary,
+)
 
 ARREARS_SHARE = 0.6
 SERVICE_TICKETS = {"保洁清洁", "电梯故障", "水电维修", "门禁安防", "绿化养护", "公共设施"}

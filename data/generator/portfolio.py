@@ -7,13 +7,8 @@ Identifiers are assigned here (dense integers) so that rows link without round t
 from __future__ import annotations
 
 import hashlib
-import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-
-from data.generator import people
-from data.generator.scenarios import Scenario, build_scenario, pick_cause, pick_secondary
+from datetime import date, timedelta
 
 DEFAULT_AS_OF = date(2024, 9, 2)
 HISTORY_MONTHS = 12

@@ -7,8 +7,19 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from app.db.models import ChatMessage, Claim, ClaimRecord, GroundTruth, Owner, Payment, Project, Receivable, Ticket
-from app.db.models import TicketEvent, Unit
+from app.db.models import (
+    ChatMessage,
+    Claim,
+    ClaimRecord,
+    GroundTruth,
+    Owner,
+    Payment,
+    Project,
+    Receivable,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
 from app.db.session import init_db, make_session_factory
 from app.services.households import household_view
 from data.generator.generate import generate
@@ -69,8 +80,8 @@ def test_when_generated_then_ground_truth_never_appears_in_evidence_text(sample)
 
 
 def test_when_generated_then_every_cause_and_a_spread_of_aging_exists(sample):
-    from app.services.households import bill_lines
     from app.domain.ledger import summarize
+    from app.services.households import bill_lines
 
     causes = set(sample.execute(select(GroundTruth.primary_cause_id)).scalars())
     assert len(causes) >= 15

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tests.validation.compliance_helpers import rules
 
 from app.domain.compliance import extract_amounts
 from app.domain.compliance.amounts import cn_to_int
+from tests.validation.compliance_helpers import rules
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import json
 from datetime import datetime
 
 import pytest
-from tests.validation.compliance_helpers import ctx, msg
 
 from app.domain.compliance import RULE_IDS, RULE_TITLES, check_messages
 from app.domain.compliance.types import OutgoingMessage
+from tests.validation.compliance_helpers import ctx, msg
 
 EXPECTED_RULES = {
     "no_utility_threat", "coercion", "impersonation", "stage_wording", "insult", "quiet_hours",

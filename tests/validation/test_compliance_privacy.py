@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.validation.compliance_helpers import ctx, rules
 
 from app.domain.compliance.privacy import mask_pii
+from tests.validation.compliance_helpers import ctx, rules
 
 PII = [
     ("您的身份证号110101199003074514已登记", {}),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from tests.validation.compliance_helpers import ctx, msg
 
 from app.domain.compliance import check_message, check_messages
+from tests.validation.compliance_helpers import ctx, msg
 
 
 def schedule_rules(send_at: datetime, stage: str = "初级", channel: str = "wechat", **overrides: object) -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from tests.validation.compliance_helpers import ctx, msg, rules
 
 from app.domain.compliance import check_messages
 from app.domain.compliance.sms import add_opt_out_line
+from tests.validation.compliance_helpers import ctx, msg, rules
 
 
 @pytest.mark.parametrize(

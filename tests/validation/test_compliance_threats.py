@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.validation.compliance_helpers import ctx, msg, rules
 
 from app.domain.compliance.engine import check_message
+from tests.validation.compliance_helpers import ctx, msg, rules
 
 UTILITY_THREATS = [
     "再不交就给你家断水",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.validation.compliance_helpers import rules
 
 from app.domain.compliance.lexicon import fix_stage_wording
+from tests.validation.compliance_helpers import rules
 
 WARNING_STAGE_WORDS = [
     "您的物业费已逾期",
