@@ -45,7 +45,7 @@ def real_context(tmp_path_factory):
     recorder = PromptRecorder()
     from agent.llm.client import ensure_endpoint, get_chat_model
 
-    ensure_endpoint(settings)
+    started = ensure_endpoint(settings)  # the process we started, if the endpoint was not running
 
     def model_factory(**kw):
         model = get_chat_model(settings, **kw)
@@ -53,7 +53,10 @@ def real_context(tmp_path_factory):
         return model
 
     ctx = default_context(settings, user="e2e", model_factory=model_factory)
-    return ctx, recorder
+    yield ctx, recorder
+    if started is not None:
+        started.terminate()
+        started.wait(timeout=30)
 
 
 def test_when_pilot_is_planned_on_the_real_model_then_service_quality_cause_and_a_valid_plan(real_context):
