@@ -13,9 +13,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableLambda
 from pydantic import ConfigDict, Field
 
-from knowledge_base.catalog import load_causes
-from knowledge_base.lexical import LexicalIndex, Tokenizer
-from knowledge_base.passages import all_passages
+from evals.scripted import LexicalOnlyKB
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -77,27 +75,5 @@ def sensible_structured(schema: type, messages: list[BaseMessage]) -> dict | Non
     return None
 
 
-class LexicalKB:
-    """The real catalog with lexical-only search (no embedding model), for fast graph tests."""
-
-    def __init__(self) -> None:
-        causes = load_causes()
-        self.causes = {c.id: c for c in causes}
-        self._passages = all_passages(causes)
-        self._index = LexicalIndex([p.text for p in self._passages], Tokenizer())
-
-    def _hits(self, text: str, k: int) -> list[Any]:
-        from knowledge_base.retrieval import Hit
-
-        best: dict[str, float] = {}
-        for passage, score in zip(self._passages, self._index.scores(text), strict=True):
-            best[passage.cause_id] = max(best.get(passage.cause_id, 0.0), score)
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])[:k]
-        return [Hit(cid, self.causes[cid].name, self.causes[cid].dimension, self.causes[cid].category, s, "")
-                for cid, s in ranked]
-
-    def search_many(self, texts: list[str], k: int = 5) -> list[list[Any]]:
-        return [self._hits(t, k) for t in texts]
-
-    def search_evidence(self, messages: list[str], k: int = 5) -> list[Any]:
-        return self._hits("；".join(messages), k)
+# The lexical-only knowledge base of the eval suite serves the graph tests as well.
+LexicalKB = LexicalOnlyKB

@@ -12,6 +12,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.session import session_scope
 from app.services.plan_runs import PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
@@ -77,15 +78,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 def get_session(state: StateDep) -> Iterator[Session]:
     """A session per request: committed on success, rolled back on error."""
-    session = state.session_factory()
-    try:
+    with session_scope(state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

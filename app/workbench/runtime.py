@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from threading import Lock
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.session import session_scope
 from app.services.plan_runs import PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
@@ -31,18 +31,9 @@ class Runtime:
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """A session committed on success."""
-        session = self.session_factory()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return session_scope(self.session_factory)
 
     def plans(self) -> PlanService:
         """The plan service (graph with the configured checkpointer), built on first use."""

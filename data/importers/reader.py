@@ -44,6 +44,17 @@ class Table:
         self._stack.close()
 
 
+def read_head(path: Path) -> bytes:
+    """The first SAMPLE_BYTES of a file; ImportFileError (Chinese) when it is missing or empty."""
+    if not path.is_file():
+        raise ImportFileError(f"文件不存在：{path}")
+    with path.open("rb") as raw:
+        head = raw.read(SAMPLE_BYTES)
+    if not head.strip():
+        raise ImportFileError("文件为空")
+    return head
+
+
 def detect_encoding(head: bytes, *, complete: bool) -> str:
     """Pick the text encoding from the first bytes of a file.
 
@@ -132,12 +143,7 @@ def open_table(path: Path) -> Table:
     Raises:
         ImportFileError: Missing/empty file, old .xls, unreadable workbook, unknown encoding, no header row.
     """
-    if not path.is_file():
-        raise ImportFileError(f"文件不存在：{path}")
-    with path.open("rb") as raw:
-        head = raw.read(SAMPLE_BYTES)
-    if not head.strip():
-        raise ImportFileError("文件为空")
+    head = read_head(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）")
     stack = ExitStack()

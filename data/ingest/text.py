@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from data.importers.errors import ImportFileError
-from data.importers.reader import SAMPLE_BYTES, detect_encoding
+from data.importers.reader import SAMPLE_BYTES, detect_encoding, read_head
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -15,12 +14,7 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
     Raises:
         ImportFileError: The file is missing, empty, binary or in an unknown encoding (message in Chinese).
     """
-    if not path.is_file():
-        raise ImportFileError(f"文件不存在：{path}")
-    with path.open("rb") as raw:
-        head = raw.read(SAMPLE_BYTES)
-    if not head.strip():
-        raise ImportFileError("文件为空")
+    head = read_head(path)
     encoding = detect_encoding(head, complete=len(head) < SAMPLE_BYTES)
     with path.open(encoding=encoding, errors="replace", newline=None) as stream:
         for number, line in enumerate(stream, start=1):
