@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
+    eval_reports_dir: Path = Field(PROJECT_ROOT / "evals" / "reports",
+                                   description="Eval run reports (JSON) offered on the workbench review page.")
 
     @property
     def resolved_database_url(self) -> str:

@@ -5,7 +5,7 @@ The portfolio is generated once into var/bench/soak-<n>.sqlite (users seeded). T
 127.0.0.1 (a subprocess); `steward batch run --diagnose none` runs back to back in another subprocess against the
 same database. Each client loops over a workbench-like mix (queue page, household view, evidence, plans, reports,
 a logged contact attempt). Prints errors (any non-2xx, with its status), request counts, P50/P95 per endpoint and the API process's RSS at the
-start, middle and end of the run.
+start, middle and end of the run, every 30 s, and its slope over the second half.
 """
 
 from __future__ import annotations
@@ -106,15 +106,36 @@ def batch_loop(url: str, until: float, env: dict, durations: list[float], failur
             failures.append(done.stderr[-300:])
 
 
-async def sample_rss(pid: int, start: float, minutes: float, samples: dict[str, float]) -> None:
-    """RSS at start, middle and end."""
+async def sample_rss(pid: int, start: float, minutes: float, samples: dict[str, float],
+                     series: list[tuple[float, float]], every: float = 30.0) -> None:
+    """RSS at start and middle, plus a sample every ``every`` seconds (minute, MB) until the deadline."""
     samples["start"] = rss_mb(pid)
-    await asyncio.sleep(max(0.0, start + minutes * 30 - time.monotonic()))
-    samples["middle"] = rss_mb(pid)
+    series.append((0.0, samples["start"]))
+    middle_at = start + minutes * 30
+    while (now := time.monotonic()) < start + minutes * 60:
+        await asyncio.sleep(min(every, max(0.0, start + minutes * 60 - now)))
+        series.append(((time.monotonic() - start) / 60, rss_mb(pid)))
+        if "middle" not in samples and time.monotonic() >= middle_at:
+            samples["middle"] = series[-1][1]
+
+
+def second_half_slope(series: list[tuple[float, float]]) -> float:
+    """Least-squares RSS slope (MB per minute) over the second half of the run; ~0 means flat."""
+    if not series:
+        return float("nan")
+    half = series[-1][0] / 2
+    points = [(t, m) for t, m in series if t >= half]
+    if len(points) < 2:
+        return float("nan")
+    mt = statistics.fmean(t for t, _ in points)
+    mm = statistics.fmean(m for _, m in points)
+    var = sum((t - mt) ** 2 for t, _ in points)
+    return sum((t - mt) * (m - mm) for t, m in points) / var if var else float("nan")
 
 
 def report(stats: dict[str, list[float]], errors: dict[str, int], rss: dict[str, float], batches: list[float],
-           batch_failures: list[str], minutes: float, households: int, clients: int) -> None:
+           batch_failures: list[str], minutes: float, households: int, clients: int,
+           series: list[tuple[float, float]] | None = None) -> None:
     """Print the result table."""
     table = Table(title=f"Soak: {minutes:g} min, {households:,} households, {clients} clients + batch loop, "
                         f"load average {os.getloadavg()[0]:.1f}")
@@ -137,6 +158,10 @@ def report(stats: dict[str, list[float]], errors: dict[str, int], rss: dict[str,
         side.add_column(col)
     for name in ("start", "middle", "end"):
         side.add_row(f"RSS {name} (MB)", f"{rss.get(name, float('nan')):.0f}")
+    if series:
+        side.add_row("RSS max (MB)", f"{max(m for _, m in series):.0f}")
+        side.add_row("RSS slope, second half (MB/min)", f"{second_half_slope(series):+.1f}")
+        side.add_row("RSS every 30 s (MB)", " ".join(f"{m:.0f}" for _, m in series))
     side.add_row("batch runs (completed / failed)", f"{len(batches)} / {len(batch_failures)}")
     if batches:
         side.add_row("batch run median (s)", f"{statistics.median(batches):.1f}")
@@ -166,6 +191,7 @@ def main() -> int:
     stats: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     rss: dict[str, float] = {}
+    series: list[tuple[float, float]] = []
     batches: list[float] = []
     batch_failures: list[str] = []
     try:
@@ -180,13 +206,13 @@ def main() -> int:
             batch = pool.submit(batch_loop, url, until, env, batches, batch_failures)
 
             async def run() -> None:
-                await asyncio.gather(sample_rss(procs[0].pid, start_at, args.minutes, rss),
+                await asyncio.gather(sample_rss(procs[0].pid, start_at, args.minutes, rss, series),
                                      clients_loop(base, token, keys, args.clients, until, stats, errors))
 
             asyncio.run(run())
             rss["end"] = rss_mb(procs[0].pid)
             batch.result()
-        report(stats, errors, rss, batches, batch_failures, args.minutes, args.households, args.clients)
+        report(stats, errors, rss, batches, batch_failures, args.minutes, args.households, args.clients, series)
     finally:
         stop(procs)
     return 0

@@ -43,7 +43,20 @@ def _error_map() -> dict[type[Exception], int]:
             PlanConflict: 409, PlanNotApprovable: 409, CaseConflict: 409, TokenError: 404}
 
 
+KEY_PROBLEM = "服务暂不可用：加密密钥与数据库不匹配，请联系管理员检查密钥配置"
+
+
 def _install_errors(app: FastAPI) -> None:
+    from app.security.crypto import DecryptionError
+    from app.security.keys import KeyringError
+
+    def key_problem(_request: Request, exc: Exception) -> JSONResponse:
+        # An operator problem (wrong or missing key file), not a bug: 503 with a Chinese hint; the log names it.
+        log.error("encryption keys do not match the database: %s: %s", type(exc).__name__, exc)
+        return JSONResponse({"detail": KEY_PROBLEM}, status_code=503)
+
+    app.add_exception_handler(DecryptionError, key_problem)
+    app.add_exception_handler(KeyringError, key_problem)
     for exc_type, code in _error_map().items():
         def handler(_request: Request, exc: Exception, code: int = code) -> JSONResponse:
             detail = "未找到该住户或无权访问" if type(exc).__name__ == "ScopeError" else str(exc)
@@ -78,8 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from app.services.memory import limit_malloc_arenas
         from app.settings import get_settings
 
+        limit_malloc_arenas()
         with ExitStack() as stack:
             app.state.steward = _default_state(settings or get_settings(), stack)
             log.info("steward api ready")

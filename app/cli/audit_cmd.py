@@ -156,8 +156,22 @@ def delete_closed_cmd(
         report = erase_closed(session, cutoff, actor=_actor())
         session.commit()
         checkpoint(session)
+    threads = _erase_agent_threads(report.households, database_url)
     console.print(f"已删除 {len(report.units)} 户、{len(report.owners)} 位业主的个人信息；"
-                  f"清除记录：{dict(report.rows)}")
+                  f"清除记录：{dict(report.rows)}；清除智能体会话 {threads} 个")
+
+
+def _erase_agent_threads(households: list[str], database_url: str | None) -> int:
+    """Delete the erased households' agent checkpoints from the configured checkpointer."""
+    from agent.runner import open_checkpointer
+    from app.security.erasure import erase_checkpoints
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    with open_checkpointer(settings) as saver:
+        return erase_checkpoints(saver, households)
 
 
 def register(app: typer.Typer) -> None:

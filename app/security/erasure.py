@@ -5,9 +5,11 @@ The audit trail stays as it is: its events reference ids, so the chain still ver
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -47,6 +49,8 @@ class ErasureReport:
     """What a deletion run erased."""
 
     units: list[int] = field(default_factory=list)
+    households: list[str] = field(default_factory=list)
+    """Household keys (project/unit) of the erased units, for stores outside the database (checkpoints)."""
     owners: list[int] = field(default_factory=list)
     rows: Counter[str] = field(default_factory=Counter)
 
@@ -94,6 +98,7 @@ def erase_closed(session: Session, closed_before: datetime, *, actor: str, now: 
     if not units:
         return report
     report.units = [u.id for u in units]
+    report.households = [f"{u.project.code}/{u.code}" for u in units]
     session.flush()
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA secure_delete=ON"))  # overwritten text is zeroed, not left in free pages
@@ -110,6 +115,40 @@ def erase_closed(session: Session, closed_before: datetime, *, actor: str, now: 
                  detail={"closed_before": closed_before.isoformat(), "units": report.units, "owners": report.owners,
                          "rows": dict(report.rows)}, at=now)
     return report
+
+
+def thread_household(thread_id: str) -> str | None:
+    """The household key inside an agent thread id (``plan:<household>:<run>``, ``batch:<day>:<household>``…)."""
+    for part in str(thread_id).split(":"):
+        if "/" in part:
+            return part
+    return None
+
+
+def erase_checkpoints(saver: Any, households: list[str]) -> int:
+    """Delete every agent checkpoint thread of these households (their state holds evidence and drafts).
+
+    Args:
+        saver: A LangGraph checkpointer (SQLite or PostgreSQL).
+        households: Household keys from ``ErasureReport.households``.
+
+    Returns:
+        How many threads were deleted.
+    """
+    wanted = set(households)
+    if not wanted:
+        return 0
+    threads = {item.config["configurable"]["thread_id"] for item in saver.list(None)}
+    doomed = sorted(t for t in threads if thread_household(t) in wanted)
+    conn = getattr(saver, "conn", None)
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute("PRAGMA secure_delete=ON")
+    for thread_id in doomed:
+        saver.delete_thread(thread_id)
+    if isinstance(conn, sqlite3.Connection):
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return len(doomed)
 
 
 def checkpoint(session: Session) -> None:

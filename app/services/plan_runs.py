@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.context import AgentContext
 from agent.nodes.approve import ApprovalDecision
-from app.db.models import Unit
+from app.db.models import Project, Unit
 from app.db.workflow import Diagnosis, DunningPlan
 from app.services import plans
 from app.settings import Settings
@@ -112,6 +112,22 @@ def list_plans(session: Session, unit: Unit) -> list[dict]:
     rows = session.execute(select(DunningPlan).where(DunningPlan.unit_id == unit.id)
                            .order_by(DunningPlan.id.desc())).scalars()
     return [stored_plan(session, p) for p in rows]
+
+
+def recent_plans(session: Session, scope: CallerScope, *, statuses: Collection[str] | None = None,
+                 limit: int = 300) -> list[dict]:
+    """Summary rows of the newest plan versions in the caller's projects (optionally of some statuses), newest first."""
+    query = (select(DunningPlan, Unit.code, Project.code).join(Unit, Unit.id == DunningPlan.unit_id)
+             .join(Project, Project.id == Unit.project_id).order_by(DunningPlan.id.desc()).limit(limit))
+    if scope.projects is not None:
+        query = query.where(Project.code.in_(sorted(scope.projects)))
+    if statuses is not None:
+        query = query.where(DunningPlan.status.in_(sorted(statuses)))
+    return [{"id": plan.id, "household": f"{project}/{unit}", "version": plan.version, "status": plan.status,
+             "status_name": STATUS_NAMES.get(plan.status, plan.status), "stage": plan.stage, "summary": plan.summary,
+             "validation_passed": bool((plan.validation or {}).get("passed")),
+             "created_at": plan.created_at.isoformat(sep=" ", timespec="minutes")}
+            for plan, unit, project in session.execute(query)]
 
 
 def list_diagnoses(session: Session, unit: Unit) -> list[dict]:

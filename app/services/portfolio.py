@@ -24,6 +24,7 @@ from app.domain.ledger import aging_bucket
 from app.domain.money import to_yuan
 from app.domain.stages import stage_for
 from app.services.households import business_date
+from app.services.memory import release_free_memory
 from tools.scope import CallerScope
 
 
@@ -131,8 +132,10 @@ class SummaryCache:
             hit = self._entries.get(today)
             if hit and self.clock() - hit[0] < self.ttl:
                 return hit[1]
+            self._entries.pop(today, None)
             index = PortfolioIndex.build(sorted(compute_rows(session, today), key=_order))
             self._entries[today] = (self.clock(), index)
+            release_free_memory()
             return index
 
     def rows(self, session: Session, as_of: date | None = None) -> list[HouseholdRow]:

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.services.households import business_date
+from app.services.memory import release_free_memory
 from app.services.portfolio import SummaryCache, interim_queue
 from tools.scope import CallerScope
 
@@ -50,6 +51,9 @@ class QueueSource:
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
         with self._lock:
+            hit = self._scored.get(day)  # another request may have rebuilt it while this one waited
+            if hit and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]
             base = {r.household: r.to_dict() for r in self.cache.rows(session)}
             scored = _scored_queue(session, day, base)
             grouped: dict[str, list[dict]] | None = None
@@ -57,7 +61,10 @@ class QueueSource:
                 grouped = {}
                 for item in scored:
                     grouped.setdefault(item["project"], []).append(item)
+            replaced = self._scored.pop(day, None)
             self._scored[day] = (time.monotonic(), grouped)
+            del replaced
+            release_free_memory()
             return grouped
 
     def page(self, session: Session, scope: CallerScope, *, project: str | None = None, stage: str | None = None,

@@ -155,3 +155,16 @@ def test_when_failures_are_spread_over_more_than_a_minute_then_no_lockout():
         limiter.failed("demo", "1.2.3.4")
         now[0] += 15
     assert limiter.retry_after("demo", "5.6.7.8") == 0
+
+
+def test_when_the_key_file_does_not_match_the_database_then_503_in_chinese_and_no_plain_text(api, tmp_path):
+    from app.security.crypto import PROVIDER
+    from app.security.keys import load_keyring
+
+    headers = api.headers("demo")
+    assert api.client.get("/households/BJ-PILOT/4-1203", headers=headers).status_code == 200
+    with PROVIDER.using(load_keyring(tmp_path / "wrong-keys", {})):
+        r = api.client.get("/households/BJ-PILOT/4-1203", headers=headers)
+    assert r.status_code == 503
+    assert "密钥" in r.json()["detail"]
+    assert "enc1:" not in r.text

@@ -81,3 +81,40 @@ def test_when_an_owner_still_has_an_open_unit_then_the_owner_keeps_their_data(tm
         assert s.get(Owner, owner_id).name == "王丽"
         assert set(s.execute(select(ChatMessage.text).where(ChatMessage.unit_id == find_unit(s, PILOT).id))
                    .scalars()) == {"【已删除】"}
+
+
+def test_when_closed_households_are_deleted_then_their_agent_checkpoints_go_too(tmp_path, isolated_keys,
+                                                                                monkeypatch):
+    from langgraph.checkpoint.base import empty_checkpoint
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from app.security.erasure import thread_household
+    from app.settings import get_settings
+
+    assert thread_household("batch:2024-09-02:BJ-PILOT/4-1203") == PILOT
+    assert thread_household("plan:BJ-PILOT/4-1203:ab12cd34") == PILOT
+    monkeypatch.setenv("STEWARD_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    factory = make_session_factory(generated(url, households=5))
+    _close_pilot(factory)
+    (tmp_path / "var").mkdir()
+    store = tmp_path / "var" / "checkpoints.sqlite"
+    threads = ["plan:BJ-PILOT/4-1203:ab12cd34", "batch:2024-09-02:BJ-PILOT/4-1203", "plan:BJ-PILOT/4-1204:ffff0000"]
+    with SqliteSaver.from_conn_string(str(store)) as saver:
+        for tid in threads:
+            checkpoint = empty_checkpoint()
+            checkpoint["channel_values"] = {"summary": f"业主说物业费太贵 {tid}"}
+            saver.put({"configurable": {"thread_id": tid, "checkpoint_ns": ""}}, checkpoint,
+                      {"source": "input", "step": -1}, {})
+    try:
+        out = CliRunner().invoke(cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes",
+                                       "--database-url", url])
+    finally:
+        get_settings.cache_clear()
+    assert out.exit_code == 0, out.output
+    assert "清除智能体会话 2 个" in out.output
+    with SqliteSaver.from_conn_string(str(store)) as saver:
+        left = {c.config["configurable"]["thread_id"] for c in saver.list(None)}
+    assert left == {"plan:BJ-PILOT/4-1204:ffff0000"}
+    assert b"ab12cd34" not in b"".join(p.read_bytes() for p in (tmp_path / "var").glob("checkpoints.sqlite*"))
