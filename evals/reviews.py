@@ -74,7 +74,8 @@ def export_csv(rows: list[EvalReview]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def _latest_by_case(reviews: list[EvalReview]) -> dict[str, EvalReview]:
+def latest_by_case(reviews: list[EvalReview]) -> dict[str, EvalReview]:
+    """Each case id's most recent review."""
     latest: dict[str, EvalReview] = {}
     for row in sorted(reviews, key=lambda r: (r.created_at, r.id)):
         if row.case_id:
@@ -98,7 +99,7 @@ def agreement_stats(reviews: list[EvalReview], cases: list[dict[str, Any]]) -> d
         reviews: Reviewer scores (the latest per case id is used).
         cases: The ``cases`` list of an eval report (scores.compliance, scores.tone).
     """
-    latest = _latest_by_case(reviews)
+    latest = latest_by_case(reviews)
     tone_h, tone_j = [], []
     vs_guard, vs_rules, guard_rules = [], [], []
     for case in cases:

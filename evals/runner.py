@@ -17,7 +17,6 @@ from evals.scorers import CaseRun, Scorer, default_scorers
 from evals.summary import case_checks, check_thresholds, load_thresholds, per_cause, summarize
 
 log = logging.getLogger(__name__)
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 
 
 @dataclass

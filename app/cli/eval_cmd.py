@@ -23,14 +23,14 @@ def run(
     judge_base_url: str = typer.Option("", "--judge-base-url", help="评审模型服务地址（OpenAI 兼容）"),
     judge_model: str = typer.Option("", "--judge-model", help="评审模型名称"),
     kb: str = typer.Option("", "--kb", help="知识库检索：lexical 或 hybrid；默认脚本模型用 lexical"),
-    out: Path = typer.Option(None, "--out", help="报告目录，默认 evals/reports/"),
+    out: Path = typer.Option(None, "--out", help="报告目录，默认 evals/reports/（STEWARD_EVAL_REPORTS_DIR）"),
     thresholds: Path = typer.Option(None, "--thresholds", help="阈值文件，默认 evals/thresholds.yaml"),
     reviews_url: str = typer.Option("", "--reviews-url", help="人工评分所在数据库，默认当前数据库"),
 ) -> None:
     """运行评测集，写出 JSON 与 HTML 报告；低于阈值时退出码为 1。"""
     from app.settings import get_settings
     from evals.report_html import write_reports
-    from evals.runner import REPORTS_DIR, RunOptions, cli_summary, run_suite
+    from evals.runner import RunOptions, cli_summary, run_suite
 
     if model not in ("scripted", "endpoint"):
         fail("--model 只能是 scripted 或 endpoint")
@@ -45,7 +45,7 @@ def run(
         except ValueError as exc:
             fail(str(exc))
             return
-    json_path, html_path = write_reports(report, out or REPORTS_DIR)
+    json_path, html_path = write_reports(report, out or settings.eval_reports_dir)
     if as_json:
         print_json(cli_summary(report) | {"report_json": str(json_path), "report_html": str(html_path)})
     else:

@@ -11,52 +11,27 @@ from agent.graph import build_graph
 from agent.output import plan_result
 from agent.runner import default_context, resume, run_plan
 from app.db.session import init_db
-from app.settings import Settings
 from data.generator.generate import generate
 from data.generator.pilot import PILOT_OWNER
-from tests.conftest import models_dir
+from evals.scripted import PromptRecorder
 
 pytestmark = [pytest.mark.llm, pytest.mark.embedding]
 
 
-class PromptRecorder:
-    """Keeps every prompt sent through the chat model (LangChain callback)."""
-
-    def __init__(self) -> None:
-        from langchain_core.callbacks import BaseCallbackHandler
-
-        outer = self
-
-        class Handler(BaseCallbackHandler):
-            def on_chat_model_start(self, serialized, messages, **kwargs):  # noqa: ANN001
-                outer.prompts.extend(str(m.content) for batch in messages for m in batch)
-
-        self.prompts: list[str] = []
-        self.handler = Handler()
-
-
 @pytest.fixture(scope="module")
-def real_context(tmp_path_factory):
-    var = tmp_path_factory.mktemp("e2e")
-    settings = Settings(var_dir=var, models_dir=models_dir())
-    engine = init_db(settings.resolved_database_url)
+def real_context(real_settings):
+    engine = init_db(real_settings.resolved_database_url)
     generate(engine, 300, seed=7)
     engine.dispose()
     recorder = PromptRecorder()
-    from agent.llm.client import ensure_endpoint, get_chat_model
-
-    started = ensure_endpoint(settings)  # the process we started, if the endpoint was not running
+    from agent.llm.client import get_chat_model
 
     def model_factory(**kw):
-        model = get_chat_model(settings, **kw)
-        model.callbacks = [recorder.handler]
+        model = get_chat_model(real_settings, **kw)
+        model.callbacks = [recorder]
         return model
 
-    ctx = default_context(settings, user="e2e", model_factory=model_factory)
-    yield ctx, recorder
-    if started is not None:
-        started.terminate()
-        started.wait(timeout=30)
+    yield default_context(real_settings, user="e2e", model_factory=model_factory), recorder
 
 
 def test_when_pilot_is_planned_on_the_real_model_then_service_quality_cause_and_a_valid_plan(real_context):

@@ -371,16 +371,8 @@ def _review_table(rows: list[EvalReview], title: str) -> None:
 # ---------------------------------------------------------------- agreement and export
 
 
-def _latest_by_case(reviews: list[EvalReview]) -> dict[str, EvalReview]:
-    latest: dict[str, EvalReview] = {}
-    for row in sorted(reviews, key=lambda r: (r.created_at, r.id)):
-        if row.case_id:
-            latest[row.case_id] = row
-    return latest
-
-
 def _agreement(report: dict, reviews: list[EvalReview]) -> None:
-    from evals.reviews import agreement_stats
+    from evals.reviews import agreement_stats, latest_by_case
 
     cases = report["cases"]
     stats = agreement_stats(reviews, cases)
@@ -402,7 +394,7 @@ def _agreement(report: dict, reviews: list[EvalReview]) -> None:
                      "kappa": _num(s["kappa"])})
     st.dataframe(rows, hide_index=True)
     pairs = []
-    latest = _latest_by_case(reviews)
+    latest = latest_by_case(reviews)
     for case in cases:
         review, judge = latest.get(case["id"]), ((case.get("scores") or {}).get("tone") or {}).get("score")
         if review is not None and review.tone is not None and judge is not None:
