@@ -45,6 +45,8 @@ class AgentState(TypedDict, total=False):
     """The last guardrail report (passed, failures)."""
     revisions: int
     """Revision rounds used so far (at most 2 before the template fallback)."""
+    revise_stalled: bool
+    """The last revision changed no message (no point asking again with the same prompt)."""
     instruction: str
     """A steward's instruction for the next revision (e.g. 语气再温和一点)."""
     plan_id: int

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -34,7 +36,10 @@ class RunOptions:
     kb: str | None = None
     """lexical or hybrid; default lexical with the scripted model, hybrid with the endpoint."""
     work_dir: Path | None = None
-    """Where the eval database lives; a temporary folder (removed afterwards) by default."""
+    """Where the eval database and the finished cases live; a temporary folder (removed afterwards) by default.
+    A named folder keeps ``cases.jsonl`` (one line per finished case) so an interrupted run can resume."""
+    resume: bool = False
+    """Continue the run in ``work_dir``: finished cases are kept, failed and missing ones are run."""
     reviews_url: str | None = None
     """Database holding reviewer scores for judge agreement; skipped when absent."""
     thresholds: Path | None = None
@@ -176,6 +181,58 @@ def _judge(options: RunOptions) -> Any:
     return scripted_judge()
 
 
+CASES_FILE = "cases.jsonl"
+RUN_FILE = "run.json"
+PREPARED_MARK = "prepared"
+
+
+class ResumeError(ValueError):
+    """The work folder holds another run, or a run that cannot be continued (message in Chinese)."""
+
+
+def run_identity(options: RunOptions, model_label: str) -> dict[str, Any]:
+    """What must match for finished cases to be reused: suite, subset, model, judge, knowledge base, versions."""
+    from knowledge_base.catalog import kb_version
+    from prompts import PROMPT_VERSION
+
+    return {"suite": options.suite, "limit": options.limit, "model": model_label, "judge": options.judge,
+            "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
+            "prompt_version": PROMPT_VERSION, "kb_version": kb_version()}
+
+
+def finished_cases(work: Path, identity: dict[str, Any], resume: bool) -> dict[str, dict[str, Any]]:
+    """Cases already finished in ``work`` (by id), after checking the folder belongs to this run."""
+    run_file, cases_file = work / RUN_FILE, work / CASES_FILE
+    if not cases_file.exists():
+        run_file.write_text(json.dumps(identity, ensure_ascii=False), encoding="utf-8")
+        return {}
+    if not resume:
+        raise ResumeError(f"工作目录 {work} 已有评测结果；继续这次评测请加 --resume，或换一个目录")
+    stored = json.loads(run_file.read_text(encoding="utf-8")) if run_file.exists() else {}
+    changed = sorted(k for k in identity if stored.get(k) != identity[k])
+    if changed:
+        raise ResumeError(f"无法续跑：{', '.join(changed)} 与原评测不同（原 {[stored.get(k) for k in changed]}，"
+                          f"现 {[identity[k] for k in changed]}）")
+    done: dict[str, dict[str, Any]] = {}
+    for line in cases_file.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:  # a line cut short by the interruption: that case runs again
+            continue
+        if not record.get("error"):
+            done[record["id"]] = record
+    return done
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
     """Run the suite end to end and return the report object (meta, summary, per_cause, gate, cases)."""
     from knowledge_base.catalog import kb_version
@@ -190,14 +247,26 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
     run_settings = settings.model_copy(update={"database_url": url, "var_dir": work / "var",
                                                "chroma_dir": settings.resolved_chroma_dir})
     started = datetime.now()
-    engine = prepare_database(url, golden, cases)
+    if not (work / PREPARED_MARK).exists():
+        (work / "eval.db").unlink(missing_ok=True)  # a preparation cut short starts over
+        prepare_database(url, golden, cases).dispose()
+        (work / PREPARED_MARK).touch()
+    from app.db.session import init_db
+
+    engine = init_db(url)
     try:
         harness = build_harness(options, run_settings, engine)
+        done = {} if own_dir else finished_cases(work, run_identity(options, harness.model_label), options.resume)
         judge = _judge(options)
         scorers = default_scorers(judge)
         results = []
         for index, case in enumerate(cases, 1):
-            results.append(run_case(case, harness, scorers))
+            record = done.get(case.id)
+            if record is None:
+                record = run_case(case, harness, scorers)
+                if not own_dir:
+                    _append(work / CASES_FILE, record)
+            results.append(record)
             if options.on_case:
                 options.on_case(index, len(cases), results[-1])
     finally:
@@ -213,7 +282,9 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
                  "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
                  "prompt_version": PROMPT_VERSION, "kb_version": kb_version(), "seed": golden.seed,
                  "size": golden.size, "started_at": started.isoformat(timespec="seconds"),
-                 "duration_s": round((datetime.now() - started).total_seconds(), 1)},
+                 "duration_s": round((datetime.now() - started).total_seconds(), 1),
+                 "resumed_cases": len(done), "cases_seconds": round(sum(
+                     (r.get("scores", {}).get("usage") or {}).get("seconds", 0) for r in results), 1)},
         "summary": summary, "per_cause": per_cause(results),
         "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
         "cases": results,

@@ -60,7 +60,8 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Litera
         steps = [{**s, "message": decision.edits.get(s["seq"], s["message"]),
                   "message_source": "steward_edit" if s["seq"] in decision.edits else s["message_source"]}
                  for s in state["plan"]["steps"]]
-        return Command(goto="validate", update={"plan": {**state["plan"], "steps": steps}, "revisions": 0})
+        return Command(goto="validate", update={"plan": {**state["plan"], "steps": steps}, "revisions": 0,
+                                                "revise_stalled": False})
     if decision.action == "respond":
         return Command(goto="plan", update={"instruction": decision.instruction})
     verdict = "accept" if decision.action == "accept" else "ignore"

@@ -131,4 +131,4 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     draft = skeleton(facts, state["diagnosis"], runtime.context.kb)
     texts, usage = write_messages(runtime, draft, state["diagnosis"], facts, state.get("instruction", ""),
                                   state["household"])
-    return {"plan": apply_messages(draft, texts, facts, "model"), "usage": usage, "revisions": 0}
+    return {"plan": apply_messages(draft, texts, facts, "model"), "usage": usage, "revisions": 0, "revise_stalled": False}

@@ -60,10 +60,13 @@ def validate(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 
 
 def route_after_validate(state: AgentState, runtime: Runtime[AgentContext]) -> Literal["revise", "fallback", "persist"]:
-    """Passed → persist; else revise (bounded), then the template fallback, then persist as blocked."""
+    """Passed → persist; else revise (bounded), then the template fallback, then persist as blocked.
+
+    Revising stops early when the last revision changed nothing: the same prompt would be sent again.
+    """
     if state["validation"]["passed"]:
         return "persist"
-    if state.get("revisions", 0) < runtime.context.max_revisions:
+    if state.get("revisions", 0) < runtime.context.max_revisions and not state.get("revise_stalled"):
         return "revise"
     if not state["plan"].get("is_fallback"):
         return "fallback"
@@ -100,14 +103,17 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     except Exception as exc:
         log.warning("revise: model call failed: %s", type(exc).__name__)
     steps = []
+    changed = False
     for s in state["plan"]["steps"]:
         s = dict(s)
         if s["seq"] in texts and texts[s["seq"]].strip():
-            s["message"] = finish_for_channel(restore_placeholders(texts[s["seq"]], facts), s["channel"])
-            s["message_source"] = "model_revised"
+            message = finish_for_channel(restore_placeholders(texts[s["seq"]], facts), s["channel"])
+            changed |= message != s["message"]
+            s["message"], s["message_source"] = message, "model_revised"
         steps.append(s)
+    # A revision that changed nothing would be asked again with the very same prompt: go to the templates.
     return {"plan": {**state["plan"], "steps": steps}, "revisions": state.get("revisions", 0) + 1,
-            "instruction": "", "usage": usage}
+            "revise_stalled": not changed, "instruction": "", "usage": usage}
 
 
 def fallback(state: AgentState, runtime: Runtime[AgentContext]) -> dict:

@@ -26,6 +26,8 @@ def run(
     out: Path = typer.Option(None, "--out", help="报告目录，默认 evals/reports/（STEWARD_EVAL_REPORTS_DIR）"),
     thresholds: Path = typer.Option(None, "--thresholds", help="阈值文件，默认 evals/thresholds.yaml"),
     reviews_url: str = typer.Option("", "--reviews-url", help="人工评分所在数据库，默认当前数据库"),
+    work_dir: Path = typer.Option(None, "--work-dir", help="评测工作目录（保留评测库和已完成用例，可续跑）；默认临时目录"),
+    resume: bool = typer.Option(False, "--resume", help="在 --work-dir 中续跑：已完成的用例不再重跑"),
 ) -> None:
     """运行评测集，写出 JSON 与 HTML 报告；低于阈值时退出码为 1。"""
     from app.settings import get_settings
@@ -37,7 +39,10 @@ def run(
     settings = get_settings()
     options = RunOptions(suite=suite, limit=limit or None, model=model, judge=judge or model,
                          judge_base_url=judge_base_url or None, judge_model=judge_model or None, kb=kb or None,
-                         thresholds=thresholds, reviews_url=reviews_url or settings.resolved_database_url)
+                         thresholds=thresholds, reviews_url=reviews_url or settings.resolved_database_url,
+                         work_dir=work_dir, resume=resume)
+    if resume and work_dir is None:
+        fail("--resume 需要同时指定 --work-dir")
     with err_console.status("评测中…") as status:
         options.on_case = lambda i, n, rec: status.update(f"评测中… {i}/{n} {rec['id']}")
         try:

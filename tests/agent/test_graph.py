@@ -98,10 +98,27 @@ def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templa
 
     fake_model.structured_handler = threatening
     state = run_plan(_graph(), agent_context, PILOT)
-    assert state["revisions"] == 2
+    assert state["revisions"] == 1 and state["revise_stalled"]  # the same threat again: no second identical ask
     assert state["plan"]["is_fallback"]
     assert state["validation"]["passed"]
     assert all("停水" not in s["message"] for s in state["plan"]["steps"])
+
+
+def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_then_templates(agent_context,
+                                                                                          fake_model):
+    rounds = iter(range(100))
+
+    def threatening(schema, messages):
+        if schema.__name__ == "StepMessages":
+            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            n = next(rounds)
+            return {"messages": [{"seq": s, "text": f"第{n}次提醒：再不交物业费就给你家停水。"} for s in seqs]}
+        return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
+
+    fake_model.structured_handler = threatening
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert state["revisions"] == 2 and not state["revise_stalled"]
+    assert state["plan"]["is_fallback"] and state["validation"]["passed"]
 
 
 def test_when_steward_accepts_then_approval_and_audit_are_stored(agent_context):
