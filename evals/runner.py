@@ -273,25 +273,57 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
         engine.dispose()
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
-    causes = harness.ctx.kb.causes
-    summary = summarize(results, causes)
-    thresholds = load_thresholds(options.thresholds)
-    report = {
-        "meta": {"run_id": started.strftime("%Y%m%d-%H%M%S"), "suite": options.suite, "limit": options.limit,
-                 "model": harness.model_label, "judge": judge.label if judge else "none",
-                 "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
-                 "prompt_version": PROMPT_VERSION, "kb_version": kb_version(), "seed": golden.seed,
-                 "size": golden.size, "started_at": started.isoformat(timespec="seconds"),
-                 "duration_s": round((datetime.now() - started).total_seconds(), 1),
-                 "resumed_cases": len(done), "cases_seconds": round(sum(
-                     (r.get("scores", {}).get("usage") or {}).get("seconds", 0) for r in results), 1)},
-        "summary": summary, "per_cause": per_cause(results),
-        "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
-        "cases": results,
-    }
-    report["gate"]["passed"] = not report["gate"]["failures"]
+    meta = {"run_id": started.strftime("%Y%m%d-%H%M%S"), "suite": options.suite, "limit": options.limit,
+            "model": harness.model_label, "judge": judge.label if judge else "none",
+            "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
+            "prompt_version": PROMPT_VERSION, "kb_version": kb_version(), "seed": golden.seed,
+            "size": golden.size, "started_at": started.isoformat(timespec="seconds"),
+            "duration_s": round((datetime.now() - started).total_seconds(), 1), "resumed_cases": len(done)}
+    report = build_report(meta, results, harness.ctx.kb.causes, options.thresholds)
     _add_review_agreement(report, options)
     return report
+
+
+def build_report(meta: dict[str, Any], results: list[dict[str, Any]], causes: Any,
+                 thresholds_path: Path | None = None) -> dict[str, Any]:
+    """The report object (meta, summary, per_cause, gate, cases) from scored case records."""
+    summary = summarize(results, causes)
+    thresholds = load_thresholds(thresholds_path)
+    meta = {**meta, "cases_seconds": round(sum((r.get("scores", {}).get("usage") or {}).get("seconds", 0)
+                                               for r in results), 1)}
+    report = {"meta": meta, "summary": summary, "per_cause": per_cause(results),
+              "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
+              "cases": results}
+    report["gate"]["passed"] = not report["gate"]["failures"]
+    return report
+
+
+def progress_report(work: Path, thresholds_path: Path | None = None) -> dict[str, Any]:
+    """An interim report of a run still under way (or interrupted) in ``work``: its finished cases only.
+
+    Raises:
+        ResumeError: ``work`` holds no run.
+    """
+    from knowledge_base.catalog import load_causes
+
+    run_file, cases_file = work / RUN_FILE, work / CASES_FILE
+    if not run_file.exists():
+        raise ResumeError(f"{work} 不是评测工作目录（缺少 {RUN_FILE}）")
+    identity = json.loads(run_file.read_text(encoding="utf-8"))
+    records: dict[str, dict[str, Any]] = {}
+    if cases_file.exists():
+        for line in cases_file.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            records[record["id"]] = record  # a case run again after a failure: the latest line wins
+    golden = load_suite(identity["suite"])
+    planned = subset(golden.cases, identity.get("limit"))
+    results = [records[c.id] for c in planned if c.id in records]
+    meta = {**identity, "run_id": f"{work.name}-partial", "seed": golden.seed, "size": golden.size,
+            "partial": True, "planned_cases": len(planned), "finished_cases": len(results)}
+    return build_report(meta, results, {c.id: c for c in load_causes()}, thresholds_path)
 
 
 def _add_review_agreement(report: dict[str, Any], options: RunOptions) -> None:

@@ -60,6 +60,32 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command("progress")
+def progress_cmd(
+    work_dir: Path = typer.Argument(..., help="评测工作目录（steward eval run --work-dir 所用）"),
+    as_json: bool = typer.Option(False, "--json", help="输出汇总 JSON"),
+    out: Path = typer.Option(None, "--out", help="同时写出中间报告（JSON 与 HTML）到此目录"),
+) -> None:
+    """查看进行中或已中断评测的中间结果（只统计已完成的用例，不调用模型）。"""
+    from evals.report_html import write_reports
+    from evals.runner import ResumeError, cli_summary, progress_report
+
+    try:
+        report = progress_report(work_dir)
+    except ResumeError as exc:
+        fail(str(exc))
+        return
+    meta = report["meta"]
+    paths = write_reports(report, out) if out else None
+    if as_json:
+        extra = {"report_json": str(paths[0]), "report_html": str(paths[1])} if paths else {}
+        print_json(cli_summary(report) | {"finished_cases": meta["finished_cases"],
+                                          "planned_cases": meta["planned_cases"]} | extra)
+        return
+    console.print(f"已完成 {meta['finished_cases']}/{meta['planned_cases']} 个用例")
+    render_summary(report)
+
+
 def render_summary(report: dict) -> None:
     """Headline table and gate verdict."""
     from rich.table import Table

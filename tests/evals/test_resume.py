@@ -44,6 +44,10 @@ def test_when_a_run_is_interrupted_then_resume_runs_only_the_missing_cases(tmp_p
         run_suite(RunOptions(limit=LIMIT, work_dir=work), settings)
     assert len(first) == 2
     assert [json.loads(x)["id"] for x in (work / CASES_FILE).read_text().splitlines()] == first
+    progress = CliRunner().invoke(app, ["eval", "progress", str(work), "--json"])
+    assert progress.exit_code == 0, progress.output
+    interim = json.loads(progress.stdout[progress.stdout.index("{"):])
+    assert (interim["finished_cases"], interim["planned_cases"], interim["cases"]) == (2, LIMIT, 2)
     with pytest.raises(ResumeError, match="--resume"):
         run_suite(RunOptions(limit=LIMIT, work_dir=work), settings)
     with pytest.raises(ResumeError, match="limit"):
@@ -60,3 +64,5 @@ def test_when_a_run_is_interrupted_then_resume_runs_only_the_missing_cases(tmp_p
 def test_when_resume_has_no_work_dir_then_the_cli_says_so_in_chinese(tmp_path: Path):
     result = CliRunner().invoke(app, ["eval", "run", "--limit", "1", "--resume"])
     assert result.exit_code != 0 and "--work-dir" in result.output
+    result = CliRunner().invoke(app, ["eval", "progress", str(tmp_path)])
+    assert result.exit_code != 0 and "不是评测工作目录" in result.output
