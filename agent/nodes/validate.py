@@ -17,8 +17,10 @@ from agent.nodes.plan import facts_for, restore_for_prompt
 from agent.schemas import StepMessages
 from agent.state import AgentState
 from agent.validation.guard import validate_plan
+from app.domain.compliance.escalation import COMMITTEE
 from app.domain.compliance.types import ComplianceContext, OutgoingMessage
 from app.domain.money import to_yuan
+from app.domain.planning import COMMITTEE_ACTION
 from app.services.plan_facts import PlanFacts
 from prompts.agent import REVISE
 
@@ -34,7 +36,15 @@ def compliance_context(facts: PlanFacts, plan: dict) -> ComplianceContext:
         ledger_amount=to_yuan(facts.arrears_cents), allowed_amounts=frozenset(allowed),
         owner_opted_out=facts.opted_out_all, opted_out_channels=facts.opted_out_channels,
         owner_blacklisted=facts.blacklisted, prior_contacts=facts.prior_contacts,
-        sensitive_values=facts.sensitive_values, owner_unit=facts.unit_label)
+        sensitive_values=facts.sensitive_values, owner_unit=facts.unit_label,
+        planned_steps=planned_escalation(plan))
+
+
+def planned_escalation(plan: dict) -> tuple[tuple[datetime, str], ...]:
+    """The plan's internal 提请业委会督促 steps, timed at the start of their window."""
+    return tuple((datetime.combine(datetime.fromisoformat(s["date"]).date(), time.fromisoformat(s["window"][0])),
+                  COMMITTEE)
+                 for s in plan["steps"] if s["channel"] == "internal" and s["action"].startswith(COMMITTEE_ACTION))
 
 
 def outgoing_messages(plan: dict) -> list[OutgoingMessage]:

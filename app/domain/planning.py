@@ -17,6 +17,9 @@ ROLES_ZH = {"steward": "管家", "manager": "项目经理", "supervisor": "部�
 WINDOWS = {"sms": ("10:00", "11:30"), "wechat": ("10:00", "12:00"), "phone": ("14:00", "17:00"),
            "visit": ("15:00", "18:00"), "letter": ("09:00", "17:00"), "internal": ("09:00", "18:00"),
            "email": ("10:00", "12:00")}
+COMMITTEE_ACTION = "提请业委会督促缴费"
+"""The internal step that takes the escalation step 业委会督促; later messages may then announce litigation."""
+
 # Stage ladder actions: (day overdue, channel, template id, action, role)
 LADDER = {
     "预警": ((3, "sms", "tpl.warn.sms.first", "友好缴费提醒", "steward"),
@@ -29,11 +32,13 @@ LADDER = {
              (30, "letter", "tpl.primary.letter.final", "发送最后缴费告知函", "steward")),
     "中级": ((31, "visit", "tpl.mid.visit.supervisor", "部门主管介入，正式约谈", "supervisor"),
              (40, "internal", None, "公告栏张贴欠费提示（隐去姓名和房号）", "steward"),
-             (45, "letter", "tpl.legal.letter.pre_notice", "发送律师函前置提示", "legal"),
+             (45, "letter", "tpl.primary.letter.final", "发送最后催告函", "legal"),
              (60, "internal", None, "启动法律程序准备（催告→业委会督促→诉讼/仲裁）", "legal")),
-    "高级": ((61, "letter", "tpl.legal.letter.pre_notice", "书面催告并告知法律程序", "legal"),
-             (68, "internal", None, "提请业委会督促缴费", "manager"),
-             (75, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal")),
+    # 物业管理条例第64条: 催告 → 业委会督促 → 诉讼/仲裁; the legal notice only after the committee step.
+    "高级": ((61, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "legal"),
+             (68, "internal", None, COMMITTEE_ACTION, "manager"),
+             (75, "letter", "tpl.legal.letter.pre_notice", "业委会督促后发送法务前置提示函（告知诉讼/仲裁）", "legal"),
+             (82, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal")),
 }
 
 
@@ -147,9 +152,13 @@ def _ladder(inputs: PlanInputs, start_offset: int = 1) -> list[tuple[int, str, s
 def _malicious(inputs: PlanInputs) -> list[tuple[int, str, str | None, str, str]]:
     if not inputs.decision.legal_track:
         return _ladder(inputs)
+    senior = inputs.decision.stage is not None and inputs.decision.stage.name == "高级"
+    # Only a 高级 message may name the court (impersonation rule); before that the notice is prepared, not sent.
+    notice = ((14, "letter", "tpl.legal.letter.pre_notice", "法务前置提示函（业委会督促之后）", "legal") if senior else
+              (14, "internal", None, "准备法务前置提示函（账龄满60天进入高级阶段、业委会督促之后发送）", "legal"))
     return [(1, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "steward"),
-            (7, "internal", None, "提请业委会督促缴费", "manager"),
-            (14, "letter", "tpl.legal.letter.pre_notice", "法务前置提示函", "legal"),
+            (7, "internal", None, COMMITTEE_ACTION, "manager"),
+            notice,
             (21, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal")]
 
 

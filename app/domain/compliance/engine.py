@@ -64,12 +64,14 @@ def plan_contexts(
     """Pair each message (in send order) with the context it must be checked in.
 
     Earlier messages of the plan count as prior contacts (for the caps) and as completed
-    escalation steps (for the escalation order).
+    escalation steps (for the escalation order), as do the plan's earlier non-message steps
+    (``ctx.planned_steps``, e.g. 提请业委会督促).
     """
     ordered = sorted(messages, key=lambda m: m.send_at)
     pairs = []
     prior, steps = tuple(ctx.prior_contacts), frozenset(ctx.completed_steps)
     for msg in ordered:
+        steps = steps | {step for at, step in ctx.planned_steps if at < msg.send_at}
         pairs.append((msg, replace(ctx, prior_contacts=prior, completed_steps=steps)))
         if msg.channel not in schedule.UNCAPPED_CHANNELS:
             prior = prior + (msg.send_at,)

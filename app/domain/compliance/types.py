@@ -67,6 +67,8 @@ class ComplianceContext:
     """The owner's unit (e.g. 4号楼1203); must never appear in a public notice."""
     completed_steps: frozenset[str] = frozenset()
     """Escalation steps already taken for this arrears: 催告, 业委会督促."""
+    planned_steps: tuple[tuple[datetime, str], ...] = ()
+    """Escalation steps the plan takes without an owner message (e.g. 业委会督促 on its day), with their times."""
 
 
 @dataclass(frozen=True)
