@@ -15,11 +15,12 @@ from app.db.models import Project, Unit
 from app.db.session import make_session_factory
 from app.domain.planning import COMMITTEE_ACTION
 from app.services.plan_facts import load_plan_facts
+from knowledge_base.catalog import load_causes
 
-HOUSEHOLDS = 6
+HOUSEHOLDS = 3
 DAYS = (5, 20, 45, 70)  # one per stage: 预警, 初级, 中级, 高级
-CAUSES = {"beh.forgetful": {}, "mgmt.fee_structure_unclear": {}, "beh.malicious": {"malicious": True},
-          "svc.cleaning_greening": {}, "ext.hardship": {"hardship": True}}
+FLAGS = {"beh.malicious": {"malicious": True}, "ext.hardship": {"hardship": True}}
+CAUSES = {c.id: FLAGS.get(c.id, {}) for c in load_causes()}  # every cause: its fix actions fill the templates
 
 
 def _templates_only(plan: dict) -> dict:

@@ -14,7 +14,11 @@ LEVELS: tuple[str, ...] = (REMINDER, COMMITTEE, LITIGATION)
 # Highest escalation step a message of each stage may announce.
 MAX_LEVEL_BY_STAGE: dict[str, int] = {"预警": 0, "初级": 1, "中级": 2, "高级": 2}
 
-_COMMITTEE_RE = re.compile(r"业委会|业主委员会")
+# The committee as a collection step (提请业主委员会督促, 由业委会出面催缴), not any mention of it: a governance
+# reply such as "意见汇总提交业委会讨论" does not escalate a collection.
+_COMMITTEE = r"(?:业委会|业主委员会)"
+_URGE = r"(?:督促|催缴|催交|催告|催收|出面)"
+_COMMITTEE_RE = re.compile(rf"{_COMMITTEE}[^，。；！？,.;!?]{{0,6}}{_URGE}|{_URGE}[^，。；！？,.;!?]{{0,4}}{_COMMITTEE}")
 _LITIGATION_RE = re.compile(
     r"起诉|诉讼|仲裁|法律程序|法律途径|法律手段|司法途径|强制执行|财产保全|支付令|打官司|告(?:你|您)"
 )
