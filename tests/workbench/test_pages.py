@@ -100,8 +100,13 @@ def test_when_steward_opens_dashboard_then_it_is_refused(page):
 def test_when_compliance_reviews_then_templates_hints_and_audit_show(page):
     at = page("compliance", user="compliance")
     assert not at.exception
-    assert any("话术模板审查" in h.value for h in at.subheader)
-    assert any(e.label.startswith("⚠️") for e in at.expander)
+    from app.services.template_review import review_templates
+
+    reviews = review_templates()
+    flagged = sum(not r["passed"] for r in reviews)
+    assert any(f"话术模板审查（{len(reviews)} 个，{flagged} 个有提示）" in h.value for h in at.subheader)
+    icons = [e.label[:2] for e in at.expander if e.label[:2] in ("✅ ", "⚠️")]
+    assert len(icons) == len(reviews) and sum(i == "⚠️" for i in icons) == flagged
     at.text_area(key="chk_text").input("再不交就停水停电").run()
     at.button(key="chk_go").click().run()
     assert any("停水" in w.value for w in at.warning)
