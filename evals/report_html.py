@@ -10,7 +10,8 @@ STYLE = """body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif
 table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;
 vertical-align:top}th{background:#f3f3f3}.ok{color:#137333}.bad{color:#b3261e;font-weight:600}
 details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}pre{white-space:pre-wrap;
-background:#fafafa;padding:6px;font-size:12px}.meta span{margin-right:16px}"""
+background:#fafafa;padding:6px;font-size:12px}.meta span{margin-right:16px}.bar,.bar-rest{display:inline-block;
+height:10px;vertical-align:middle}.bar-rest{background:#eee}"""
 
 
 def _e(value: Any) -> str:
@@ -36,10 +37,19 @@ def _summary(report: dict[str, Any]) -> str:
     return "<h2>汇总</h2>" + verdict + _table(["指标", "值"], rows)
 
 
+def _bar(rate: float) -> str:
+    width = round(max(0.0, min(1.0, rate)) * 120)
+    colour = "#137333" if rate >= 0.8 else "#e37400" if rate >= 0.5 else "#b3261e"
+    return (f'<span class="bar" style="width:{width}px;background:{colour}"></span>'
+            f'<span class="bar-rest" style="width:{120 - width}px"></span> {_e(rate)}')
+
+
 def _per_cause(report: dict[str, Any]) -> str:
-    rows = [[_e(cause), _e(r["n"]), _e(r["top1_rate"]), _e(r["top3_rate"]), _e(r["passed"])]
-            for cause, r in report["per_cause"].items()]
-    return "<h2>按原因准确率</h2>" + _table(["预期原因", "用例数", "Top-1", "Top-3", "通过"], rows)
+    ordered = sorted(report["per_cause"].items(), key=lambda kv: (kv[1]["top1_rate"], -kv[1]["n"], kv[0]))
+    rows = [[_e(cause), _e(r["n"]), _bar(r["top1_rate"]), _e(r["top3_rate"]), _e(r["passed"]),
+             _e("、".join(f"{k} ×{v}" for k, v in sorted((r.get("misread_as") or {}).items(), key=lambda kv: -kv[1])))]
+            for cause, r in ordered]
+    return "<h2>按原因准确率（最弱在前）</h2>" + _table(["预期原因", "用例数", "Top-1", "Top-3", "通过", "误判为"], rows)
 
 
 def _failures(report: dict[str, Any]) -> str:

@@ -213,17 +213,25 @@ def finished_cases(work: Path, identity: dict[str, Any], resume: bool) -> dict[s
     if changed:
         raise ResumeError(f"无法续跑：{', '.join(changed)} 与原评测不同（原 {[stored.get(k) for k in changed]}，"
                           f"现 {[identity[k] for k in changed]}）")
-    done: dict[str, dict[str, Any]] = {}
+    return {case_id: record for case_id, record in read_cases(cases_file).items() if not record.get("error")}
+
+
+def read_cases(cases_file: Path) -> dict[str, dict[str, Any]]:
+    """Scored case records of a work folder by id; a case run again after a failure keeps its latest line.
+
+    A line cut short by an interruption is skipped, so that case counts as not finished.
+    """
+    records: dict[str, dict[str, Any]] = {}
+    if not cases_file.exists():
+        return records
     for line in cases_file.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
         try:
             record = json.loads(line)
-        except ValueError:  # a line cut short by the interruption: that case runs again
+        except ValueError:
             continue
-        if not record.get("error"):
-            done[record["id"]] = record
-    return done
+        if isinstance(record, dict) and "id" in record:
+            records[record["id"]] = record
+    return records
 
 
 def _append(path: Path, record: dict[str, Any]) -> None:
@@ -284,11 +292,16 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
     return report
 
 
+def threshold_profile(model_label: str) -> str:
+    """Section of the thresholds file that gates a run: ``scripted`` or ``endpoint`` (any served model)."""
+    return "scripted" if model_label == "scripted" else "endpoint"
+
+
 def build_report(meta: dict[str, Any], results: list[dict[str, Any]], causes: Any,
                  thresholds_path: Path | None = None) -> dict[str, Any]:
     """The report object (meta, summary, per_cause, gate, cases) from scored case records."""
     summary = summarize(results, causes)
-    thresholds = load_thresholds(thresholds_path)
+    thresholds = load_thresholds(thresholds_path, threshold_profile(meta["model"]))
     meta = {**meta, "cases_seconds": round(sum((r.get("scores", {}).get("usage") or {}).get("seconds", 0)
                                                for r in results), 1)}
     report = {"meta": meta, "summary": summary, "per_cause": per_cause(results),
@@ -306,18 +319,11 @@ def progress_report(work: Path, thresholds_path: Path | None = None) -> dict[str
     """
     from knowledge_base.catalog import load_causes
 
-    run_file, cases_file = work / RUN_FILE, work / CASES_FILE
+    run_file = work / RUN_FILE
     if not run_file.exists():
         raise ResumeError(f"{work} 不是评测工作目录（缺少 {RUN_FILE}）")
     identity = json.loads(run_file.read_text(encoding="utf-8"))
-    records: dict[str, dict[str, Any]] = {}
-    if cases_file.exists():
-        for line in cases_file.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            records[record["id"]] = record  # a case run again after a failure: the latest line wins
+    records = read_cases(work / CASES_FILE)
     golden = load_suite(identity["suite"])
     planned = subset(golden.cases, identity.get("limit"))
     results = [records[c.id] for c in planned if c.id in records]

@@ -70,26 +70,36 @@ def summarize(cases: list[dict[str, Any]], causes: dict[str, Any]) -> dict[str, 
 
 
 def per_cause(cases: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Accuracy by expected cause."""
+    """Accuracy by expected cause, with what each missed case was read as (``misread_as``: cause id → count)."""
     table: dict[str, dict[str, Any]] = {}
     for c in cases:
         cause = c.get("scores", {}).get("cause")
         key = cause["expected"] if cause else c["expected"]["primary"]
-        row = table.setdefault(key, {"n": 0, "top1": 0, "top3": 0, "passed": 0})
+        row = table.setdefault(key, {"n": 0, "top1": 0, "top3": 0, "passed": 0, "misread_as": {}})
         row["n"] += 1
         row["top1"] += bool(cause and cause["top1"])
         row["top3"] += bool(cause and cause["top3"])
         row["passed"] += bool(c.get("passed"))
+        if not (cause and cause["top1"]):
+            predicted = (cause or {}).get("predicted") or "（无诊断）"
+            row["misread_as"][predicted] = row["misread_as"].get(predicted, 0) + 1
     for row in table.values():
         row["top1_rate"] = round(row["top1"] / row["n"], 4)
         row["top3_rate"] = round(row["top3"] / row["n"], 4)
     return dict(sorted(table.items()))
 
 
-def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:
-    """The suite's gate: ``min`` and ``max`` bounds per summary metric."""
+def load_thresholds(path: Path | None = None, profile: str | None = None) -> dict[str, dict[str, float]]:
+    """The suite's gate: ``min`` and ``max`` bounds per summary metric.
+
+    Args:
+        path: Thresholds file; ``evals/thresholds.yaml`` when omitted.
+        profile: A top-level section of the file (``endpoint``) whose ``min``/``max`` bounds replace the
+            defaults metric by metric; the defaults alone when omitted or when the file has no such section.
+    """
     data = yaml.safe_load((path or THRESHOLDS_FILE).read_text(encoding="utf-8")) or {}
-    return {"min": dict(data.get("min") or {}), "max": dict(data.get("max") or {})}
+    override = (data.get(profile) or {}) if profile else {}
+    return {bound: {**(data.get(bound) or {}), **(override.get(bound) or {})} for bound in ("min", "max")}
 
 
 def check_thresholds(summary: dict[str, Any], thresholds: dict[str, dict[str, float]]) -> list[str]:

@@ -66,3 +66,12 @@ def test_when_resume_has_no_work_dir_then_the_cli_says_so_in_chinese(tmp_path: P
     assert result.exit_code != 0 and "--work-dir" in result.output
     result = CliRunner().invoke(app, ["eval", "progress", str(tmp_path)])
     assert result.exit_code != 0 and "不是评测工作目录" in result.output
+
+
+def test_when_cases_file_has_a_cut_line_and_a_rerun_then_the_reader_keeps_the_latest_whole_lines(tmp_path):
+    cases = tmp_path / CASES_FILE
+    cases.write_text('{"id": "a", "error": "timeout"}\n{"id": "b", "passed": true}\n{"id": "a", "passed": false}\n'
+                     '\n{"id": "c", "pass', encoding="utf-8")
+    records = runner.read_cases(cases)
+    assert sorted(records) == ["a", "b"] and records["a"] == {"id": "a", "passed": False}
+    assert runner.read_cases(tmp_path / "missing.jsonl") == {}

@@ -79,3 +79,44 @@ def test_when_thresholds_are_not_met_then_the_gate_reports_each_failure():
     failures = check_thresholds({"cause_top1": 0.5, "pii_leaks": 2}, {"min": {"cause_top1": 0.7},
                                                                       "max": {"pii_leaks": 0}})
     assert len(failures) == 2 and "cause_top1" in failures[0] and "pii_leaks" in failures[1]
+
+
+def test_when_a_profile_section_is_given_then_it_replaces_only_the_bounds_it_names(tmp_path: Path):
+    path = tmp_path / "thresholds.yaml"
+    path.write_text("min:\n  cause_top1: 0.8\n  compliance_pass_rate: 1.0\nmax:\n  pii_leaks: 0\n"
+                    "endpoint:\n  min:\n    cause_top1: 0.6\n", encoding="utf-8")
+    assert load_thresholds(path)["min"] == {"cause_top1": 0.8, "compliance_pass_rate": 1.0}
+    endpoint = load_thresholds(path, "endpoint")
+    assert endpoint == {"min": {"cause_top1": 0.6, "compliance_pass_rate": 1.0}, "max": {"pii_leaks": 0}}
+    assert load_thresholds(path, "scripted") == load_thresholds(path)
+
+
+def test_when_the_shipped_thresholds_are_read_then_endpoint_runs_keep_the_absolute_safety_bounds():
+    scripted, endpoint = load_thresholds(profile="scripted"), load_thresholds(profile="endpoint")
+    for key in ("citation_validity", "compliance_pass_rate", "policy_pass_rate"):
+        assert endpoint["min"][key] == scripted["min"][key] == 1.0
+    assert endpoint["max"]["pii_leaks"] == scripted["max"]["pii_leaks"] == 0
+
+
+def _case(case_id: str, expected: str, predicted: str | None, top1: bool, passed: bool) -> dict:
+    cause = {"expected": expected, "predicted": predicted, "top1": top1, "top3": top1 or predicted is not None}
+    return {"id": case_id, "household": "P/1", "expected": {"primary": expected}, "passed": passed,
+            "scores": {"cause": cause}, "checks": {"cause_top1": top1}}
+
+
+def test_when_causes_are_missed_then_per_cause_says_what_they_were_read_as_and_the_html_lists_weakest_first():
+    from evals.report_html import _per_cause
+    from evals.summary import per_cause
+
+    cases = [_case("g1", "spec.blame_developer", "spec.developer_defects", False, False),
+             _case("g2", "spec.blame_developer", "spec.developer_defects", False, False),
+             _case("g3", "svc.slow_repair", "svc.slow_repair", True, True),
+             _case("g4", "beh.malicious", "comm.single_reminder_channel", False, False),
+             _case("g5", "beh.malicious", "beh.malicious", True, True)]
+    table = per_cause(cases)
+    assert table["spec.blame_developer"]["misread_as"] == {"spec.developer_defects": 2}
+    assert table["beh.malicious"]["misread_as"] == {"comm.single_reminder_channel": 1}
+    assert table["svc.slow_repair"]["misread_as"] == {} and table["beh.malicious"]["top1_rate"] == 0.5
+    html = _per_cause({"per_cause": table})
+    order = [html.index(c) for c in ("spec.blame_developer", "beh.malicious", "svc.slow_repair")]
+    assert order == sorted(order) and "spec.developer_defects ×2" in html
