@@ -12,6 +12,7 @@ from app.cli.main import app
 from app.settings import Settings
 from evals import runner
 from evals.runner import CASES_FILE, ResumeError, RunOptions, run_suite
+from evals.summary import load_thresholds
 from tests.conftest import models_dir
 
 LIMIT = 4
@@ -75,3 +76,14 @@ def test_when_cases_file_has_a_cut_line_and_a_rerun_then_the_reader_keeps_the_la
     records = runner.read_cases(cases)
     assert sorted(records) == ["a", "b"] and records["a"] == {"id": "a", "passed": False}
     assert runner.read_cases(tmp_path / "missing.jsonl") == {}
+
+
+def test_when_the_committed_full_run_is_read_then_it_covers_the_golden_set_and_meets_the_endpoint_gate():
+    runs = Path(__file__).resolve().parents[2] / "evals" / "runs"
+    full = runner.progress_report(runs / "2026-11-22-934126a")
+    assert full["meta"]["finished_cases"] == full["meta"]["planned_cases"] == full["summary"]["cases"] >= 80
+    assert full["summary"]["errors"] == 0 and full["summary"]["pii_leaks"] == 0
+    assert full["gate"]["thresholds"] == load_thresholds(profile="endpoint") != load_thresholds()
+    assert full["gate"]["passed"], full["gate"]["failures"]
+    older = runner.progress_report(runs / "2026-11-22-de5d671")  # before the template escalation fix
+    assert any("compliance_pass_rate" in f for f in older["gate"]["failures"])
