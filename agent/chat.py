@@ -24,8 +24,8 @@ def plan_tool(ctx: AgentContext, household: str, checkpointer: Any) -> BaseTool:
 
     def generate_plan(instruction: str = "") -> str:
         """为【本户】生成（或按要求修改）催费方案，例如 instruction="改成分期方案" 或 "语气再温和一点"。返回诊断和方案摘要，方案需管家审批。"""
-        from app.services.households import find_unit
-        from app.services.plans import latest_pending
+        from data.repositories.households import find_unit
+        from data.repositories.plans import latest_pending
 
         with ctx.session_factory() as session:
             pending = latest_pending(session, find_unit(session, household).id)

@@ -10,8 +10,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.settings import Settings
-from tools.scope import CallerScope
+from core.scope import CallerScope
+from core.settings import Settings
 
 
 @dataclass

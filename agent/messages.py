@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.domain.money import to_yuan
-from app.services.plan_facts import PlanFacts
+from core.domain.money import to_yuan
+from data.repositories.plan_facts import PlanFacts
 
 OPT_OUT = "回复T退订"
 _PLACEHOLDER = re.compile(r"【[^】]{1,8}】")

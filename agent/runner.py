@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from langgraph.types import Command
 
 from agent.context import AgentContext
-from app.settings import Settings
-from tools.scope import CallerScope
+from core.settings import Settings
 
 NODE_LABELS = {"gather": "读取证据", "retrieve": "检索原因知识库", "diagnose": "诊断欠费原因", "plan": "制定方案并撰写话术",
                "validate": "合规校验", "revise": "按校验意见修改", "fallback": "改用合规模板", "persist": "保存方案",
@@ -38,26 +36,6 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with SqliteSaver.from_conn_string(str(path)) as saver:
         yield saver
-
-
-def default_context(settings: Settings, *, user: str = "steward", projects: frozenset[str] | None = None,
-                    as_of: date | None = None, model_factory: Callable[..., Any] | None = None,
-                    kb: Any = None) -> AgentContext:
-    """Context wired to the configured database, knowledge base and endpoint."""
-    from agent.llm.client import ensure_endpoint, get_chat_model
-    from app.db.session import init_db, make_session_factory
-    from knowledge_base.retrieval import KnowledgeBase
-
-    engine = init_db(settings.resolved_database_url)
-    if model_factory is None:
-        ensure_endpoint(settings)
-
-        def model_factory(**kw: Any) -> Any:
-            return get_chat_model(settings, **kw)
-
-    return AgentContext(session_factory=make_session_factory(engine), model_factory=model_factory,
-                        kb=kb or KnowledgeBase(settings), scope=CallerScope(user, projects), settings=settings,
-                        as_of=as_of or settings.as_of)
 
 
 def run_plan(graph: Any, ctx: AgentContext, household: str, *, thread_id: str | None = None,

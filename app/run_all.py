@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from app.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 DEMO_LOGINS = (("demo", "管家，可见 BJ-PILOT、SH-PD"), ("manager", "经理，全部项目"), ("compliance", "合规审查"))
 
@@ -71,8 +71,8 @@ def stop(procs: Sequence[subprocess.Popen[bytes]]) -> None:
 
 
 def _ensure_llm() -> None:
-    from agent.llm.client import ensure_endpoint
-    from app.settings import get_settings
+    from app.llm_server.lifecycle import ensure_endpoint
+    from core.settings import get_settings
 
     print("正在检查内置大模型服务（首次启动约需 1 分钟）…", flush=True)
     try:

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 def prepare(households: int, workdir: Path) -> str:
     """Generate (once) and migrate the portfolio, seed the demo users; return the database URL."""
-    from app.db.session import init_db, make_session_factory
     from app.services.users import seed_demo
+    from data.db.session import init_db, make_session_factory
     from data.generator.generate import generate
 
     url = f"sqlite:///{workdir / f'portfolio-{households}.sqlite'}"
@@ -48,8 +48,8 @@ def household_keys(url: str, projects: set[str], limit: int = 5000) -> list[str]
     """A sample of household keys in the given projects."""
     from sqlalchemy import select
 
-    from app.db.models import Project, Unit
-    from app.db.session import make_engine
+    from data.db.models import Project, Unit
+    from data.db.session import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:

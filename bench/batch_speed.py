@@ -27,7 +27,7 @@ CHILD = """
 import json, resource, sys, time
 from datetime import date, datetime
 from pathlib import Path
-from app.db.session import init_db
+from data.db.session import init_db
 from app.services.collections.batch import run_batch
 url, var_dir, chunk = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 engine = init_db(url)
@@ -43,7 +43,7 @@ def ensure_portfolio(workdir: Path, n: int, console: Console) -> tuple[str, floa
     """Generate the portfolio once; return its URL and the generation time (None when reused)."""
     from datetime import date
 
-    from app.db.session import init_db
+    from data.db.session import init_db
     from data.generator.generate import generate
 
     path = workdir / f"portfolio-{n}.db"
@@ -62,8 +62,8 @@ def train(url: str, var_dir: Path) -> tuple[float | None, dict]:
     """Train the risk model for this portfolio once; (seconds or None when cached, metadata)."""
     from datetime import date
 
-    from app.db.session import make_engine
     from app.services.collections import risk_store
+    from data.db.session import make_engine
 
     if risk_store.model_path(var_dir).exists():
         return None, risk_store.load(var_dir).metadata

@@ -74,10 +74,10 @@ class Stub(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    from app.db.session import init_db
     from app.services.collections.batch import run_batch
     from app.services.collections.diagnosis import graph_diagnoser
-    from app.settings import Settings
+    from core.settings import Settings
+    from data.db.session import init_db
     from data.generator.generate import generate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

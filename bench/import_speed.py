@@ -30,7 +30,7 @@ SAMPLE_FILES = ("owners.csv", "receivables.csv", "receivables_gbk.csv", "receiva
 
 def timed_import(url: str, path: Path) -> tuple[float, int]:
     """Import one file into ``url`` and commit; return (seconds, rows)."""
-    from app.db.session import make_engine, make_session_factory
+    from data.db.session import make_engine, make_session_factory
     from data.importers import import_file
 
     engine = make_engine(url)
@@ -46,7 +46,7 @@ def timed_import(url: str, path: Path) -> tuple[float, int]:
 
 def sample_runs(runs: int, work: Path, pg_url: str | None) -> list[tuple[str, str, int, float]]:
     """Median seconds per sample file over ``runs`` fresh databases (files imported in order)."""
-    from app.db.session import init_db
+    from data.db.session import init_db
 
     results: dict[tuple[str, str], list[float]] = {}
     rows: dict[str, int] = {}
@@ -109,7 +109,7 @@ def child(path: str, url: str) -> None:
 
 def big_run(work: Path, rows: int) -> list[tuple[str, int, float, float]]:
     """Import owners then receivables of ``rows`` lines in child processes (clean peak-memory figures)."""
-    from app.db.session import init_db
+    from data.db.session import init_db
 
     owners, bills = write_big_files(work, rows)
     url = f"sqlite:///{work}/big_{rows}.db"

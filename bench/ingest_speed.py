@@ -62,7 +62,7 @@ def fresh_url(folder: Path, pg_url: str | None) -> tuple[str, object]:
 
 def one_run(url: str, files: dict[str, Path]) -> dict[str, tuple[float, dict]]:
     """Time the three phases against one fresh database."""
-    from app.db.session import init_db, make_session_factory
+    from data.db.session import init_db, make_session_factory
     from data.ingest import ingest_file
 
     engine = init_db(url)

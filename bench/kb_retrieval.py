@@ -18,7 +18,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from app.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, get_settings
 from knowledge_base.catalog import kb_version
 from knowledge_base.fusion import FusionConfig
 from knowledge_base.retrieval import Hit, KnowledgeBase

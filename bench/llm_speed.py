@@ -21,9 +21,9 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from agent.llm.client import ensure_endpoint
-from agent.llm.server import free_port
-from app.settings import Settings
+from app.llm_server.lifecycle import ensure_endpoint
+from app.llm_server.server import free_port
+from core.settings import Settings
 
 EVIDENCE = (
     "2024-03-02 业主：楼道的灯坏了好几天了，晚上回家很黑，希望尽快修一下。\n"

@@ -17,9 +17,10 @@ from rich.table import Table
 
 from agent.graph import build_graph
 from agent.output import plan_result
-from agent.runner import default_context, run_plan
-from app.db.session import init_db
-from app.settings import PROJECT_ROOT, Settings, get_settings
+from agent.runner import run_plan
+from app.runtime import build_agent_runtime
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from data.db.session import init_db
 from data.generator.generate import generate
 
 
@@ -36,7 +37,7 @@ def main() -> None:
     engine = init_db(settings.resolved_database_url)
     generate(engine, args.households, seed=7)
     engine.dispose()
-    ctx = default_context(settings, user="bench")
+    ctx = build_agent_runtime(settings).context(user="bench")
     graph = build_graph(checkpointer=InMemorySaver())
     rows, walls = [], []
     for n in range(args.runs):

@@ -37,8 +37,8 @@ def timings(fn, repeats: int) -> tuple[float, float, int]:  # noqa: ANN001
 def main() -> None:
     from batch_speed import ensure_portfolio
 
-    from app.db.session import init_db
     from app.services.collections.queue_service import daily_queue, ensure_scores
+    from data.db.session import init_db
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=100_000)

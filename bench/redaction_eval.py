@@ -20,9 +20,9 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from tools.redaction import HouseholdRedactor, find_raw_pii
-    from tools.redaction.engine import get_analyzer
-    from tools.redaction.evaluation import evaluate, load_cases, mismatches
+    from core.redaction import HouseholdRedactor, find_raw_pii
+    from core.redaction.engine import get_analyzer
+    from core.redaction.evaluation import evaluate, load_cases, mismatches
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(

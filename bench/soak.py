@@ -33,9 +33,9 @@ from bench.api_latency import household_keys, pct  # noqa: E402
 
 def prepare(households: int, workdir: Path) -> str:
     """Generate (once) the soak portfolio and seed the demo users; return its URL."""
-    from app.db.session import init_db, make_session_factory
-    from app.security.crypto import cipher
     from app.services.users import seed_demo
+    from core.crypto.cipher import cipher
+    from data.db.session import init_db, make_session_factory
     from data.generator.generate import generate
 
     cipher()  # resolve the field keys now, so the API and batch children open the same key file

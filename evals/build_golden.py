@@ -23,8 +23,8 @@ DEFAULT_CASES = 64
 
 def ground_truth_rows(url: str, seed: int, size: int) -> list[tuple[str, str, str | None, str]]:
     """(household key, primary, secondary, payment pattern) of every generated household in arrears."""
-    from app.db.models import GroundTruth, Project, Unit
-    from app.db.session import init_db, make_session_factory
+    from data.db.models import GroundTruth, Project, Unit
+    from data.db.session import init_db, make_session_factory
     from data.generator.generate import generate
 
     engine = init_db(url)

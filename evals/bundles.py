@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import (
+from data.db.models import (
     Building,
     ChatMessage,
     Claim,
@@ -40,7 +40,7 @@ from app.db.models import (
     Ticket,
     Unit,
 )
-from app.db.workflow import BlacklistEntry, ContactAttempt, Dispute, OptOut
+from data.db.workflow import BlacklistEntry, ContactAttempt, Dispute, OptOut
 from data.generator.portfolio import DEFAULT_AS_OF, month_periods, period_due
 
 SPEAKER_NAMES = {"owner": "业主", "steward": "管家", "service": "客服"}

@@ -10,11 +10,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import ChatMessage, Contact, Owner, OwnerTag
-from app.db.workflow import BlacklistEntry, OptOut
-from app.domain.ledger import summarize
-from app.domain.money import to_yuan
-from app.services.households import bill_lines, business_date, find_unit
+from core.domain.ledger import summarize
+from core.domain.money import to_yuan
+from data.db.models import ChatMessage, Contact, Owner, OwnerTag
+from data.db.workflow import BlacklistEntry, OptOut
+from data.repositories.households import bill_lines, business_date, find_unit
 
 CHANNELS_BY_CONTACT = {"mobile": ("sms", "phone"), "landline": ("phone",), "wechat": ("wechat",),
                        "email": ("email",)}

@@ -67,7 +67,7 @@ class ToneJudge:
 def endpoint_judge(base_url: str | None = None, model: str | None = None) -> ToneJudge:
     """A judge on an OpenAI-compatible endpoint (CLI options, then STEWARD_JUDGE_*, then the agent's endpoint)."""
     from agent.llm.client import get_chat_model
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     agent = get_settings()
     js = JudgeSettings()

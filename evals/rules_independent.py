@@ -1,6 +1,6 @@
 """A second, independent compliance checker for eval scoring: its own small lexicon and regexes.
 
-It deliberately imports nothing from app.domain.compliance or agent.validation, so a gap in the product's
+It deliberately imports nothing from core.domain.compliance or agent.validation, so a gap in the product's
 guardrail shows up as a disagreement between the two instead of being shared by both.
 """
 

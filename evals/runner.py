@@ -59,7 +59,7 @@ class Harness:
 
 def prepare_database(url: str, golden: GoldenSet, cases: list[Case]) -> Any:
     """Migrate, generate the portfolio the generated cases refer to, and load every hand-written bundle."""
-    from app.db.session import init_db, make_session_factory
+    from data.db.session import init_db, make_session_factory
     from data.generator.generate import generate
     from evals.bundles import load_bundles
 
@@ -76,9 +76,9 @@ def prepare_database(url: str, golden: GoldenSet, cases: list[Case]) -> Any:
 
 def _scripted_harness(settings: Any, engine: Any, kb: Any) -> Harness:
     from agent.context import AgentContext
-    from app.db.session import make_session_factory
+    from core.scope import CallerScope
+    from data.db.session import make_session_factory
     from evals.scripted import ScriptedEvalModel
-    from tools.scope import CallerScope
 
     model = ScriptedEvalModel()
     ctx = AgentContext(session_factory=make_session_factory(engine), model_factory=lambda **_: model, kb=kb,
@@ -87,11 +87,11 @@ def _scripted_harness(settings: Any, engine: Any, kb: Any) -> Harness:
 
 
 def _endpoint_harness(settings: Any, kb: Any) -> Harness:
-    from agent.runner import default_context
+    from app.runtime import build_agent_runtime
     from evals.scripted import PromptRecorder
 
     recorder = PromptRecorder()
-    ctx = default_context(settings, user="eval", kb=kb)
+    ctx = build_agent_runtime(settings, kb=kb).context(user="eval")
     base_factory = ctx.model_factory
 
     def recording_factory(**kwargs: Any) -> Any:
@@ -259,7 +259,7 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
         (work / "eval.db").unlink(missing_ok=True)  # a preparation cut short starts over
         prepare_database(url, golden, cases).dispose()
         (work / PREPARED_MARK).touch()
-    from app.db.session import init_db
+    from data.db.session import init_db
 
     engine = init_db(url)
     try:

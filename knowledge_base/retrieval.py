@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from app.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from knowledge_base.catalog import load_causes
 from knowledge_base.fusion import CauseScore, FusionConfig, aggregate, fuse
 from knowledge_base.lexical import LexicalIndex, Tokenizer

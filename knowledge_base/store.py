@@ -12,7 +12,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 
-from app.settings import Settings
+from core.settings import Settings
 
 CAUSES_COLLECTION = "steward_kb_causes"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 PG_ADMIN_URL = os.environ.get("STEWARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ALLOW_MODEL_REQUESTS = False

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from agent.context import AgentContext
-from app.db.session import init_db, make_session_factory
+from core.scope import CallerScope
+from data.db.session import init_db, make_session_factory
 from data.generator.generate import generate
 from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
-from tools.scope import CallerScope
 
 
 @pytest.fixture(scope="session")

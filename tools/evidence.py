@@ -10,7 +10,11 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import (
+from core.domain.ledger import summarize
+from core.domain.money import to_yuan
+from core.domain.stages import stage_for
+from core.scope import CallerScope
+from data.db.models import (
     ChatMessage,
     Claim,
     ClaimRecord,
@@ -21,12 +25,8 @@ from app.db.models import (
     TicketEvent,
     Unit,
 )
-from app.db.workflow import ContactAttempt, Dispute, InstalmentPlan, OptOut, Promise
-from app.domain.ledger import summarize
-from app.domain.money import to_yuan
-from app.domain.stages import stage_for
-from app.services.households import bill_lines, business_date, find_unit
-from tools.scope import CallerScope
+from data.db.workflow import ContactAttempt, Dispute, InstalmentPlan, OptOut, Promise
+from data.repositories.households import bill_lines, business_date, find_unit
 
 SPEAKERS = {"owner": "业主", "steward": "管家", "service": "客服", "other": "其他"}
 CHANNELS_ZH = {"sms": "短信", "wechat": "微信", "phone": "电话", "visit": "上门", "email": "邮件", "letter": "书面"}
@@ -55,7 +55,7 @@ class EvidenceReader:
         self.unit = find_unit(self.session, self.household)
         self.as_of = business_date(self.session, self.as_of)
         owner = self.session.get(Owner, self.unit.owner_id) if self.unit.owner_id else None
-        from tools.redaction import HouseholdRedactor
+        from core.redaction import HouseholdRedactor
 
         names = [n for n in ((owner.name, owner.title) if owner else ()) if n]
         self.redactor = HouseholdRedactor(owner_names=names, owner_unit=self.unit.label)
@@ -156,7 +156,7 @@ class EvidenceReader:
 
     def consent(self) -> dict:
         """Opt-out and blacklist state (the plan must respect it)."""
-        from app.db.workflow import BlacklistEntry
+        from data.db.workflow import BlacklistEntry
 
         oid = self.owner.id if self.owner else -1
         outs = self.session.execute(select(OptOut.channel).where(OptOut.owner_id == oid)).scalars().all()

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from agent.context import AgentContext
 from agent.state import AgentState
-from app.services import plans
-from app.services.households import find_unit
+from data.repositories import plans
+from data.repositories.households import find_unit
 from prompts import PROMPT_VERSION
 
 

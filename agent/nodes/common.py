@@ -38,7 +38,7 @@ def timed_call(name: str, fn: Callable[[], Any]) -> tuple[Any, dict]:
 
 def model_for(runtime: Runtime[AgentContext], household: str, **kwargs: Any) -> Any:
     """A chat model whose boundary also refuses this household's raw values (phone, ID, name, title, unit)."""
-    from app.services.plan_facts import load_plan_facts
+    from data.repositories.plan_facts import load_plan_facts
 
     ctx = runtime.context
     with ctx.session_factory() as session:

@@ -12,7 +12,7 @@ from agent.context import AgentContext
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import diagnosis_model
 from agent.state import AgentState
-from app.domain.strategy import OwnerFlags
+from core.domain.strategy import OwnerFlags
 from prompts.agent import DIAGNOSE, DIAGNOSE_RETRY
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from agent.messages import (
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import StepMessages
 from agent.state import AgentState
-from app.domain.money import to_yuan
-from app.domain.planning import ROLES_ZH, PlanInputs, build_steps
-from app.domain.strategy import OwnerFlags, decide
-from app.services.plan_facts import PlanFacts, load_plan_facts
+from core.domain.money import to_yuan
+from core.domain.planning import ROLES_ZH, PlanInputs, build_steps
+from core.domain.strategy import OwnerFlags, decide
+from data.repositories.plan_facts import PlanFacts, load_plan_facts
 from knowledge_base.catalog import get_template
 from prompts.agent import WRITE_MESSAGES
 

@@ -17,11 +17,11 @@ from agent.nodes.plan import facts_for, restore_for_prompt
 from agent.schemas import StepMessages
 from agent.state import AgentState
 from agent.validation.guard import validate_plan
-from app.domain.compliance.escalation import COMMITTEE
-from app.domain.compliance.types import ComplianceContext, OutgoingMessage
-from app.domain.money import to_yuan
-from app.domain.planning import COMMITTEE_ACTION
-from app.services.plan_facts import PlanFacts
+from core.domain.compliance.escalation import COMMITTEE
+from core.domain.compliance.types import ComplianceContext, OutgoingMessage
+from core.domain.money import to_yuan
+from core.domain.planning import COMMITTEE_ACTION
+from data.repositories.plan_facts import PlanFacts
 from prompts.agent import REVISE
 
 log = logging.getLogger(__name__)

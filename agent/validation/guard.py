@@ -9,8 +9,8 @@ from guardrails import Guard
 
 from agent.validation.offline import ensure_offline
 from agent.validation.validators import FAILURES_KEY, VALIDATORS, DomainRuleValidator
-from app.domain.compliance.engine import RULE_IDS, plan_contexts
-from app.domain.compliance.types import (
+from core.domain.compliance.engine import RULE_IDS, plan_contexts
+from core.domain.compliance.types import (
     ComplianceContext,
     Failure,
     OutgoingMessage,

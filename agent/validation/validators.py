@@ -15,7 +15,7 @@ from guardrails.validators import (
 )
 from guardrails_ai.types import ErrorSpan
 
-from app.domain.compliance import (
+from core.domain.compliance import (
     amounts,
     coercion,
     consent,
@@ -25,7 +25,7 @@ from app.domain.compliance import (
     schedule,
     sms,
 )
-from app.domain.compliance.types import ComplianceContext, Failure, OutgoingMessage
+from core.domain.compliance.types import ComplianceContext, Failure, OutgoingMessage
 
 FAILURES_KEY = "steward_failures"
 

@@ -12,12 +12,12 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.session import session_scope
 from app.services.plan_runs import PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
 from app.services.users import Caller
-from app.settings import Settings
+from core.settings import Settings
+from data.db.session import session_scope
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login")
 

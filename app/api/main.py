@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import ApiState
-from app.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,12 @@ TAGS = [
 
 def _error_map() -> dict[type[Exception], int]:
     from app.services.casework import CaseConflict
-    from app.services.households import HouseholdNotFound
     from app.services.plan_runs import PlanNotFound
-    from app.services.plans import PlanConflict, PlanNotApprovable
     from app.services.tasks import TaskNotFound
     from app.services.tokens import TokenError
-    from tools.scope import ScopeError
+    from core.scope import ScopeError
+    from data.repositories.households import HouseholdNotFound
+    from data.repositories.plans import PlanConflict, PlanNotApprovable
 
     # A household outside the caller's projects answers exactly like a missing one: 404, no existence leak.
     return {ScopeError: 404, HouseholdNotFound: 404, PlanNotFound: 404, TaskNotFound: 404,
@@ -47,8 +47,8 @@ KEY_PROBLEM = "服务暂不可用：加密密钥与数据库不匹配，请联�
 
 
 def _install_errors(app: FastAPI) -> None:
-    from app.security.crypto import DecryptionError
-    from app.security.keys import KeyringError
+    from core.crypto.cipher import DecryptionError
+    from core.crypto.keys import KeyringError
 
     def key_problem(_request: Request, exc: Exception) -> JSONResponse:
         # An operator problem (wrong or missing key file), not a bug: 503 with a Chinese hint; the log names it.
@@ -66,20 +66,17 @@ def _install_errors(app: FastAPI) -> None:
 
 
 def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
-    from app.db.session import init_db, make_session_factory
-    from app.services.plan_runs import PlanService, context_factory
+    from app.runtime import build_agent_runtime
+    from app.services.plan_runs import PlanService
     from app.services.tokens import token_secret
+    from data.db.session import init_db, make_session_factory
 
     engine = init_db(settings.resolved_database_url)
     stack.callback(engine.dispose)
     factory = make_session_factory(engine)
 
     def plan_service() -> PlanService:
-        from agent.graph import build_graph
-        from agent.runner import open_checkpointer
-
-        saver = stack.enter_context(open_checkpointer(settings))
-        return PlanService(graph=build_graph(checkpointer=saver), context_for=context_factory(settings, factory))
+        return build_agent_runtime(settings, session_factory=factory).plan_service(stack)
 
     return ApiState(settings=settings, session_factory=factory, secret=token_secret(settings),
                     plan_service_factory=plan_service)
@@ -91,8 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from app.services.memory import limit_malloc_arenas
-        from app.settings import get_settings
+        from core.memory import limit_malloc_arenas
+        from core.settings import get_settings
 
         limit_malloc_arenas()
         with ExitStack() as stack:

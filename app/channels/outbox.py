@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNELS, ChannelMessage, Receipt
-from app.db.collections import OutboxMessage
+from data.db.collections import OutboxMessage
 
 # Outcome rates per channel: (delivered, failed, unsubscribed, no_answer).
 DEFAULT_RATES: dict[str, tuple[float, float, float, float]] = {

@@ -35,7 +35,7 @@ def _actor() -> str:
 @audit_app.command("verify")
 def verify_cmd(database_url: str | None = DB_OPTION) -> None:
     """校验审计哈希链：任何修改或删除（包括删除最后一条）都会报出第一条异常事件并以非零退出。"""
-    from app.services import audit
+    from data.repositories import audit
 
     with open_session(database_url) as session:
         report = audit.verify(session)
@@ -54,7 +54,7 @@ def export_cmd(
 ) -> None:
     """按时间段导出审计日志（CSV，UTF-8 带 BOM），供审计人员使用；导出本身也记入审计日志。"""
     from app.security.audit_archive import export_csv
-    from app.services import audit
+    from data.repositories import audit
 
     start = _when(since) if since else None
     end = _when(until, end_of_day=True) if until else None
@@ -74,7 +74,7 @@ def prune_cmd(
 ) -> None:
     """按保留期限归档旧审计事件（JSONL 文件）后删除，并记录锚点，剩余审计链仍可校验。"""
     from app.security.audit_archive import AuditChainBroken, prune
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     folder = archive_dir or get_settings().var_dir / "audit-archive"
     with open_session(database_url) as session:
@@ -97,10 +97,10 @@ def rotate_key_cmd(
     database_url: str | None = DB_OPTION,
 ) -> None:
     """生成新数据密钥并用它重新加密全部个人信息；旧密钥在轮换完成前一直可读。"""
-    from app.security import keys
-    from app.security.crypto import PROVIDER, cipher
-    from app.security.rotation import reencrypt_all
-    from app.services import audit
+    from core.crypto import keys
+    from core.crypto.cipher import PROVIDER, cipher
+    from data.db.rotation import reencrypt_all
+    from data.repositories import audit
 
     ring = cipher().keyring
     kid = keys.add_key(ring.path, new_hash_key=new_hash_key) if ring.path else ring.active
@@ -121,8 +121,8 @@ def status_cmd(database_url: str | None = DB_OPTION) -> None:
     """各密钥加密的字段数（plain 表示尚未加密的旧数据）。"""
     from rich.table import Table
 
-    from app.security.crypto import cipher
-    from app.security.rotation import key_usage
+    from core.crypto.cipher import cipher
+    from data.db.rotation import key_usage
 
     ring = cipher().keyring
     with open_session(database_url) as session:
@@ -165,7 +165,7 @@ def _erase_agent_threads(households: list[str], database_url: str | None) -> int
     """Delete the erased households' agent checkpoints from the configured checkpointer."""
     from agent.runner import open_checkpointer
     from app.security.erasure import erase_checkpoints
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     if database_url:

@@ -26,11 +26,11 @@ def run_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from app.cli.common import database_url as resolve_url
-    from app.db.session import init_db, make_session_factory
     from app.services.collections.batch import run_batch
     from app.services.collections.diagnosis import graph_diagnoser
-    from app.services.households import business_date
-    from app.settings import get_settings
+    from core.settings import get_settings
+    from data.db.session import init_db, make_session_factory
+    from data.repositories.households import business_date
 
     if diagnose not in ("changed", "all", "none"):
         fail("--diagnose 应为 changed、all 或 none")

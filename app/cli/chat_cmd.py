@@ -14,14 +14,15 @@ def chat(
 ) -> None:
     """与助手讨论某一户：欠费原因、证据、历史，或说“生成方案”“改成分期方案”。"""
     from agent.chat import build_chat_agent, chat_turn
-    from agent.runner import default_context, open_checkpointer
-    from app.services.households import HouseholdNotFound
-    from app.settings import get_settings
+    from agent.runner import open_checkpointer
+    from app.runtime import build_agent_runtime
+    from core.settings import get_settings
+    from data.repositories.households import HouseholdNotFound
     from tools.evidence import EvidenceReader
 
     settings = get_settings()
     try:
-        ctx = default_context(settings, user=user)
+        ctx = build_agent_runtime(settings).context(user=user)
     except Exception as exc:
         fail(f"无法启动：{exc}")
         return

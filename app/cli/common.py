@@ -14,14 +14,14 @@ err_console = Console(stderr=True)
 
 def database_url(override: str | None = None) -> str:
     """The database URL: the --database-url option, else STEWARD_DATABASE_URL, else the SQLite default."""
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     return override or get_settings().resolved_database_url
 
 
 def open_session(url: str | None = None, *, migrate: bool = True):  # noqa: ANN201
     """Migrate (optionally) and return a new session for the URL."""
-    from app.db.session import init_db, make_engine, make_session_factory
+    from data.db.session import init_db, make_engine, make_session_factory
 
     resolved = database_url(url)
     engine = init_db(resolved) if migrate else make_engine(resolved)

@@ -27,7 +27,7 @@ def generate_cmd(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from app.db.session import init_db
+    from data.db.session import init_db
     from data.generator.generate import generate
     from data.generator.reset import reset_database
 
@@ -62,7 +62,7 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
     """导入账单系统导出或其他系统的住户与证据；坏行写入 <文件名>.errors.csv，好行照常入库。"""
-    from data.ingest.cli import ingest_kind, run_import
+    from app.cli.ingest_cmd import ingest_kind, run_import
 
     ingest = ingest_kind(file, kind)
     if ingest is not None:

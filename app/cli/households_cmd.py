@@ -18,7 +18,7 @@ def show(
     """显示住户：房产、账单、账龄、联系方式（已脱敏）和证据数量。"""
     from rich.table import Table
 
-    from app.services.households import HouseholdNotFound, household_view
+    from data.repositories.households import HouseholdNotFound, household_view
 
     session = open_session(database_url)
     try:

@@ -11,7 +11,7 @@ app = typer.Typer(no_args_is_help=True, help="欠费原因知识库：入库与�
 
 
 def _knowledge_base():  # noqa: ANN202 - heavy import kept out of `steward --help`
-    from app.settings import get_settings
+    from core.settings import get_settings
     from knowledge_base.retrieval import KnowledgeBase
 
     return KnowledgeBase(settings=get_settings())

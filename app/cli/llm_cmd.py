@@ -20,9 +20,9 @@ def serve(
     ),
 ) -> None:
     """Serve the embedded endpoint until interrupted."""
-    from agent.llm.server import ModelFileError, endpoint_address
-    from agent.llm.server import serve as run_server
-    from app.settings import get_settings
+    from app.llm_server.server import ModelFileError, endpoint_address
+    from app.llm_server.server import serve as run_server
+    from core.settings import get_settings
 
     settings = get_settings()
     bind_host, bind_port = endpoint_address(settings)
@@ -40,7 +40,7 @@ def serve(
 def health() -> None:
     """Check that the configured endpoint answers."""
     from agent.llm.client import endpoint_healthy, health_url, is_embedded_endpoint
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     kind = "内置" if is_embedded_endpoint(settings) else "外部"
@@ -61,8 +61,9 @@ def ask(
     max_tokens: int = typer.Option(512, help="最多生成的 token 数。"),
 ) -> None:
     """Stream the model's reply to one question, starting the embedded endpoint if needed."""
-    from agent.llm.client import ensure_endpoint, get_chat_model
-    from app.settings import get_settings
+    from agent.llm.client import get_chat_model
+    from app.llm_server.lifecycle import ensure_endpoint
+    from core.settings import get_settings
 
     settings = get_settings()
     try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from app import plugins
 from app.cli import (
     audit_cmd,
     batch_cmd,
     chat_cmd,
     data_cmd,
-    eval_cmd,
     households_cmd,
     kb_cmd,
     llm_cmd,
@@ -31,8 +31,10 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
-for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, eval_cmd, serve_cmd, audit_cmd):
+for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, serve_cmd, audit_cmd):
     module.register(app)
+for register in plugins.load(plugins.CLI_GROUP):  # `steward eval` comes from evals/
+    register(app)
 
 
 if __name__ == "__main__":

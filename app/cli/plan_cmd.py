@@ -16,14 +16,15 @@ def plan(
     """诊断欠费原因并生成催费方案（需管家审批后才能执行）。"""
     from agent.graph import build_graph
     from agent.output import plan_result
-    from agent.runner import NODE_LABELS, default_context, open_checkpointer, resume, run_plan
-    from app.services.households import HouseholdNotFound, find_unit
-    from app.services.plans import PlanConflict, PlanNotApprovable, latest_pending
-    from app.settings import get_settings
+    from agent.runner import NODE_LABELS, open_checkpointer, resume, run_plan
+    from app.runtime import build_agent_runtime
+    from core.settings import get_settings
+    from data.repositories.households import HouseholdNotFound, find_unit
+    from data.repositories.plans import PlanConflict, PlanNotApprovable, latest_pending
 
     settings = get_settings()
     try:
-        ctx = default_context(settings, user=user)
+        ctx = build_agent_runtime(settings).context(user=user)
     except Exception as exc:  # endpoint or database not available
         fail(f"无法启动：{exc}")
         return

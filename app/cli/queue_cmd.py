@@ -20,10 +20,10 @@ def queue(
 ) -> None:
     """今日待办队列：金额影响 × 成功概率 × 紧急度；已排除退订、黑名单、异议、承诺未到期与服务优先户。"""
     from app.cli.common import database_url as resolve_url
-    from app.db.session import init_db, make_session_factory
     from app.services.collections.queue_service import daily_queue
-    from app.services.households import business_date
-    from app.settings import get_settings
+    from core.settings import get_settings
+    from data.db.session import init_db, make_session_factory
+    from data.repositories.households import business_date
 
     settings = get_settings()
     engine = init_db(resolve_url(database_url))

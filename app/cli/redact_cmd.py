@@ -30,7 +30,7 @@ def redact(
     """Print TEXT with personal information replaced by placeholders."""
     from rich.console import Console
 
-    from tools.redaction import HouseholdRedactor
+    from core.redaction import HouseholdRedactor
 
     redactor = HouseholdRedactor(owner_names=owner or (), owner_unit=unit, staff_names=staff or ())
     redacted, findings = redactor.redact_with_findings(text)

@@ -13,9 +13,9 @@ app = typer.Typer(no_args_is_help=True, help="风险模型：训练与评估 / P
 
 def _context(database_url: str | None, as_of: str | None):  # noqa: ANN202
     from app.cli.common import database_url as resolve_url
-    from app.db.session import init_db, make_session_factory
-    from app.services.households import business_date
-    from app.settings import get_settings
+    from core.settings import get_settings
+    from data.db.session import init_db, make_session_factory
+    from data.repositories.households import business_date
 
     engine = init_db(resolve_url(database_url))
     with make_session_factory(engine)() as session:

@@ -13,9 +13,9 @@ from types import SimpleNamespace
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.db.security import AuditAnchor
-from app.db.workflow import AuditEvent
-from app.services import audit
+from data.db.security import AuditAnchor
+from data.db.workflow import AuditEvent
+from data.repositories import audit
 
 CSV_COLUMNS = ("id", "at", "actor", "action", "entity", "entity_id", "detail", "prev_hash", "hash")
 

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from app.db.base import Base
-from app.db.models import Contact, Owner, OwnerPreference, OwnerTag, Tenant, Unit
-from app.services import audit
+from data.db.base import Base
+from data.db.models import Contact, Owner, OwnerPreference, OwnerTag, Tenant, Unit
+from data.repositories import audit
 
 ERASED = "【已删除】"
 ERASED_NAME = "已删除"

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Contact, Owner, Unit
-from app.db.workflow import AuditEvent
-from app.services import audit
+from data.db.models import Contact, Owner, Unit
+from data.db.workflow import AuditEvent
+from data.repositories import audit
 
 CSV_COLUMNS = ("id", "at", "actor", "action", "entity", "entity_id", "detail", "hash")
 

@@ -8,13 +8,20 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Contact, Unit
-from app.db.workflow import BlacklistEntry, ContactAttempt, Dispute, InstalmentPlan, OptOut, Promise
-from app.domain.ledger import summarize
-from app.domain.money import to_yuan
-from app.services import audit
-from app.services.households import bill_lines, business_date, find_unit, parse_key
-from tools.scope import CallerScope
+from core.domain.ledger import summarize
+from core.domain.money import to_yuan
+from core.scope import CallerScope
+from data.db.models import Contact, Unit
+from data.db.workflow import (
+    BlacklistEntry,
+    ContactAttempt,
+    Dispute,
+    InstalmentPlan,
+    OptOut,
+    Promise,
+)
+from data.repositories import audit
+from data.repositories.households import bill_lines, business_date, find_unit, parse_key
 
 CHANNEL_NAMES = {"sms": "短信", "phone": "电话", "wechat": "微信", "email": "邮件", "visit": "上门", "letter": "书面"}
 CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}

@@ -2,67 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from agent.context import AgentContext
 from agent.nodes.approve import ApprovalDecision
-from app.db.models import Project, Unit
-from app.db.workflow import Diagnosis, DunningPlan
-from app.services import plans
-from app.settings import Settings
-from tools.scope import CallerScope, ScopeError
+from core.scope import CallerScope, ScopeError
+from data.db.models import Project, Unit
+from data.db.workflow import Diagnosis, DunningPlan
+from data.repositories import plans
 
-SCRIPTED_MODEL_ENV = "STEWARD_TEST_SCRIPTED_MODEL"
-"""Test-only switch: "1" runs plans with the scripted chat model and the lexical knowledge base from tests/."""
 STATUS_NAMES = {"awaiting_approval": "待审批", "approved": "已批准", "rejected": "已驳回", "ignored": "已驳回",
                 "blocked": "未通过校验", "superseded": "已被新版本替代"}
-
-
-def scripted_mode() -> bool:
-    """Whether the test-only scripted model is switched on."""
-    return os.environ.get(SCRIPTED_MODEL_ENV) == "1"
-
-
-def context_factory(settings: Settings, session_factory: sessionmaker[Session], *,
-                    model_factory: Callable[..., Any] | None = None, kb: Any = None,
-                    clock: Callable[[], datetime] = datetime.now) -> Callable[[CallerScope], AgentContext]:
-    """Build AgentContexts per caller; the knowledge base and the endpoint are prepared once, on first use."""
-    lock = threading.Lock()
-    ready: dict[str, Any] = {"kb": kb, "model_factory": model_factory}
-
-    def prepare() -> None:
-        if ready["kb"] is not None and ready["model_factory"] is not None:
-            return
-        if scripted_mode():
-            from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
-
-            model = ScriptedChatModel(chat_handler=reading_chat, structured_handler=sensible_structured)
-            ready["kb"] = ready["kb"] or LexicalKB()
-            ready["model_factory"] = ready["model_factory"] or (lambda **_: model)
-            return
-        from agent.llm.client import ensure_endpoint, get_chat_model
-        from knowledge_base.retrieval import KnowledgeBase
-
-        ready["kb"] = ready["kb"] or KnowledgeBase(settings)
-        if ready["model_factory"] is None:
-            ensure_endpoint(settings)
-            ready["model_factory"] = lambda **kw: get_chat_model(settings, **kw)
-
-    def make(scope: CallerScope) -> AgentContext:
-        with lock:
-            prepare()
-        return AgentContext(session_factory=session_factory, model_factory=ready["model_factory"], kb=ready["kb"],
-                            scope=scope, settings=settings, as_of=settings.as_of, clock=clock)
-
-    return make
 
 
 class PlanNotFound(LookupError):

@@ -18,14 +18,14 @@ from itertools import islice
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Project, Receivable, Unit
-from app.db.workflow import BlacklistEntry, Dispute, OptOut, Promise
-from app.domain.ledger import aging_bucket
-from app.domain.money import to_yuan
-from app.domain.stages import stage_for
-from app.services.households import business_date
-from app.services.memory import release_free_memory
-from tools.scope import CallerScope
+from core.domain.ledger import aging_bucket
+from core.domain.money import to_yuan
+from core.domain.stages import stage_for
+from core.memory import release_free_memory
+from core.scope import CallerScope
+from data.db.models import Project, Receivable, Unit
+from data.db.workflow import BlacklistEntry, Dispute, OptOut, Promise
+from data.repositories.households import business_date
 
 
 @dataclass(frozen=True)

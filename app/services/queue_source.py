@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from app.services.households import business_date
-from app.services.memory import release_free_memory
 from app.services.portfolio import SummaryCache, interim_queue
-from tools.scope import CallerScope
+from core.memory import release_free_memory
+from core.scope import CallerScope
+from data.repositories.households import business_date
 
 SCORED_FIELDS = ("priority", "risk_band", "segment", "strategy", "manager_review", "other_units")
 

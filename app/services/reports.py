@@ -8,13 +8,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Payment, Project, Ticket, Unit
-from app.db.workflow import Dispute, OptOut
-from app.domain.ledger import AGING_BUCKETS
-from app.domain.money import to_yuan
-from app.services.households import business_date
 from app.services.portfolio import SummaryCache
-from tools.scope import CallerScope
+from core.domain.ledger import AGING_BUCKETS
+from core.domain.money import to_yuan
+from core.scope import CallerScope
+from data.db.models import Payment, Project, Ticket, Unit
+from data.db.workflow import Dispute, OptOut
+from data.repositories.households import business_date
 
 WINDOWS = (30, 60, 90)
 COMPLAINT_TYPES = ("投诉建议",)

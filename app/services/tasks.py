@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Project, Unit
-from app.db.workbench import StewardTask
-from app.services import audit, casework
-from tools.scope import CallerScope
+from app.services import casework
+from core.scope import CallerScope
+from data.db.models import Project, Unit
+from data.db.workbench import StewardTask
+from data.repositories import audit
 
 KINDS = {"instalment": "分期申请", "dispute": "账单异议", "invoice": "开票申请", "opt_out": "退订", "other": "其他"}
 OWNER_ACTOR = "owner"

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from app.domain.compliance import CHANNELS, ComplianceContext, OutgoingMessage, check_message
+from core.domain.compliance import CHANNELS, ComplianceContext, OutgoingMessage, check_message
 
 SAMPLE_VALUES = {"owner_title": "尊敬的业主", "project_name": "示例社区", "unit": "1号楼101", "amount": "1680.00",
                  "periods": "2024年6月至8月", "due_date": "9月15日", "pay_link": "https://pay.steward.local/b/demo",

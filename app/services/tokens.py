@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jwt
 
-from app.settings import Settings
+from core.settings import Settings
 
 ALGORITHM = "HS256"
 ACCESS_TTL = timedelta(hours=8)

@@ -8,9 +8,9 @@ import bcrypt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Project
-from app.db.workflow import User, UserProject
-from tools.scope import CallerScope
+from core.scope import CallerScope
+from data.db.models import Project
+from data.db.workflow import User, UserProject
 
 ROLES = ("steward", "manager", "compliance", "admin", "readonly")
 ROLE_NAMES = {"steward": "管家/客服", "manager": "经理", "compliance": "合规", "admin": "管理员", "readonly": "只读"}

@@ -8,12 +8,12 @@ from threading import Lock
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.session import session_scope
 from app.services.plan_runs import PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
 from app.services.users import Caller
-from app.settings import Settings
+from core.settings import Settings
+from data.db.session import session_scope
 
 
 @dataclass
@@ -39,13 +39,10 @@ class Runtime:
         """The plan service (graph with the configured checkpointer), built on first use."""
         with self._lock:
             if self._plans is None:
-                from agent.graph import build_graph
-                from agent.runner import open_checkpointer
-                from app.services.plan_runs import context_factory
+                from app.runtime import build_agent_runtime
 
-                saver = self._stack.enter_context(open_checkpointer(self.settings))
-                self._plans = PlanService(graph=build_graph(checkpointer=saver),
-                                          context_for=context_factory(self.settings, self.session_factory))
+                runtime = build_agent_runtime(self.settings, session_factory=self.session_factory)
+                self._plans = runtime.plan_service(self._stack)
             return self._plans
 
     def caller(self, username: str) -> Caller | None:
@@ -58,7 +55,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """Migrate the database and build the runtime."""
-    from app.db.session import init_db, make_session_factory
+    from data.db.session import init_db, make_session_factory
 
     return Runtime(settings=settings, session_factory=make_session_factory(init_db(settings.resolved_database_url)))
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app.services.users import AUDIT_ROLES, ROLE_NAMES, Caller
+from app.services.users import ROLE_NAMES, Caller
 from app.workbench.runtime import Runtime, get_runtime
 
 USER_KEY = "user"
@@ -15,7 +15,8 @@ PAGES_KEY = "_pages"
 
 def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None], frozenset[str]]]:
     """Page name → (title, icon, render function, roles that see it)."""
-    from app.workbench.views import compliance, dashboard, household, queue, review
+    from app import plugins
+    from app.workbench.views import compliance, dashboard, household, queue
 
     everyone = frozenset(ROLE_NAMES)
     return {
@@ -23,8 +24,8 @@ def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None],
         "household": ("住户详情", "🏠", household.render, everyone),
         "dashboard": ("经理看板", "📊", dashboard.render, frozenset({"manager", "admin", "readonly"})),
         "compliance": ("合规审查", "🛡️", compliance.render, frozenset({"compliance", "admin"})),
-        "review": ("评审打分", "📝", review.render, AUDIT_ROLES),
-    }
+    } | {page.name: (page.title, page.icon, page.render, page.roles)
+         for page in plugins.load(plugins.PAGES_GROUP)}  # 评审打分 comes from evals/
 
 
 def current_caller(rt: Runtime) -> Caller | None:

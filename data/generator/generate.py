@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, func, insert, select, text
 
-from app.db import Base
-from app.db.models import Meta, Project
+from data.db import Base
+from data.db.models import Meta, Project
 from data.generator.household import HouseholdSpec, generate_household
 from data.generator.pilot import write_pilot
 from data.generator.portfolio import (
@@ -77,8 +77,8 @@ def _flush_sqlite(conn, name: str, batch: list[dict]) -> None:  # noqa: ANN001
 
 
 def _flush(engine: Engine, rows: Rows) -> int:
-    from app.security.bulk import seal_rows
-    from app.security.crypto import cipher
+    from core.crypto.cipher import cipher
+    from data.db.bulk import seal_rows
 
     written = 0
     sqlite = engine.dialect.name == "sqlite"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.db import Base
-from app.db.session import make_engine
+from data.db import Base
+from data.db.session import make_engine
 
 
 def reset_database(url: str) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Building, Contact, Owner, OwnerPreference, OwnerTag, Project, Unit
+from data.db.models import Building, Contact, Owner, OwnerPreference, OwnerTag, Project, Unit
 from data.importers import pii
 from data.importers.columns import OWNERS
 from data.importers.errors import CellError

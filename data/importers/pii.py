@@ -1,7 +1,7 @@
 """The importer's single gate for personal data: storing, comparing, merge keys and report masking.
 
 Personal fields (name, mobile, ID number, e-mail, WeChat ID) are encrypted at rest by their column types
-(app.security.columns.EncryptedString), so ``seal``/``unseal`` hand clear text to the ORM. Stored rows are found by
+(data.db.columns.EncryptedString), so ``seal``/``unseal`` hand clear text to the ORM. Stored rows are found by
 keyed hash (``lookup_hash``): owners by ``merge_hash``, contacts by ``value_hash``; never by the encrypted column.
 """
 
@@ -27,7 +27,7 @@ def merge_key(name: str, mobile: str) -> str:
 
 def lookup_hash(value: str) -> str:
     """Keyed hash (HMAC-SHA256) of a merge key or contact value, for equality lookups in the database."""
-    from app.security.crypto import lookup_hash as keyed
+    from core.crypto.cipher import lookup_hash as keyed
 
     return keyed(value)
 

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import Receivable
+from data.db.models import Receivable
 from data.importers.columns import RECEIVABLES
 from data.importers.errors import CellError
 from data.importers.identity import parse_unit

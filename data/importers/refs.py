@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Project, Unit
+from data.db.models import Project, Unit
 from data.importers.report import ErrorReport
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.ingestion import IngestExtra
+from data.db.ingestion import IngestExtra
 
 
 def _jsonable(value: dict) -> dict:

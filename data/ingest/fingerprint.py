@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import ChatMessage, Claim, ClaimRecord, Ticket, TicketEvent, Unit
+from data.db.models import ChatMessage, Claim, ClaimRecord, Ticket, TicketEvent, Unit
 from data.generator.portfolio import fingerprint
 
 CHUNK = 500

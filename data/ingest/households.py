@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Building, Owner, Project, Unit
+from data.db.models import Building, Owner, Project, Unit
 from data.importers import pii
 from data.importers.identity import unit_label
 from data.importers.owners import _Details as OwnerDetails

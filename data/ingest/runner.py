@@ -10,7 +10,6 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.services.households import parse_key
 from data.importers.errors import ImportFileError
 from data.importers.refs import UnitIndex
 from data.importers.report import ErrorReport, report_path
@@ -24,6 +23,7 @@ from data.ingest.store import EvidenceWriter
 from data.ingest.tables import read_table
 from data.ingest.text import read_lines
 from data.ingest.wechat import parse_wechat
+from data.repositories.households import parse_key
 
 INGEST_KINDS = ("bundle", "chats", "tickets", "claims", "wechat")
 KIND_LABELS = {"bundle": "住户数据包", "chats": "聊天记录", "tickets": "工单", "claims": "诉求", "wechat": "微信聊天导出"}

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import ChatMessage, Claim, ClaimRecord, Owner, Ticket, TicketEvent, Unit
+from data.db.models import ChatMessage, Claim, ClaimRecord, Owner, Ticket, TicketEvent, Unit
 from data.importers import pii
 from data.ingest.model import ChatIn, ClaimIn, Evidence, TicketIn
 from data.ingest.speakers import OwnerNames

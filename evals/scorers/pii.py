@@ -1,7 +1,7 @@
 """PII leaks: raw values of the household in the prompts the model received and in the outgoing text.
 
 A leak is an exact occurrence of one of the household's raw values (from the database), or a detector
-finding (tools.redaction.find_raw_pii) of a hard identifier type. Detector hits on names and addresses are
+finding (core.redaction.find_raw_pii) of a hard identifier type. Detector hits on names and addresses are
 reported as ``suspects`` only: titles such as 王女士 legitimately appear in the owner's own messages.
 """
 
@@ -21,7 +21,7 @@ SOFT_TYPES = frozenset({"PERSON", "CN_ADDRESS"})
 
 def scan(texts: Iterable[str], raw_values: Iterable[str], detect: bool = True) -> dict[str, Any]:
     """Count leaks (exact raw values + hard detector types) and suspects in ``texts``; no values are kept."""
-    from tools.redaction import find_raw_pii
+    from core.redaction import find_raw_pii
 
     raw = [v for v in raw_values if v]
     leaks: Counter[str] = Counter()

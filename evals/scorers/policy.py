@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.domain.stages import stage_for
+from core.domain.stages import stage_for
 from evals.scorers import CaseRun
 
 HIGH_VALUE_TOLERANCE = 30  # PRD: high-value owners get a 45-day 预警 window

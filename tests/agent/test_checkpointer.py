@@ -6,7 +6,7 @@ import pytest
 
 from agent.graph import build_graph
 from agent.runner import open_checkpointer, resume, run_plan
-from app.settings import Settings
+from core.settings import Settings
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

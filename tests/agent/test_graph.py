@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from agent.graph import build_graph
 from agent.runner import resume, run_plan
-from app.db.workflow import Approval, AuditEvent, DunningPlan
+from data.db.workflow import Approval, AuditEvent, DunningPlan
 from data.generator.pilot import PILOT_OWNER
 from tools.evidence import REQUIRED_SOURCES
 
@@ -156,7 +156,7 @@ def test_when_steward_responds_then_plan_is_rewritten_with_the_instruction(agent
 
 
 def test_when_steward_ignores_then_plan_is_ignored_and_cannot_be_approved_twice(agent_context):
-    from app.services.plans import PlanConflict, decide
+    from data.repositories.plans import PlanConflict, decide
 
     graph = _graph()
     state = run_plan(graph, agent_context, PILOT)
@@ -167,7 +167,7 @@ def test_when_steward_ignores_then_plan_is_ignored_and_cannot_be_approved_twice(
 
 
 def test_when_caller_has_no_access_to_the_project_then_the_run_fails(agent_context):
-    from tools.scope import CallerScope, ScopeError
+    from core.scope import CallerScope, ScopeError
 
     agent_context.scope = CallerScope("other", frozenset({"SH-PD"}))
     with pytest.raises(ScopeError):

@@ -11,10 +11,10 @@ from sqlalchemy import create_engine, select
 
 from agent.nodes.plan import skeleton
 from agent.nodes.validate import planned_escalation, run_validation
-from app.db.models import Project, Unit
-from app.db.session import make_session_factory
-from app.domain.planning import COMMITTEE_ACTION
-from app.services.plan_facts import load_plan_facts
+from core.domain.planning import COMMITTEE_ACTION
+from data.db.models import Project, Unit
+from data.db.session import make_session_factory
+from data.repositories.plan_facts import load_plan_facts
 from knowledge_base.catalog import load_causes
 
 HOUSEHOLDS = 3

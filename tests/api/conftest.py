@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.api.deps import StateDep, get_clock, get_plan_service
 from app.api.main import create_app
-from app.settings import Settings
+from core.settings import Settings
 from tests.api.helpers import (
     CLOCK,
     PASSWORD,

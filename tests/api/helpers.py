@@ -8,10 +8,11 @@ from pathlib import Path
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import Engine
 
-from app.db.session import init_db, make_session_factory
-from app.services.plan_runs import PlanService, context_factory
+from app.runtime import build_agent_runtime
+from app.services.plan_runs import PlanService
 from app.services.users import create_user, seed_demo
-from app.settings import Settings
+from core.settings import Settings
+from data.db.session import init_db, make_session_factory
 from data.generator.generate import generate
 from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
 
@@ -53,5 +54,6 @@ def scripted_plan_service(settings: Settings, session_factory, model: ScriptedCh
     from agent.graph import build_graph
 
     return PlanService(graph=build_graph(checkpointer=InMemorySaver()),
-                       context_for=context_factory(settings, session_factory, model_factory=lambda **_: model,
-                                                   kb=kb, clock=lambda: CLOCK))
+                       context_for=build_agent_runtime(settings, session_factory=session_factory,
+                                                       model_factory=lambda **_: model, kb=kb,
+                                                       clock=lambda: CLOCK).context)

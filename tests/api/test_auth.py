@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.db.session import make_engine, make_session_factory
-from app.db.workflow import User
 from app.services.tokens import TokenError, issue_access_token, read_access_token
 from app.services.users import authenticate, seed_demo
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import User
 
 SECRET = "a-test-secret-of-at-least-32-bytes-long"
 

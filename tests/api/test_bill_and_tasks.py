@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.db.session import make_engine, make_session_factory
-from app.db.workflow import AuditEvent, Dispute, OptOut
 from app.services.tokens import TokenError, read_bill_link, sign_bill_link
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import AuditEvent, Dispute, OptOut
 
 H = "/households/BJ-PILOT/4-1203"
 SECRET = "a-test-secret-of-at-least-32-bytes-long"

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from app.db.session import make_engine, make_session_factory
-from app.db.workflow import AuditEvent, DunningPlan
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import AuditEvent, DunningPlan
 
 H = "/households/BJ-PILOT/4-1203"
 

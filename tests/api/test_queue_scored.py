@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.db.session import make_engine
+from data.db.session import make_engine
 
 
 def test_when_the_day_is_scored_then_queue_is_in_priority_order_and_scoped(api, api_url, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.db.session import init_db
+from data.db.session import init_db
 from data.generator.generate import generate
 
 AS_OF = date(2024, 9, 2)

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.channels import OutboxAdapter, ReceiptSimulator
-from app.db.collections import BatchRun, HouseholdScore, OutboxMessage
-from app.db.models import Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import ContactAttempt, Diagnosis, DunningPlan, PlanStep
 from app.services.collections.batch import run_batch
 from app.services.collections.diagnosis import graph_diagnoser
-from app.services.households import find_unit
+from data.db.collections import BatchRun, HouseholdScore, OutboxMessage
+from data.db.models import Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import ContactAttempt, Diagnosis, DunningPlan, PlanStep
+from data.repositories.households import find_unit
 from tests.collections.conftest import AS_OF, NOW, build_portfolio
 from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import AuditEvent
-from app.domain.collections.cases import STATES, TRANSITIONS, IllegalTransition, check_transition
-from app.services.audit import verify_chain
 from app.services.collections.cases import history, transition_case
+from core.domain.collections.cases import STATES, TRANSITIONS, IllegalTransition, check_transition
+from data.db.models import Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import AuditEvent
+from data.repositories.audit import verify_chain
 from tests.collections.conftest import NOW
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]

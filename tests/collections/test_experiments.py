@@ -8,11 +8,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import OptOut
-from app.domain.collections.experiments import assign, chi_square, two_proportion_z
 from app.services.collections.experiments import create_experiment, results, variant_for
+from core.domain.collections.experiments import assign, chi_square, two_proportion_z
+from data.db.models import Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import OptOut
 
 
 def test_when_owner_is_assigned_twice_then_the_variant_is_the_same_and_splits_are_balanced():

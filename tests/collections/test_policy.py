@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from app.domain.collections.policy import OwnerContactState, PolicyConfig, check_send
+from core.domain.collections.policy import OwnerContactState, PolicyConfig, check_send
 
 WORKDAY = datetime(2024, 9, 3)  # a Tuesday, no holiday
 CONFIG = PolicyConfig(project_daily_cap=100)

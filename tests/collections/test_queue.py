@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import select, text
 
-from app.db.collections import HouseholdScore
-from app.db.models import Project, Ticket, Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import BlacklistEntry, Dispute, OptOut, Promise
-from app.domain.collections.queue import exclusion, owner_entries, priority
 from app.services.collections.queue_service import daily_queue
+from core.domain.collections.queue import exclusion, owner_entries, priority
+from data.db.collections import HouseholdScore
+from data.db.models import Project, Ticket, Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import BlacklistEntry, Dispute, OptOut, Promise
 from tests.collections.conftest import AS_OF, NOW
 
 

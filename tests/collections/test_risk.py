@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.db.session import init_db
-from app.domain.collections import forecast
-from app.domain.collections.features import features_at, training_targets
 from app.services.collections import risk_store
+from core.domain.collections import forecast
+from core.domain.collections.features import features_at, training_targets
+from data.db.session import init_db
 from tests.collections.conftest import AS_OF, build_portfolio
 
 

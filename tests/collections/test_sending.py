@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.channels import OutboxAdapter, ReceiptSimulator, WebhookAdapter
-from app.db.collections import OutboxMessage
-from app.db.models import Contact, Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import AuditEvent, BlacklistEntry, ContactAttempt, OptOut
-from app.domain.collections.policy import PolicyConfig
 from app.services.collections.sending import SendRequest, send_contact
+from core.domain.collections.policy import PolicyConfig
+from data.db.collections import OutboxMessage
+from data.db.models import Contact, Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import AuditEvent, BlacklistEntry, ContactAttempt, OptOut
 
 SEND_AT = datetime(2024, 9, 3, 10, 0)
 ALWAYS = {"sms": (1.0, 0, 0, 0), "wechat": (1.0, 0, 0, 0), "email": (1.0, 0, 0, 0), "phone": (1.0, 0, 0, 0),
@@ -41,7 +41,7 @@ def an_owner(session) -> tuple[int, int]:
         .where(Contact.kind == "mobile", Contact.valid.is_(True), Unit.owner_id.in_(wechat),
                ~Unit.owner_id.in_(select(OptOut.owner_id)), ~Unit.owner_id.in_(select(BlacklistEntry.owner_id)))
         .order_by(Unit.id).limit(1)).one()
-    from app.db.models import OwnerPreference
+    from data.db.models import OwnerPreference
 
     pref = session.get(OwnerPreference, row[0])
     if pref:

@@ -9,8 +9,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.output import plan_result
-from agent.runner import default_context, resume, run_plan
-from app.db.session import init_db
+from agent.runner import resume, run_plan
+from app.runtime import build_agent_runtime
+from data.db.session import init_db
 from data.generator.generate import generate
 from data.generator.pilot import PILOT_OWNER
 from evals.scripted import PromptRecorder
@@ -31,7 +32,7 @@ def real_context(real_settings):
         model.callbacks = [recorder]
         return model
 
-    yield default_context(real_settings, user="e2e", model_factory=model_factory), recorder
+    yield build_agent_runtime(real_settings, model_factory=model_factory).context(user="e2e"), recorder
 
 
 def test_when_pilot_is_planned_on_the_real_model_then_service_quality_cause_and_a_valid_plan(real_context):

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from app.settings import Settings
+from core.settings import Settings
 from evals import runner
 from evals.runner import CASES_FILE, ResumeError, RunOptions, run_suite
 from evals.summary import load_thresholds

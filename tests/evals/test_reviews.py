@@ -8,15 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from app.db.session import init_db, make_session_factory
-from evals.reviews import (
-    ReviewError,
-    add_review,
-    agreement_stats,
-    export_csv,
-    list_reviews,
-    load_reviews_if_present,
-)
+from app.services.reviews import ReviewError, add_review, export_csv, list_reviews
+from data.db.session import init_db, make_session_factory
+from evals.reviews import agreement_stats, load_reviews_if_present
 
 AT = datetime(2024, 9, 2, 10, 0)
 

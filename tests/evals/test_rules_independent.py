@@ -68,4 +68,4 @@ def test_when_checker_module_is_read_then_it_imports_nothing_from_the_guardrail(
     tree = ast.parse(open(mod.__file__, encoding="utf-8").read())
     modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     modules += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-    assert modules and not any(m.startswith(("app.domain.compliance", "agent.validation", "app.")) for m in modules)
+    assert modules and not any(m.startswith(("core.domain.compliance", "agent.validation", "app.")) for m in modules)

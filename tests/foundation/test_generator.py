@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from app.db.models import (
+from data.db.models import (
     ChatMessage,
     Claim,
     ClaimRecord,
@@ -20,10 +20,10 @@ from app.db.models import (
     TicketEvent,
     Unit,
 )
-from app.db.session import init_db, make_session_factory
-from app.services.households import household_view
+from data.db.session import init_db, make_session_factory
 from data.generator.generate import generate
 from data.generator.scenarios import CAUSE_NAMES
+from data.repositories.households import household_view
 
 PRD_CHAT_FIRST = "王女士：李管家，这已经是第三次了！"
 
@@ -80,8 +80,8 @@ def test_when_generated_then_ground_truth_never_appears_in_evidence_text(sample)
 
 
 def test_when_generated_then_every_cause_and_a_spread_of_aging_exists(sample):
-    from app.domain.ledger import summarize
-    from app.services.households import bill_lines
+    from core.domain.ledger import summarize
+    from data.repositories.households import bill_lines
 
     causes = set(sample.execute(select(GroundTruth.primary_cause_id)).scalars())
     assert len(causes) >= 15

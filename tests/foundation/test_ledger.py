@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from app.domain.ledger import BillLine, aging_bucket, summarize
-from app.domain.money import to_cents, to_yuan
-from app.domain.stages import stage_for
+from core.domain.ledger import BillLine, aging_bucket, summarize
+from core.domain.money import to_cents, to_yuan
+from core.domain.stages import stage_for
 
 
 def line(period: str, due: date, amount=56_000, paid=0, off=0) -> BillLine:

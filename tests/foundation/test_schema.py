@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from app.db import Base
-from app.db.session import alembic_config, init_db, upgrade
+from data.db import Base
+from data.db.session import alembic_config, init_db, upgrade
 
 
 def test_when_migrated_then_every_model_table_exists(db_url):

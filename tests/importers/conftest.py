@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.session import init_db, make_session_factory
-from app.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
+from data.db.session import init_db, make_session_factory
 from data.importers import ImportResult, import_file
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from app.db.models import Owner, Receivable, Unit
+from data.db.models import Owner, Receivable, Unit
 
 runner = CliRunner()
 
@@ -76,7 +76,7 @@ class TestImportOnEveryBackend:
 
     @staticmethod
     def _assert_database(url: str) -> None:
-        from app.db.session import make_engine, make_session_factory
+        from data.db.session import make_engine, make_session_factory
 
         engine = make_engine(url)
         try:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import Contact, Owner, Payment, Receivable, Unit
-from app.services.households import household_view
+from data.db.models import Contact, Owner, Payment, Receivable, Unit
 from data.importers import ImportFileError
+from data.repositories.households import household_view
 
 REC_HEADER = "项目编码,房号,账期,费项,应收金额,到期日\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.session import init_db, make_session_factory
+from data.db.session import init_db, make_session_factory
 from data.ingest import ingest_file
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples" / "bundles"

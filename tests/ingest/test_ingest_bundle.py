@@ -8,10 +8,10 @@ import csv
 import pytest
 from sqlalchemy import select
 
-from app.db.ingestion import IngestExtra
-from app.db.models import ChatMessage, Owner, Payment, Receivable, Ticket, TicketEvent, Unit
-from app.services.households import find_unit, household_view
+from data.db.ingestion import IngestExtra
+from data.db.models import ChatMessage, Owner, Payment, Receivable, Ticket, TicketEvent, Unit
 from data.importers.errors import ImportFileError
+from data.repositories.households import find_unit, household_view
 from tests.ingest.conftest import run, variant, write_bundles
 
 KEY = "HO-TEST/1-101"
@@ -163,7 +163,7 @@ def test_when_kind_is_unknown_then_file_error(factory, sample):
 
 
 def test_when_bundles_land_on_postgresql_too_then_results_match(db_url, tmp_path, example):
-    from app.db.session import init_db, make_session_factory
+    from data.db.session import init_db, make_session_factory
 
     engine = init_db(db_url)
     factory = make_session_factory(engine)

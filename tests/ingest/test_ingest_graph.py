@@ -10,10 +10,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agent.context import AgentContext
 from agent.graph import build_graph
 from agent.runner import run_plan
-from app.db.session import make_engine, make_session_factory
+from core.scope import CallerScope
+from data.db.session import make_engine, make_session_factory
 from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
 from tests.ingest.conftest import run
-from tools.scope import CallerScope
 
 
 def test_when_bundle_household_is_planned_then_graph_pauses_with_a_valid_redacted_plan(factory, sample, sqlite_url,

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from app.db.ingestion import IngestExtra
-from app.db.models import ChatMessage, Claim, ClaimRecord, Ticket, TicketEvent
+from data.db.ingestion import IngestExtra
+from data.db.models import ChatMessage, Claim, ClaimRecord, Ticket, TicketEvent
 from data.importers.errors import ImportFileError
 from tests.ingest.conftest import run
 

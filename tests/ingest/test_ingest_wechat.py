@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from app.db.models import ChatMessage
+from data.db.models import ChatMessage
 from data.importers.errors import ImportFileError
 from data.ingest import parse_wechat
 from tests.ingest.conftest import run
@@ -93,9 +93,9 @@ def test_when_date_header_is_written_any_common_way_then_messages_get_its_time(h
 
 
 def test_when_export_is_attached_to_the_generated_pilot_then_its_owner_is_recognised(sqlite_url, tmp_path):
-    from app.db.session import init_db, make_session_factory
-    from app.services.households import find_unit
+    from data.db.session import init_db, make_session_factory
     from data.generator.generate import generate
+    from data.repositories.households import find_unit
 
     engine = init_db(sqlite_url)
     generate(engine, 3, seed=5)

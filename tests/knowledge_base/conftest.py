@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from knowledge_base.catalog import default_root
 from knowledge_base.retrieval import KnowledgeBase
 from knowledge_base.store import SentenceTransformerEmbedding

@@ -8,7 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from app.settings import PROJECT_ROOT, get_settings
+from core.settings import PROJECT_ROOT, get_settings
 from knowledge_base.retrieval import KnowledgeBase
 
 QUERIES = PROJECT_ROOT / "tests" / "data" / "kb_queries.yaml"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.llm.proxy import create_app
+from app.llm_server.proxy import create_app
 
 MODEL = "qwen2.5-coder-1.5b-instruct"
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm import client as llm_client
-from agent.llm.client import ensure_endpoint, health_url, is_embedded_endpoint
-from agent.llm.server import ModelFileError, endpoint_address, free_port, verify_model_file
-from app.settings import Settings
+from agent.llm.client import health_url, is_embedded_endpoint
+from app.llm_server import lifecycle
+from app.llm_server.lifecycle import ensure_endpoint
+from app.llm_server.server import ModelFileError, endpoint_address, free_port, verify_model_file
+from core.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -74,11 +75,11 @@ def test_when_embedded_endpoint_is_down_and_model_missing_then_ensure_raises_mod
 
 def test_when_started_server_dies_then_error_carries_its_log_tail(tmp_path: Path, monkeypatch):
     # The parent skips its own check so the child process meets the missing model and exits.
-    monkeypatch.setattr("agent.llm.server.verify_model_file", lambda *_a, **_k: None)
+    monkeypatch.setattr("app.llm_server.server.verify_model_file", lambda *_a, **_k: None)
     settings = Settings(
         llm_base_url=f"http://127.0.0.1:{free_port()}/v1", models_dir=tmp_path, var_dir=tmp_path
     )
     with pytest.raises(RuntimeError) as info:
-        llm_client.ensure_endpoint(settings, timeout=60)
+        lifecycle.ensure_endpoint(settings, timeout=60)
     assert "make models" in str(info.value)
     assert (tmp_path / "logs" / "llm.log").exists()

@@ -11,7 +11,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
 from agent.llm.client import get_chat_model
-from app.settings import Settings
+from core.settings import Settings
 
 
 @tool

@@ -7,7 +7,7 @@ import json
 import httpx
 from fastapi.testclient import TestClient
 
-from agent.llm.proxy import create_app
+from app.llm_server.proxy import create_app
 
 
 def _events(response) -> list:

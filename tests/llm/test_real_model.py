@@ -9,9 +9,10 @@ import pytest
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
-from agent.llm.client import endpoint_healthy, ensure_endpoint, get_chat_model
-from agent.llm.server import free_port
-from app.settings import Settings
+from agent.llm.client import endpoint_healthy, get_chat_model
+from app.llm_server.lifecycle import ensure_endpoint
+from app.llm_server.server import free_port
+from core.settings import Settings
 
 pytestmark = pytest.mark.llm
 

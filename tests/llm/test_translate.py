@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from agent.llm.sse import FinalAnswerStream
-from agent.llm.translate import (
+from app.llm_server.sse import FinalAnswerStream
+from app.llm_server.translate import (
     FINAL_TOOL,
     build_upstream_request,
     parse_tool_output,

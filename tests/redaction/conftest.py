@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redaction.engine import analyze
+from core.redaction.engine import analyze
 
 
 def detected(text: str, entity_type: str) -> list[str]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tools.redaction import entities as ent
-from tools.redaction import find_raw_pii
-from tools.redaction.evaluation import evaluate, load_cases
+from core.redaction import entities as ent
+from core.redaction import find_raw_pii
+from core.redaction.evaluation import evaluate, load_cases
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "redaction_labelled.yaml"
 RECALL_TARGETS = {

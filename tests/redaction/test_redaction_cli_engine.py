@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import app
-from tools.redaction.engine import build_analyzer
-from tools.redaction.recognizers import RECOGNIZER_CLASSES
+from core.redaction.engine import build_analyzer
+from core.redaction.recognizers import RECOGNIZER_CLASSES
 
 runner = CliRunner()
 

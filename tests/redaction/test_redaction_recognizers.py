@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redaction import entities as ent
-from tools.redaction.recognizers import (
+from core.redaction import entities as ent
+from core.redaction.recognizers import (
     ChineseBankCardRecognizer,
     ChineseResidentIdRecognizer,
     build_recognizers,
 )
-from tools.redaction.recognizers.bank_card_recognizer import luhn_valid
-from tools.redaction.recognizers.resident_id_recognizer import resident_id_check_char
+from core.redaction.recognizers.bank_card_recognizer import luhn_valid
+from core.redaction.recognizers.resident_id_recognizer import resident_id_check_char
 
 MOBILE_CASES = [
     ("电话13800138000", ["13800138000"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.redaction import Finding, HouseholdRedactor, find_raw_pii, redact_text
+from core.redaction import Finding, HouseholdRedactor, find_raw_pii, redact_text
 
 PILOT_CHAT = [
     "王女士：李管家，这已经是第三次了！4 号楼楼梯口的垃圾袋上周五就堆在那儿，今天早上出门还看见蟑螂爬出来，你们保洁到底有没有按时清理？",

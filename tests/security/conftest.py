@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from app.db.session import init_db
-from app.security.crypto import PROVIDER, FieldCipher
-from app.security.keys import load_keyring
+from core.crypto.cipher import PROVIDER, FieldCipher
+from core.crypto.keys import load_keyring
+from data.db.session import init_db
 from data.generator.generate import generate
 from tests.portfolio_fixtures import *  # noqa: F403
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from app.api.main import create_app
 from app.security.ratelimit import LoginLimiter, get_login_limiter
-from app.settings import Settings
+from core.settings import Settings
 from tests.api.conftest import Api, make_api
 from tests.api.helpers import PASSWORD, build_portfolio, copy_template
 from tests.fakes import LexicalKB
@@ -158,8 +158,8 @@ def test_when_failures_are_spread_over_more_than_a_minute_then_no_lockout():
 
 
 def test_when_the_key_file_does_not_match_the_database_then_503_in_chinese_and_no_plain_text(api, tmp_path):
-    from app.security.crypto import PROVIDER
-    from app.security.keys import load_keyring
+    from core.crypto.cipher import PROVIDER
+    from core.crypto.keys import load_keyring
 
     headers = api.headers("demo")
     assert api.client.get("/households/BJ-PILOT/4-1203", headers=headers).status_code == 200

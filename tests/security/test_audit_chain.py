@@ -10,11 +10,11 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.db.security import AuditAnchor
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import AuditEvent
 from app.security.audit_archive import verify_archive
-from app.services import audit
+from data.db.security import AuditAnchor
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import AuditEvent
+from data.repositories import audit
 
 T0 = datetime(2024, 1, 1, 9, 0)
 

@@ -11,15 +11,15 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.db.models import Contact, Owner, Unit
-from app.db.session import make_session_factory
-from app.security import keys
-from app.security.crypto import PROVIDER, DecryptionError, FieldCipher, is_ciphertext
-from app.security.rotation import key_usage, reencrypt_all
+from core.crypto import keys
+from core.crypto.cipher import PROVIDER, DecryptionError, FieldCipher, is_ciphertext
+from core.scope import CallerScope
+from data.db.models import Contact, Owner, Unit
+from data.db.rotation import key_usage, reencrypt_all
+from data.db.session import make_session_factory
 from data.importers import import_file, pii
 from tests.security.conftest import PILOT, PILOT_RAW, generated
 from tools.evidence import EvidenceReader
-from tools.scope import CallerScope
 
 OWNERS_HEADER = "项目编码,项目名称,城市,区域,楼栋,房号,建筑面积,业主姓名,手机号,证件号码,邮箱,微信号,业主标签,偏好渠道,月物业费\n"
 

@@ -8,11 +8,11 @@ from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from app.cli.main import app as cli
-from app.db.models import ChatMessage, Contact, Owner, Ticket, Unit
-from app.db.session import make_session_factory
-from app.services import audit
 from app.services.audit_log import reveal_contacts
-from app.services.households import find_unit
+from data.db.models import ChatMessage, Contact, Owner, Ticket, Unit
+from data.db.session import make_session_factory
+from data.repositories import audit
+from data.repositories.households import find_unit
 from tests.security.conftest import PILOT, generated
 
 
@@ -89,7 +89,7 @@ def test_when_closed_households_are_deleted_then_their_agent_checkpoints_go_too(
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     from app.security.erasure import thread_household
-    from app.settings import get_settings
+    from core.settings import get_settings
 
     assert thread_household("batch:2024-09-02:BJ-PILOT/4-1203") == PILOT
     assert thread_household("plan:BJ-PILOT/4-1203:ab12cd34") == PILOT

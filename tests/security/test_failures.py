@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 
 from agent.graph import build_graph
 from agent.runner import run_plan
-from app.db.models import Project, Receivable, Unit
-from app.db.session import init_db, make_session_factory
-from app.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
-from app.services import audit, plans
-from app.services.households import find_unit
+from data.db.models import Project, Receivable, Unit
+from data.db.session import init_db, make_session_factory
+from data.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
 from data.importers import ImportFileError, import_file
+from data.repositories import audit, plans
+from data.repositories.households import find_unit
 from tests.fakes import ScriptedChatModel
 from tests.security.conftest import PILOT, generated
 

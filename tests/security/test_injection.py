@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from agent.graph import build_graph
 from agent.runner import run_plan
-from app.db.models import ChatMessage
-from app.db.workflow import Approval, DunningPlan
-from app.services.households import find_unit
+from data.db.models import ChatMessage
+from data.db.workflow import Approval, DunningPlan
+from data.repositories.households import find_unit
 from knowledge_base.catalog import load_causes
 from tests.fakes import ScriptedChatModel, reading_chat
 from tests.security.conftest import PILOT

@@ -9,10 +9,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
+from agent.llm.boundary import PIIBoundaryError, check_prompt, known_values
 from agent.llm.client import get_chat_model
 from agent.runner import run_plan
-from app.security.boundary import PIIBoundaryError, check_prompt, known_values
-from app.settings import Settings
+from core.settings import Settings
 from data.generator.pilot import PILOT_OWNER
 from tests.security.conftest import PILOT
 

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from app.services import queue_source
-from app.services.memory import limit_malloc_arenas, release_free_memory
 from app.services.queue_source import QueueSource
+from core.memory import limit_malloc_arenas, release_free_memory
 
 
 class CountingCache:

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from app.db.session import init_db, make_session_factory
+from core.scope import CallerScope, ScopeError
+from data.db.session import init_db, make_session_factory
 from data.generator.pilot import PILOT_OWNER
 from tools.evidence import REQUIRED_SOURCES, EvidenceReader
 from tools.household_tools import make_evidence_tools
-from tools.scope import CallerScope, ScopeError
 
 PILOT = "BJ-PILOT/4-1203"
 

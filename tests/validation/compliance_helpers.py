@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from app.domain.compliance import ComplianceContext, OutgoingMessage, check_message
+from core.domain.compliance import ComplianceContext, OutgoingMessage, check_message
 
 WORKDAY_10AM = datetime(2024, 10, 9, 10, 0)  # Wednesday after the National Day week
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from app.domain.calendar import in_quiet_hours, is_holiday, next_allowed_slot
+from core.domain.calendar import in_quiet_hours, is_holiday, next_allowed_slot
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_when_extra_date_is_configured_then_it_is_a_holiday() -> None:
 
 
 def test_when_year_is_not_covered_then_fallback_uses_weekdays_and_warns(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="app.domain.calendar"):
+    with caplog.at_level(logging.WARNING, logger="core.domain.calendar"):
         assert is_holiday(date(2099, 1, 3), include_weekends=True)  # Saturday
         assert not is_holiday(date(2099, 1, 5), include_weekends=True)  # Monday
         assert is_holiday(date(2099, 1, 5), frozenset({date(2099, 1, 5)}))

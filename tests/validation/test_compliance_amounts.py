@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.compliance import extract_amounts
-from app.domain.compliance.amounts import cn_to_int
+from core.domain.compliance import extract_amounts
+from core.domain.compliance.amounts import cn_to_int
 from tests.validation.compliance_helpers import rules
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from app.domain.compliance import RULE_IDS, RULE_TITLES, check_messages
-from app.domain.compliance.types import OutgoingMessage
+from core.domain.compliance import RULE_IDS, RULE_TITLES, check_messages
+from core.domain.compliance.types import OutgoingMessage
 from tests.validation.compliance_helpers import ctx, msg
 
 EXPECTED_RULES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.compliance.privacy import mask_pii
+from core.domain.compliance.privacy import mask_pii
 from tests.validation.compliance_helpers import ctx, rules
 
 PII = [

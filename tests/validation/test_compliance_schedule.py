@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from app.domain.compliance import check_message, check_messages
+from core.domain.compliance import check_message, check_messages
 from tests.validation.compliance_helpers import ctx, msg
 
 

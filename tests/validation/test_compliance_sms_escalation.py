@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from app.domain.compliance import check_messages
-from app.domain.compliance.sms import add_opt_out_line
+from core.domain.compliance import check_messages
+from core.domain.compliance.sms import add_opt_out_line
 from tests.validation.compliance_helpers import ctx, msg, rules
 
 

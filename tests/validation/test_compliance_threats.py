@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.compliance.engine import check_message
+from core.domain.compliance.engine import check_message
 from tests.validation.compliance_helpers import ctx, msg, rules
 
 UTILITY_THREATS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.compliance.lexicon import fix_stage_wording
+from core.domain.compliance.lexicon import fix_stage_wording
 from tests.validation.compliance_helpers import rules
 
 WARNING_STAGE_WORDS = [

@@ -8,7 +8,7 @@ import pytest
 from guardrails.errors import ValidationError
 
 from agent.validation import build_guard, guard_failures, validate_plan
-from app.domain.compliance import check_messages
+from core.domain.compliance import check_messages
 from tests.validation.compliance_helpers import ctx, msg
 
 CLEAN = "您好，您本期物业费1680元，可通过小程序缴纳。"

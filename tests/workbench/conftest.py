@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +19,17 @@ def wb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def wb_url(wb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def wb_url(wb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private portfolio copy, selected through STEWARD_* variables as the running workbench would be."""
     url = copy_template(wb_template, tmp_path / "wb.db")
     monkeypatch.setenv("STEWARD_DATABASE_URL", url)
     monkeypatch.setenv("STEWARD_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("STEWARD_TEST_SCRIPTED_MODEL", "1")
-    return url
+    from app.runtime import clear_overrides
+    from tests.support.scripted_host import install_scripted_runtime
+
+    install_scripted_runtime()
+    yield url
+    clear_overrides()
 
 
 def _page_script(name: str) -> None:

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from app.run_all import api_command, start, stop, wait_healthy, workbench_command
-from app.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 from tests.api.helpers import copy_template
+from tests.support.scripted_host import scripted
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,9 +32,10 @@ def services(wb_template: Path, tmp_path: Path):
     if not CHROMIUM.exists():
         pytest.fail("未安装 chromium（/usr/bin/chromium）：请先运行 make browser")
     env = {**os.environ, "STEWARD_DATABASE_URL": copy_template(wb_template, tmp_path / "browser.db"),
-           "STEWARD_VAR_DIR": str(tmp_path / "var"), "STEWARD_TEST_SCRIPTED_MODEL": "1"}
+           "STEWARD_VAR_DIR": str(tmp_path / "var")}
     api_port, ui_port = _free_port(), _free_port()
-    procs = start([api_command(api_port), workbench_command(ui_port)], env=env, log_dir=tmp_path)
+    procs = start([scripted(api_command(api_port)), scripted(workbench_command(ui_port))], env=env,
+                  log_dir=tmp_path)
     try:
         wait_healthy(f"http://127.0.0.1:{api_port}/health", procs)
         wait_healthy(f"http://127.0.0.1:{ui_port}/_stcore/health", procs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db.session import make_engine, make_session_factory
-from app.db.workflow import AuditEvent, DunningPlan
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import AuditEvent, DunningPlan
 
 PILOT_MOBILE = "13912345678"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db.evals import EvalReview
-from app.db.session import make_engine, make_session_factory
-from app.db.workflow import AuditEvent
-from app.domain.compliance import RULE_IDS
 from app.workbench.shell import page_table
-from app.workbench.views.review import Target, form_key
+from core.domain.compliance import RULE_IDS
+from data.db.evals import EvalReview
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import AuditEvent
+from evals.review_page import Target, form_key
 
 RUN = "20240902-100000"
 OLD_RUN = "20240801-090000"
@@ -96,7 +96,7 @@ def _audit_actions(url: str) -> list[str]:
 
 
 def _seed(url: str, *rows: dict) -> None:
-    from evals.reviews import add_review
+    from app.services.reviews import add_review
 
     with _session(url) as s:
         for i, row in enumerate(rows):
@@ -238,8 +238,8 @@ def test_when_reviews_are_exported_then_the_csv_has_every_row_and_the_export_is_
 
 
 def _save_plan(url: str, message: str) -> int:
-    from app.services.households import find_unit
-    from app.services.plans import save_draft
+    from data.repositories.households import find_unit
+    from data.repositories.plans import save_draft
 
     step = {"seq": 1, "date": "2024-09-03", "window": ["10:00", "12:00"], "channel": "wechat",
             "fallback_channel": None, "template_id": None, "action": "提醒缴费", "message": message, "role": "steward"}
@@ -277,7 +277,7 @@ def test_when_a_saved_plan_is_reviewed_then_the_review_points_at_the_plan(page, 
 
 def test_when_saved_plans_are_listed_then_only_the_callers_projects_and_statuses_show(wb_url):
     from app.services.plan_runs import recent_plans
-    from tools.scope import CallerScope
+    from core.scope import CallerScope
 
     plan_id = _save_plan(wb_url, "王女士您好，物业费 1680.00 元待缴。")
     with _session(wb_url) as s:

@@ -29,7 +29,7 @@ def search(session: SessionDep, user: AuditorUser, actor: str | None = None,
 def export(session: SessionDep, user: AuditorUser, actor: str | None = None, action: str | None = None,
            since: datetime | None = None, until: datetime | None = None) -> Response:
     """The same search as CSV (UTF-8 with BOM); the export itself is audited."""
-    from app.services import audit
+    from data.repositories import audit
 
     events = audit_log.search(session, actor=actor, action=action, since=since, until=until, limit=100_000)
     audit.record(session, actor=user.username, action="audit.export", detail={"rows": len(events)})

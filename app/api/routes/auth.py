@@ -19,9 +19,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep,
           request: Request, limiter: Annotated[LoginLimiter, Depends(get_login_limiter)]) -> dict:
     """Exchange username and password for a bearer token (5 failures per user and address per minute → 429)."""
-    from app.services import audit
     from app.services.tokens import issue_access_token
     from app.services.users import authenticate
+    from data.repositories import audit
 
     address = request.client.host if request.client else ""
     wait = limiter.retry_after(form.username, address)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import ClockDep, QueueDep, SessionDep, StateDep
-from app.services.households import HouseholdNotFound, find_unit, household_view
 from app.services.tokens import TokenError, read_bill_link
+from data.repositories.households import HouseholdNotFound, find_unit, household_view
 
 router = APIRouter(prefix="/bill", tags=["bill"])
 STYLE = """body{font-family:-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f6f8;color:#222}

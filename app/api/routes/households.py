@@ -15,7 +15,7 @@ from app.api.schemas import (
     RevealPublic,
 )
 from app.services import casework, portfolio
-from app.services.households import household_view
+from data.repositories.households import household_view
 
 router = APIRouter(prefix="/households", tags=["households"])
 

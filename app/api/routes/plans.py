@@ -18,7 +18,7 @@ from app.api.routes.households import household_key
 from app.api.schemas import PlanDecisionCreate, PlanPublic, PlanResult, PlanReviseCreate, PlanUpdate
 from app.services import casework
 from app.services.plan_runs import PlanService, list_plans, scoped_plan, stored_plan
-from tools.scope import CallerScope
+from core.scope import CallerScope
 
 log = logging.getLogger(__name__)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from app.db.collections import BatchItem, BatchRun
-from app.db.models import Unit
-from app.db.workflow import Diagnosis
-from app.domain.collections.policy import PolicyConfig
 from app.services.collections import dispatch, risk_store, scoring
 from app.services.collections.diagnosis import Diagnoser, candidates
 from app.services.collections.dispatch import AdapterFactory
+from core.domain.collections.policy import PolicyConfig
+from data.db.collections import BatchItem, BatchRun
+from data.db.models import Unit
+from data.db.workflow import Diagnosis
 
 Progress = Callable[[str, int, int | None], None]
 """(phase, advance, total): total is set once per phase with advance 0."""

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.db.collections import CaseTransition
-from app.db.models import Unit
-from app.domain.collections.cases import IllegalTransition, check_transition
-from app.services import audit
+from core.domain.collections.cases import IllegalTransition, check_transition
+from data.db.collections import CaseTransition
+from data.db.models import Unit
+from data.repositories import audit
 
 
 def transition_case(session: Session, unit_id: int, target: str, *, actor: str, at: datetime,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from app.settings import Settings
+from core.settings import Settings
 
 Diagnoser = Callable[[str], str]
 """household key -> resulting plan status; raises on failure."""
@@ -53,8 +53,8 @@ def graph_diagnoser(settings: Settings, day: date, *, model_factory: Callable[..
     import threading
     from contextlib import ExitStack
 
-    from agent.graph import build_graph
-    from agent.runner import default_context, open_checkpointer, run_plan
+    from agent.runner import run_plan
+    from app.runtime import build_agent_runtime
 
     lock = threading.Lock()
     ready: dict[str, Any] = {}
@@ -64,9 +64,9 @@ def graph_diagnoser(settings: Settings, day: date, *, model_factory: Callable[..
             # Built on first use: a night with nothing to diagnose never touches the endpoint or the KB.
             with lock:
                 if not ready:
-                    ctx = default_context(settings, user=user, as_of=day, model_factory=model_factory, kb=kb)
-                    saver = stack.enter_context(open_checkpointer(settings))
-                    ready.update(ctx=ctx, graph=build_graph(checkpointer=saver))
+                    runtime = build_agent_runtime(settings, model_factory=model_factory, kb=kb)
+                    ctx = runtime.context(user=user, as_of=day)
+                    ready.update(ctx=ctx, graph=stack.enter_context(runtime.graph()))
             return ready["graph"], ready["ctx"]
 
         def diagnose(household: str) -> str:

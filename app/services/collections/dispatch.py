@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNELS, ChannelAdapter
 from app.channels.outbox import OutboxAdapter
-from app.db.models import Unit
-from app.db.workflow import DunningPlan, PlanStep
-from app.domain.collections.policy import PolicyConfig
 from app.services.collections.sending import SendRequest, send_contact
+from core.domain.collections.policy import PolicyConfig
+from data.db.models import Unit
+from data.db.workflow import DunningPlan, PlanStep
 
 AdapterFactory = Callable[[Session], Sequence[ChannelAdapter]]
 

@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.collections import Experiment, ExperimentAssignment
-from app.domain.collections.experiments import FACTORS, assign, chi_square, two_proportion_z
+from core.domain.collections.experiments import FACTORS, assign, chi_square, two_proportion_z
+from data.db.collections import Experiment, ExperimentAssignment
 
 CONVERSION_DAYS = 30
 COMPLAINT_TICKET_TYPE = "投诉建议"

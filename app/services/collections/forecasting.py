@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from app.domain.collections import forecast, risk, segments
-from app.domain.collections.features import PAID_WITHIN_DAYS, features_at
 from app.services.collections import risk_store
 from app.services.collections.frames import read_chunk, unit_id_bounds
+from core.domain.collections import forecast, risk, segments
+from core.domain.collections.features import PAID_WITHIN_DAYS, features_at
 
 BY = ["project", "segment"]
 CHUNK = 50_000

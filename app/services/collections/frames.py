@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from app.domain.collections.features import EVENT_KINDS
-from app.domain.collections.segments import SPECIAL_TAGS
+from core.domain.collections.features import EVENT_KINDS
+from core.domain.collections.segments import SPECIAL_TAGS
 
 SERVICE_TICKET_TYPES = ("保洁清洁", "电梯故障", "水电维修", "门禁安防", "绿化养护", "公共设施", "房屋质量", "投诉建议",
                         "噪音扰民")

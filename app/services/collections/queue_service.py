@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from app.domain.collections.queue import owner_entries
-from app.domain.collections.segments import BAND_NAMES, SEGMENT_NAMES
-from app.domain.money import to_yuan
+from core.domain.collections.queue import owner_entries
+from core.domain.collections.segments import BAND_NAMES, SEGMENT_NAMES
+from core.domain.money import to_yuan
 
 _COLUMNS = ["unit_id", "owner_id", "household", "project_code", "arrears_cents", "months_in_arrears", "days_overdue",
             "stage", "risk_score", "risk_band", "segment", "strategy", "manager_review", "priority", "warning",

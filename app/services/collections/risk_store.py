@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from app.domain.collections import risk
-from app.domain.collections.features import features_at, training_targets
 from app.services.collections.frames import read_chunk, unit_id_bounds
+from core.domain.collections import risk
+from core.domain.collections.features import features_at, training_targets
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
-from app.domain.collections import queue, segments
-from app.domain.collections.features import features_at
-from app.domain.collections.risk import RiskModel
 from app.services.collections.frames import Chunk, read_chunk, unit_id_bounds
+from core.domain.collections import queue, segments
+from core.domain.collections.features import features_at
+from core.domain.collections.risk import RiskModel
 from knowledge_base.taxonomy import TAXONOMY
 
 CHUNK = 50_000

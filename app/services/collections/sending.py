@@ -11,19 +11,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNEL_NAMES, ChannelAdapter, ChannelError, ChannelMessage, Receipt
-from app.db.models import Contact, OwnerPreference, OwnerTag, Unit
-from app.db.workflow import BlacklistEntry, ContactAttempt, OptOut
-from app.domain.collections.cases import is_legal
-from app.domain.collections.policy import (
+from app.services.collections.cases import transition_case
+from core.domain.collections.cases import is_legal
+from core.domain.collections.policy import (
     OwnerContactState,
     PolicyConfig,
     PolicyDecision,
     check_send,
     parse_window,
 )
-from app.domain.collections.segments import SPECIAL_TAGS
-from app.services import audit
-from app.services.collections.cases import transition_case
+from core.domain.collections.segments import SPECIAL_TAGS
+from data.db.models import Contact, OwnerPreference, OwnerTag, Unit
+from data.db.workflow import BlacklistEntry, ContactAttempt, OptOut
+from data.repositories import audit
 
 CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}
 # Outcomes that reached (or tried to reach) the owner and so count against the caps.

@@ -39,7 +39,8 @@ def _checker() -> None:
 
 
 def _audit(rt: Runtime, caller: Caller) -> None:
-    from app.services import audit, audit_log
+    from app.services import audit_log
+    from data.repositories import audit
 
     st.subheader("审计日志")
     c1, c2, c3, c4 = st.columns(4)

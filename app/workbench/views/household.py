@@ -15,10 +15,10 @@ DEFAULT = "BJ-PILOT/4-1203"
 
 def _load(rt: Runtime, caller: Caller, key: str) -> dict | None:
     from app.services import casework
-    from app.services.households import HouseholdNotFound, household_view
     from app.services.plan_runs import list_plans
+    from core.scope import ScopeError
+    from data.repositories.households import HouseholdNotFound, household_view
     from tools.evidence import EvidenceReader
-    from tools.scope import ScopeError
 
     try:
         with rt.session() as session:

@@ -9,8 +9,8 @@ from app.workbench.runtime import Runtime
 
 def render(rt: Runtime) -> None:
     """Username/password form; on success the user is kept in the session state."""
-    from app.services import audit
     from app.services.users import authenticate
+    from data.repositories import audit
 
     st.title("Steward 管家工作台")
     st.caption("智能催费助手：先看清欠费原因，再给出合规、分阶段的催费方案。")

@@ -35,7 +35,7 @@ def _generate(rt: Runtime, caller: Caller, household: str) -> None:
 
 def _decide(rt: Runtime, caller: Caller, household: str, plan_id: int, **decision: object) -> None:
     from agent.nodes.approve import ApprovalDecision
-    from app.services.plans import PlanConflict, PlanNotApprovable
+    from data.repositories.plans import PlanConflict, PlanNotApprovable
 
     try:
         with rt.session() as session:

@@ -1,0 +1,110 @@
+"""Presidio analyzer/anonymizer for Chinese text: model-free NLP engine, our recognizers only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from core.redaction.entities import PRIORITY
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+    from presidio_anonymizer import AnonymizerEngine
+
+LANGUAGE = "zh"
+SCORE_THRESHOLD = 0.5
+"""Minimum confidence kept; weak patterns (compact landline, dashed unit) need context words."""
+
+
+def build_analyzer() -> AnalyzerEngine:
+    """Build an analyzer with the no-op NLP engine and only the Chinese recognizers.
+
+    Nothing is downloaded: the no-op engine loads no model, and no predefined
+    recognizer (whose e-mail check looks up public suffixes online) is registered.
+    """
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+    from core.redaction.recognizers import build_recognizers
+
+    nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
+    registry = RecognizerRegistry(recognizers=build_recognizers(), supported_languages=[LANGUAGE])
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[LANGUAGE],
+        default_score_threshold=SCORE_THRESHOLD,
+        # Context words are applied inside each recognizer; this enhancer sees no tokens.
+        context_aware_enhancer=_pass_through_enhancer(),
+    )
+
+
+def _pass_through_enhancer() -> ContextAwareEnhancer:
+    """Return a context enhancer that leaves scores unchanged (there are no tokens)."""
+    from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+    class PassThroughContextEnhancer(ContextAwareEnhancer):
+        def enhance_using_context(
+            self, text, raw_results, nlp_artifacts, recognizers, context=None
+        ):  # noqa: D102
+            return raw_results
+
+    return PassThroughContextEnhancer(
+        context_similarity_factor=0.0,
+        min_score_with_context_similarity=0.0,
+        context_prefix_count=0,
+        context_suffix_count=0,
+    )
+
+
+@cache
+def get_analyzer() -> AnalyzerEngine:
+    """Return this process's analyzer, built on first use."""
+    return build_analyzer()
+
+
+@cache
+def get_anonymizer() -> AnonymizerEngine:
+    """Return this process's anonymizer engine, built on first use."""
+    from presidio_anonymizer import AnonymizerEngine
+
+    return AnonymizerEngine()
+
+
+def analyze(
+    text: str,
+    extra_recognizers: Sequence[EntityRecognizer] = (),
+    analyzer: AnalyzerEngine | None = None,
+) -> list[RecognizerResult]:
+    """Detect PII in ``text`` and return non-overlapping results sorted by position.
+
+    Args:
+        text: Text to scan.
+        extra_recognizers: Request-only recognizers (e.g. a household's known names).
+        analyzer: Analyzer to use; defaults to the per-process one.
+    """
+    if not text:
+        return []
+    engine = analyzer or get_analyzer()
+    results = engine.analyze(
+        text=text,
+        language=LANGUAGE,
+        ad_hoc_recognizers=list(extra_recognizers) or None,
+        score_threshold=SCORE_THRESHOLD,
+    )
+    return resolve_overlaps(results)
+
+
+def resolve_overlaps(results: Sequence[RecognizerResult]) -> list[RecognizerResult]:
+    """Keep the strongest of overlapping results: score, then type priority, then length."""
+    ranked = sorted(
+        results,
+        key=lambda r: (-r.score, -PRIORITY.get(r.entity_type, 0), -(r.end - r.start), r.start),
+    )
+    kept: list[RecognizerResult] = []
+    for result in ranked:
+        if all(result.end <= k.start or result.start >= k.end for k in kept):
+            kept.append(result)
+    return sorted(kept, key=lambda r: r.start)

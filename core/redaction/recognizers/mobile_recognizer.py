@@ -1,0 +1,33 @@
+"""Mainland China mobile numbers (+86/0086 prefixes, spaces or dashes inside)."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+
+from core.redaction.entities import MOBILE
+from core.redaction.recognizers.base import ChinesePatternRecognizer, digits_only
+
+
+class ChineseMobileRecognizer(ChinesePatternRecognizer):
+    """Recognize 11-digit mainland mobile numbers such as 138 0013 8000."""
+
+    ENTITY = MOBILE
+    PATTERNS = [
+        Pattern(
+            "cn_mobile",
+            r"(?<![\d+])(?:(?:\+|00)\s?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)",
+            0.75,
+        ),
+    ]
+    CONTEXT = ["手机", "电话", "联系", "号码", "打", "call", "tel", "微信"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Reject matches whose digits are not a plausible 11-digit mobile number."""
+        digits = digits_only(pattern_text)
+        if digits.startswith("0086"):
+            digits = digits[4:]
+        elif digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        if len(digits) != 11:
+            return False
+        return None

@@ -1,0 +1,92 @@
+"""Persisting diagnoses and plan versions, and recording a steward's decision exactly once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from data.db.models import Unit
+from data.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
+from data.repositories import audit
+
+
+class PlanConflict(RuntimeError):
+    """The plan was already decided (e.g. another steward approved it first)."""
+
+
+class PlanNotApprovable(RuntimeError):
+    """The plan failed validation and can never be approved."""
+
+
+def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, validation: dict,
+               thread_id: str | None, actor: str, at: datetime, model: str = "", prompt_version: str = "",
+               supersedes: int | None = None) -> DunningPlan:
+    """Store the diagnosis and a new plan version; a plan that failed validation is stored as blocked."""
+    unit = session.get(Unit, unit_id)
+    diag = Diagnosis(unit_id=unit_id, created_at=at, primary_cause_id=diagnosis["primary_cause_id"],
+                     secondary_cause_ids=diagnosis.get("secondary_cause_ids", []),
+                     confidence=float(diagnosis.get("confidence", 0)), explanation=diagnosis.get("explanation", ""),
+                     citations={"items": diagnosis.get("citations", [])}, flags=diagnosis.get("flags", {}),
+                     evidence_fingerprint=unit.evidence_fingerprint if unit else None, model=model,
+                     prompt_version=prompt_version)
+    session.add(diag)
+    session.flush()
+    version = (session.execute(select(func.max(DunningPlan.version)).where(DunningPlan.unit_id == unit_id)).scalar()
+               or 0) + 1
+    if supersedes:
+        session.execute(update(DunningPlan).where(DunningPlan.id == supersedes,
+                                                  DunningPlan.status == "awaiting_approval")
+                        .values(status="superseded"))
+    row = DunningPlan(unit_id=unit_id, diagnosis_id=diag.id, version=version,
+                      status="awaiting_approval" if validation.get("passed") else "blocked",
+                      stage=plan["stage"], strategy=plan["strategy"], summary=plan.get("strategy_label", ""),
+                      validation=validation, is_fallback=bool(plan.get("is_fallback")), thread_id=thread_id,
+                      created_at=at)
+    for s in plan["steps"]:
+        row.steps.append(PlanStep(seq=s["seq"], day=date.fromisoformat(s["date"]), window_start=s["window"][0],
+                                  window_end=s["window"][1], channel=s["channel"],
+                                  fallback_channel=s.get("fallback_channel"), template_id=s.get("template_id"),
+                                  action=s["action"], message=s.get("message", ""), role=s["role"]))
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="plan.drafted", entity="dunning_plan", entity_id=str(row.id),
+                 detail={"version": version, "status": row.status, "cause": diag.primary_cause_id}, at=at)
+    return row
+
+
+def decide(session: Session, *, plan_id: int, decision: str, username: str, at: datetime,
+           comment: str = "") -> Approval:
+    """Record accept/reject/ignore once per plan version; a second decision raises PlanConflict."""
+    plan = session.get(DunningPlan, plan_id, with_for_update=True)
+    if plan is None:
+        raise LookupError(f"方案 {plan_id} 不存在")
+    if decision == "accept" and plan.status == "blocked":
+        raise PlanNotApprovable("方案未通过合规校验，不能批准")
+    if plan.status != "awaiting_approval":
+        raise PlanConflict(f"方案已处理（当前状态：{plan.status}）")
+    approval = Approval(plan_id=plan_id, plan_version=plan.version, username=username, decision=decision,
+                        comment=comment, at=at)
+    session.add(approval)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise PlanConflict("方案已被其他人处理") from exc
+    new_status = {"accept": "approved", "reject": "rejected", "ignore": "ignored"}[decision]
+    result = session.execute(update(DunningPlan).where(DunningPlan.id == plan_id,
+                                                       DunningPlan.status == "awaiting_approval")
+                             .values(status=new_status))
+    if result.rowcount != 1:
+        raise PlanConflict("方案已被其他人处理")
+    audit.record(session, actor=username, action=f"plan.{new_status}", entity="dunning_plan",
+                 entity_id=str(plan_id), detail={"version": plan.version, "comment": comment}, at=at)
+    return approval
+
+
+def latest_pending(session: Session, unit_id: int) -> DunningPlan | None:
+    """The newest plan of a unit that awaits approval."""
+    return session.execute(select(DunningPlan).where(DunningPlan.unit_id == unit_id,
+                                                     DunningPlan.status == "awaiting_approval")
+                           .order_by(DunningPlan.id.desc()).limit(1)).scalar_one_or_none()
