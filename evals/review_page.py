@@ -162,11 +162,13 @@ def plan_draft(session: Session, caller: Caller, plan_id: int) -> dict:
 
 
 def _owner_lines(rt: Runtime, caller: Caller, household: str, limit: int = 12) -> list[str]:
+    from tools.contracts import ChatLine, Evidence
     from tools.evidence import EvidenceReader
 
     with rt.session() as session:
         messages = EvidenceReader(session, household, caller.scope).chats(0, 500)["messages"]
-    return [f"[{m['id']}] {m['text']}" for m in messages if m["speaker"] == "业主"][-limit:]
+    lines = Evidence(chat=[ChatLine.model_validate(m) for m in messages]).owner_lines()
+    return [f"[{m.id}] {m.text}" for m in lines][-limit:]
 
 
 # ---------------------------------------------------------------- storing

@@ -17,6 +17,7 @@ from typing import Any
 from evals.cases import GOLDEN_DIR, Case, GoldenSet, load_suite, subset
 from evals.scorers import CaseRun, Scorer, default_scorers
 from evals.summary import case_checks, check_thresholds, load_thresholds, per_cause, summarize
+from tools.contracts import Evidence
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +124,8 @@ def build_harness(options: RunOptions, settings: Any, engine: Any) -> Harness:
 
 def owner_lines(state: dict[str, Any], limit: int = 12) -> list[str]:
     """The redacted owner chat lines the agent saw (for the report's drill-down)."""
-    msgs = (state.get("evidence") or {}).get("get_chat_messages", {}).get("messages", [])
-    return [f"[{m['id']}] {m['text']}" for m in msgs if m["speaker"] == "业主"][-limit:]
+    lines = Evidence.from_sources(state.get("evidence")).owner_lines()
+    return [f"[{m.id}] {m.text}" for m in lines][-limit:]
 
 
 def run_case(case: Case, harness: Harness, scorers: list[Scorer]) -> dict[str, Any]:

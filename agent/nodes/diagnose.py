@@ -9,64 +9,59 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
+from agent.contracts import Diagnosis
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import diagnosis_model
 from agent.state import AgentState
 from core.domain.strategy import OwnerFlags
 from prompts.agent import DIAGNOSE, DIAGNOSE_RETRY
+from tools.contracts import Evidence
 
 log = logging.getLogger(__name__)
 ACCEPT_RATIO = 0.6  # the model's pick must score at least this share of the best candidate
 MAX_ATTEMPTS = 3
 
 
-def evidence_digest(evidence: dict, limit_msgs: int = 10, width: int = 80) -> tuple[str, list[str]]:
+def evidence_digest(evidence: Evidence | dict, limit_msgs: int = 10, width: int = 80) -> tuple[str, list[str]]:
     """Compact evidence lines for the prompt, and every id they show."""
+    ev = Evidence.of(evidence)
     lines, ids = [], []
-    profile = evidence.get("get_household_profile", {})
+    profile = ev.profile
     lines.append(f"[{profile.get('id', 'bill')}] 欠费{profile.get('arrears')}元，账龄{profile.get('days_overdue')}天，"
                  f"未缴账期{','.join(profile.get('unpaid_periods', []))}；{profile.get('notes', '')}")
     ids.append(profile.get("id", "bill"))
     # The owner's own words carry the cause; staff replies mostly restate them.
-    msgs = [m for m in evidence.get("get_chat_messages", {}).get("messages", []) if m["speaker"] == "业主"]
-    for m in msgs[-limit_msgs:]:
-        lines.append(f"[{m['id']}] {m['time'][:10]} 业主：{m['text'][:width]}")
-        ids.append(m["id"])
-    for t in evidence.get("get_tickets", []):
-        lines.append(f"[{t['id']}] 工单 {t['type']}：{t['description']}；状态{t['status']}；满意度{t.get('satisfaction')}")
-        ids.append(t["id"])
-    for c in evidence.get("get_claims", []):
-        recs = "；".join(r["text"] for r in c["records"][-2:])
-        lines.append(f"[{c['id']}] 诉求 {c['type']}：{'；'.join(c['items'])}（协商：{recs}）")
-        ids.append(c["id"])
-    habits = evidence.get("get_payment_history", {}).get("habits", {})
-    records = evidence.get("get_payment_history", {}).get("records", [])
+    for m in ev.owner_lines()[-limit_msgs:]:
+        lines.append(f"[{m.id}] {m.time[:10]} 业主：{m.text[:width]}")
+        ids.append(m.id)
+    for t in ev.tickets:
+        lines.append(f"[{t.id}] 工单 {t.type}：{t.description}；状态{t.status}；满意度{t.satisfaction}")
+        ids.append(t.id)
+    for c in ev.claims:
+        recs = "；".join(r.text for r in c.records[-2:])
+        lines.append(f"[{c.id}] 诉求 {c.type}：{'；'.join(c.items)}（协商：{recs}）")
+        ids.append(c.id)
+    habits, records = ev.payments.habits, ev.payments.records
     if records:
-        lines.append(f"[{records[-1]['id']}] 缴费习惯：按时率{habits.get('on_time_rate')}，"
+        lines.append(f"[{records[-1].id}] 缴费习惯：按时率{habits.get('on_time_rate')}，"
                      f"延迟中位{habits.get('median_delay_days')}天，常用{habits.get('usual_channel')}")
-        ids.append(records[-1]["id"])
+        ids.append(records[-1].id)
     return "\n".join(lines), ids
 
 
-def owner_flags(evidence: dict, primary: str) -> dict:
+def owner_flags(evidence: Evidence | dict, primary: str) -> dict:
     """Owner flags from tags, consent, commitments and the diagnosed cause (deterministic)."""
-    tags = evidence.get("get_household_profile", {}).get("owner_tags", [])
-    disputes = [d for d in evidence.get("get_commitments", {}).get("disputes", []) if d["status"] == "open"]
+    ev = Evidence.of(evidence)
+    tags = ev.profile.get("owner_tags", [])
+    disputes = ev.open_disputes()
     flags = OwnerFlags.from_tags(tags, hardship=primary == "ext.hardship", malicious=primary == "beh.malicious")
     return {"vulnerable": flags.vulnerable, "high_value": flags.high_value, "hardship": flags.hardship,
             "malicious": flags.malicious, "dispute_risk": bool(disputes) or primary.startswith(("mgmt.", "spec."))}
 
 
-def known_ids(evidence: dict) -> set[str]:
+def known_ids(evidence: Evidence | dict) -> set[str]:
     """Every citable id present in the gathered evidence."""
-    ids = {m["id"] for m in evidence.get("get_chat_messages", {}).get("messages", [])}
-    ids |= {t["id"] for t in evidence.get("get_tickets", [])} | {c["id"] for c in evidence.get("get_claims", [])}
-    ids |= {p["id"] for p in evidence.get("get_payment_history", {}).get("records", [])}
-    ids |= {c["id"] for c in evidence.get("get_contact_history", [])}
-    profile = evidence.get("get_household_profile", {})
-    if profile.get("id"):
-        ids.add(profile["id"])
-    return ids
+    return Evidence.of(evidence).citable_ids()
 
 
 def check(result: dict, candidates: dict[str, dict], known: set[str]) -> list[str]:
@@ -81,10 +76,10 @@ def check(result: dict, candidates: dict[str, dict], known: set[str]) -> list[st
     return problems
 
 
-def fallback_diagnosis(candidates: list[dict], evidence: dict) -> dict:
+def fallback_diagnosis(candidates: list[dict], evidence: Evidence | dict) -> dict:
     """The retrieval ranking's own answer, used when the model cannot give a valid one."""
     top = candidates[0]
-    profile_id = evidence.get("get_household_profile", {}).get("id", "")
+    profile_id = Evidence.of(evidence).profile_id
     return {"primary_cause_id": top["cause_id"], "secondary_cause_ids": [c["cause_id"] for c in candidates[1:2]],
             "confidence": 0.5, "explanation": f"根据证据检索，最接近“{top['name']}”。",
             "citations": [{"cause_id": top["cause_id"], "evidence_ids": top["support"][:3] or [profile_id]}],
@@ -145,4 +140,4 @@ def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
                                "category": primary.category}
     result["secondary_cause_ids"] = [c for c in result["secondary_cause_ids"] if c != primary.id]
     result["flags"] = owner_flags(evidence, primary.id)
-    return {"diagnosis": result, "usage": usage}
+    return {"diagnosis": Diagnosis.model_validate(result).model_dump(exclude_unset=True), "usage": usage}

@@ -9,6 +9,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
+from agent.contracts import PlanDraft, PlanStep
 from agent.messages import (
     fill_template,
     finish_for_channel,
@@ -61,18 +62,18 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
         values = slots(facts, months=s.instalment_months, fix_actions=fixes, followup=f"{followup:%m月%d日}")
         values["due_date"] = f"{s.day + timedelta(days=7):%m月%d日}"  # a reply/payment date after this step
         template_text = fill_template(get_template(s.template_id).text, values) if s.template_id else ""
-        out.append({"seq": s.seq, "date": s.day.isoformat(), "window": [s.window_start, s.window_end],
-                    "channel": s.channel, "fallback_channel": s.fallback_channel, "template_id": s.template_id,
-                    "action": s.action, "role": s.role, "role_name": ROLES_ZH.get(s.role, s.role),
-                    "outgoing": s.outgoing, "instalment_months": s.instalment_months,
-                    "template_text": finish_for_channel(template_text, s.channel) if template_text else "",
-                    "message": "", "message_source": ""})
+        out.append(PlanStep(seq=s.seq, date=s.day.isoformat(), window=[s.window_start, s.window_end],
+                            channel=s.channel, fallback_channel=s.fallback_channel, template_id=s.template_id,
+                            action=s.action, role=s.role, role_name=ROLES_ZH.get(s.role, s.role),
+                            outgoing=s.outgoing, instalment_months=s.instalment_months,
+                            template_text=finish_for_channel(template_text, s.channel) if template_text else ""))
     stage = decision.stage.name if decision.stage else "预警"
-    return {"stage": stage, "strategy": decision.name, "strategy_label": decision.label,
-            "pause_forced_collection": decision.pause_forced_collection, "manager_review": decision.manager_review,
-            "notes": list(decision.notes), "arrears": f"{to_yuan(facts.arrears_cents):.2f}",
-            "days_overdue": facts.days_overdue, "followup_date": followup.isoformat(), "fix_actions": fixes,
-            "tone": cause.handling.tone, "steps": out}
+    draft = PlanDraft(stage=stage, strategy=decision.name, strategy_label=decision.label,
+                      pause_forced_collection=decision.pause_forced_collection,
+                      manager_review=decision.manager_review, notes=list(decision.notes),
+                      arrears=f"{to_yuan(facts.arrears_cents):.2f}", days_overdue=facts.days_overdue,
+                      followup_date=followup.isoformat(), fix_actions=fixes, tone=cause.handling.tone, steps=out)
+    return draft.model_dump(exclude={"is_fallback"})
 
 
 def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, facts: PlanFacts,

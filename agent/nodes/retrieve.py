@@ -8,38 +8,38 @@ from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.state import AgentState
+from tools.contracts import Evidence
 
 TOP_CANDIDATES = 6
 TEXT_WEIGHTS = {"msg": 1.0, "claim": 1.0, "ticket": 0.7}
 
 
-def evidence_texts(evidence: dict) -> list[tuple[str, str]]:
+def evidence_texts(evidence: Evidence | dict) -> list[tuple[str, str]]:
     """(evidence id, text) pairs that express the owner's view: owner chat lines, claim items, tickets."""
-    out = [(m["id"], m["text"]) for m in evidence.get("get_chat_messages", {}).get("messages", [])
-           if m["speaker"] == "业主"]
-    for claim in evidence.get("get_claims", []):
-        out += [(claim["id"], item) for item in claim["items"]]
-    for ticket in evidence.get("get_tickets", []):
-        out.append((ticket["id"], f"{ticket['type']}：{ticket['description']}"))
+    ev = Evidence.of(evidence)
+    out = [(m.id, m.text) for m in ev.owner_lines()]
+    for claim in ev.claims:
+        out += [(claim.id, item) for item in claim.items]
+    for ticket in ev.tickets:
+        out.append((ticket.id, f"{ticket.type}：{ticket.description}"))
     return [(i, t) for i, t in out if t and len(t.strip()) > 1]
 
 
-def _type_bonus(evidence: dict, causes: dict) -> dict[str, tuple[float, list[str]]]:
+def _type_bonus(evidence: Evidence, causes: dict) -> dict[str, tuple[float, list[str]]]:
     bonus: dict[str, tuple[float, list[str]]] = {}
-    tickets = evidence.get("get_tickets", [])
-    claims = evidence.get("get_claims", [])
     for cid, cause in causes.items():
         ev = cause.evidence
-        ids = [t["id"] for t in tickets if t["type"] in ev.ticket_types
-               and ((t.get("satisfaction") or 5) <= 3 or t["status"] in ("超时", "处理中", "已受理"))]
-        ids += [c["id"] for c in claims if c["type"] in ev.claim_types]
+        ids = [t.id for t in evidence.tickets if t.type in ev.ticket_types
+               and ((t.satisfaction or 5) <= 3 or t.status in ("超时", "处理中", "已受理"))]
+        ids += [c.id for c in evidence.claims if c.type in ev.claim_types]
         if ids:
             bonus[cid] = (min(0.6, 0.3 * len(ids)), ids)
     return bonus
 
 
-def rank_causes(evidence: dict, kb) -> list[dict]:  # noqa: ANN001
+def rank_causes(evidence: Evidence | dict, kb) -> list[dict]:  # noqa: ANN001
     """Fuse whole-evidence retrieval, per-text votes and ticket/claim type matches into a ranking."""
+    evidence = Evidence.of(evidence)
     texts = evidence_texts(evidence)
     causes = kb.causes
     score: dict[str, float] = defaultdict(float)

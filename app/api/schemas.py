@@ -8,6 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from agent.contracts import PlanResult as AgentPlanResult
+from agent.contracts import StoredStep
+
 Channel = Literal["sms", "phone", "wechat", "email", "visit", "letter"]
 
 
@@ -126,18 +129,7 @@ class DiagnosisPublic(BaseModel):
     prompt_version: str
 
 
-class PlanStepPublic(BaseModel):
-    """One stored plan step."""
-
-    seq: int
-    date: str
-    window: list[str]
-    channel: str
-    fallback_channel: str | None
-    template_id: str | None
-    action: str
-    message: str
-    role: str
+PlanStepPublic = StoredStep
 
 
 class PlanPublic(BaseModel):
@@ -158,18 +150,7 @@ class PlanPublic(BaseModel):
     diagnosis: DiagnosisPublic | None
 
 
-class PlanResult(BaseModel):
-    """The outcome of a plan run (see agent/output.py)."""
-
-    household: str | None = None
-    diagnosis: dict[str, Any] | None = None
-    plan: dict[str, Any] | None = None
-    validation: dict[str, Any] | None = None
-    status: str | None = None
-    plan_id: int | None = None
-    thread_id: str | None = None
-    tool_calls: list[dict[str, Any]] = []
-    usage: list[dict[str, Any]] = []
+PlanResult = AgentPlanResult
 
 
 class PlanDecisionCreate(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.context import AgentContext
+from agent.contracts import StoredStep
 from agent.nodes.approve import ApprovalDecision
 from core.scope import CallerScope, ScopeError
 from data.db.models import Project, Unit
@@ -46,9 +47,9 @@ def stored_plan(session: Session, plan: DunningPlan) -> dict:
         "status": plan.status, "status_name": STATUS_NAMES.get(plan.status, plan.status), "stage": plan.stage,
         "strategy": plan.strategy, "summary": plan.summary, "is_fallback": plan.is_fallback,
         "validation": plan.validation, "created_at": plan.created_at.isoformat(sep=" ", timespec="seconds"),
-        "steps": [{"seq": s.seq, "date": s.day.isoformat(), "window": [s.window_start, s.window_end],
-                   "channel": s.channel, "fallback_channel": s.fallback_channel, "template_id": s.template_id,
-                   "action": s.action, "message": s.message, "role": s.role} for s in plan.steps],
+        "steps": [StoredStep(seq=s.seq, date=s.day.isoformat(), window=[s.window_start, s.window_end],
+                             channel=s.channel, fallback_channel=s.fallback_channel, template_id=s.template_id,
+                             action=s.action, message=s.message, role=s.role).model_dump() for s in plan.steps],
         "diagnosis": diagnosis_public(diag) if diag else None,
     }
 

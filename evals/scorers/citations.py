@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.scorers import CaseRun
+from tools.contracts import Evidence
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[A-Za-z0-9]{2,}")
@@ -46,20 +47,8 @@ def distinctive_references(causes: dict[str, Any], max_df: float) -> dict[str, s
 
 def evidence_texts(evidence: dict[str, Any]) -> tuple[set[str], dict[str, str]]:
     """All citable ids in the gathered evidence, and the text of the textual ones."""
-    texts: dict[str, str] = {}
-    for m in evidence.get("get_chat_messages", {}).get("messages", []):
-        texts[m["id"]] = m["text"]
-    for t in evidence.get("get_tickets", []):
-        texts[t["id"]] = f"{t['type']}：{t['description']}"
-    for c in evidence.get("get_claims", []):
-        texts[c["id"]] = "；".join([*c["items"], *(r["text"] for r in c.get("records", []))])
-    ids = set(texts)
-    ids |= {p["id"] for p in evidence.get("get_payment_history", {}).get("records", [])}
-    ids |= {c["id"] for c in evidence.get("get_contact_history", [])}
-    profile = evidence.get("get_household_profile", {})
-    if profile.get("id"):
-        ids.add(profile["id"])
-    return ids, texts
+    ev = Evidence.of(evidence)
+    return ev.citable_ids(), ev.texts()
 
 
 @dataclass
