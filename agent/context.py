@@ -36,3 +36,5 @@ class AgentContext:
     """Tool-call rounds the model gets before the graph reads the remaining sources itself."""
     max_revisions: int = 2
     """Revision rounds before the compliant template fallback."""
+    facts_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Plan facts per household, loaded once per run (they hold raw PII, so they never enter the checkpoint)."""

@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
+from data.repositories.plan_facts import PlanFacts
 from tools.evidence import EvidenceReader
 
 
@@ -36,13 +37,24 @@ def timed_call(name: str, fn: Callable[[], Any]) -> tuple[Any, dict]:
     return result, record
 
 
-def model_for(runtime: Runtime[AgentContext], household: str, **kwargs: Any) -> Any:
-    """A chat model whose boundary also refuses this household's raw values (phone, ID, name, title, unit)."""
+def facts_for(runtime: Runtime[AgentContext], household: str, *, fresh: bool = False) -> PlanFacts:
+    """The household's plan facts, read once per run and kept in the run's context, never in the checkpoint.
+
+    The first node of a run asks for ``fresh`` facts; later nodes reuse them.
+    """
     from data.repositories.plan_facts import load_plan_facts
 
     ctx = runtime.context
-    with ctx.session_factory() as session:
-        facts = load_plan_facts(session, household, ctx.as_of)
+    if fresh or household not in ctx.facts_cache:
+        with ctx.session_factory() as session:
+            ctx.facts_cache[household] = load_plan_facts(session, household, ctx.as_of)
+    return ctx.facts_cache[household]
+
+
+def model_for(runtime: Runtime[AgentContext], household: str, **kwargs: Any) -> Any:
+    """A chat model whose boundary also refuses this household's raw values (phone, ID, name, title, unit)."""
+    ctx = runtime.context
+    facts = facts_for(runtime, household)
     values = tuple(v for v in (*facts.sensitive_values, facts.owner_title, facts.unit_label)
                    if v and len(v) >= 2 and v != "业主")
     return ctx.model_factory(known_values=values, **kwargs)

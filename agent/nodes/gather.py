@@ -9,7 +9,7 @@ from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
-from agent.nodes.common import model_for, reader_for, timed_call
+from agent.nodes.common import facts_for, model_for, reader_for, timed_call
 from agent.state import AgentState
 from prompts.agent import GATHER
 from tools.evidence import REQUIRED_SOURCES
@@ -21,6 +21,7 @@ RESULT_PREVIEW_CHARS = 400  # the model sees a preview; the full payload stays i
 
 def gather(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """Let the model call evidence tools for a few rounds, then guarantee coverage."""
+    facts_for(runtime, state["household"], fresh=True)  # a new run reads the household's facts anew
     with reader_for(runtime, state["household"]) as reader:
         tools = {t.name: t for t in make_evidence_tools(reader)}
         evidence: dict[str, object] = {}

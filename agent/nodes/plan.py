@@ -17,13 +17,13 @@ from agent.messages import (
     restore_placeholders,
     slots,
 )
-from agent.nodes.common import model_for, timed_call
+from agent.nodes.common import facts_for, model_for, timed_call
 from agent.schemas import StepMessages
 from agent.state import AgentState
 from core.domain.money import to_yuan
 from core.domain.planning import ROLES_ZH, PlanInputs, build_steps
 from core.domain.strategy import OwnerFlags, decide
-from data.repositories.plan_facts import PlanFacts, load_plan_facts
+from data.repositories.plan_facts import PlanFacts
 from knowledge_base.catalog import get_template
 from prompts.agent import WRITE_MESSAGES
 
@@ -31,13 +31,6 @@ log = logging.getLogger(__name__)
 STAGE_RULES = {"预警": "预警阶段不得出现“催收”“逾期”“欠款人”等词，用“待缴”“温馨提示”。",
                "初级": "语气正式但礼貌，可提分期方案。", "中级": "语气正式，可说明后续会按规定程序处理，不得威胁。",
                "高级": "语气正式，只陈述依法可采取的程序，不得威胁。"}
-
-
-def facts_for(runtime: Runtime[AgentContext], household: str) -> PlanFacts:
-    """Load plan facts in a short session."""
-    ctx = runtime.context
-    with ctx.session_factory() as session:
-        return load_plan_facts(session, household, ctx.as_of)
 
 
 def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001

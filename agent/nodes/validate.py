@@ -12,8 +12,8 @@ from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.messages import finish_for_channel, instalment_amount, restore_placeholders
-from agent.nodes.common import model_for, timed_call
-from agent.nodes.plan import facts_for, restore_for_prompt
+from agent.nodes.common import facts_for, model_for, timed_call
+from agent.nodes.plan import restore_for_prompt
 from agent.schemas import StepMessages
 from agent.state import AgentState
 from agent.validation.guard import validate_plan
