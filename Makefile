@@ -52,7 +52,8 @@ browser:
 		|| echo "chromium could not be installed; the browser test will say so"; fi
 
 lint: venv
-	$(BIN)/ruff check agent app data evals knowledge_base prompts tools tests bench
+	$(BIN)/ruff check core agent app data evals knowledge_base prompts tools tests bench
+	$(BIN)/lint-imports
 
 bench: setup
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -96,7 +96,7 @@ def main() -> None:
                         llm_base_url=f"http://127.0.0.1:{server.server_port}/v1")
     kb = None
     if not args.real_kb:
-        from tests.fakes import LexicalKB
+        from evals.scripted import LexicalOnlyKB as LexicalKB
 
         kb = LexicalKB()
     run_batch(engine, var_dir=settings.var_dir, as_of=AS_OF, diagnose="none")  # scores and model first

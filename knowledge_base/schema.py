@@ -7,40 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.domain.compliance.lexicon import FORBIDDEN_TEMPLATE_WORDS, WARNING_STAGE_WORDS
 from knowledge_base.taxonomy import STAGES, TAXONOMY, TEMPLATE_PLACEHOLDERS, StrategyGroup
 
 MIN_UTTERANCES = 8
-
-# Words no outgoing template may contain (civil code art. 944, PIPL, collection conduct rules).
-FORBIDDEN_TEMPLATE_WORDS: tuple[str, ...] = (
-    "停水",
-    "停电",
-    "断水",
-    "断电",
-    "停暖",
-    "停气",
-    "断气",
-    "停供",
-    "门禁卡",
-    "电梯卡",
-    "锁门",
-    "家属",
-    "亲属",
-    "亲戚",
-    "工作单位",
-    "单位领导",
-    "邻居",
-    "身份证",
-    "银行卡",
-    "银行账号",
-    "后果自负",
-    "曝光",
-    "老赖",
-    "失信",
-)
-# Words forbidden in 预警-stage templates only.
-WARNING_STAGE_WORDS: tuple[str, ...] = ("催收", "逾期")
-
 
 class Evidence(BaseModel):
     """Typical evidence that points at a cause."""

@@ -10,6 +10,7 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.channels import CHANNEL_NAMES
 from core.domain.ledger import summarize
 from core.domain.money import to_yuan
 from core.domain.stages import stage_for
@@ -29,7 +30,7 @@ from data.db.workflow import ContactAttempt, Dispute, InstalmentPlan, OptOut, Pr
 from data.repositories.households import bill_lines, business_date, find_unit
 
 SPEAKERS = {"owner": "业主", "steward": "管家", "service": "客服", "other": "其他"}
-CHANNELS_ZH = {"sms": "短信", "wechat": "微信", "phone": "电话", "visit": "上门", "email": "邮件", "letter": "书面"}
+CHANNELS_ZH = CHANNEL_NAMES
 REQUIRED_SOURCES = ("get_household_profile", "get_chat_messages", "get_tickets", "get_claims",
                     "get_payment_history", "get_contact_history")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.domain.channels import channel_name
+
 CHANNELS: tuple[str, ...] = ("sms", "wechat", "phone", "email", "visit")
-CHANNEL_NAMES = {"sms": "短信", "wechat": "微信", "phone": "电话任务", "email": "邮件", "visit": "上门任务"}
+CHANNEL_NAMES = {c: channel_name(c, as_task=True) for c in CHANNELS}
 RECEIPTS: tuple[str, ...] = ("delivered", "failed", "unsubscribed", "no_answer")
 REACHED = frozenset({"delivered"})
 

@@ -84,8 +84,11 @@ def render(result: dict) -> None:
     console.print("合规校验：" + ("[green]通过[/green]" if val["passed"] else f"[red]未通过 {len(val['failures'])} 项[/red]"))
     for f in val["failures"]:
         console.print(f"  - 步骤{f['step_id']} {f['rule']}：{f['message']}（建议：{f['hint']}）")
-    labels = {"awaiting_approval": "待管家审批", "approved": "已批准", "blocked": "未通过校验，不能批准", "ignored": "已忽略"}
-    console.print(f"状态：[bold]{labels.get(result['status'], result['status'])}[/bold]")
+    from core.domain.plan_status import PLAN_STATUS_NAMES
+
+    label = PLAN_STATUS_NAMES.get(result["status"], result["status"])
+    label += "，不能批准" if result["status"] == "blocked" else ""
+    console.print(f"状态：[bold]{label}[/bold]")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.channels import CHANNEL_NAMES
 from core.domain.ledger import summarize
 from core.domain.money import to_yuan
 from core.scope import CallerScope
@@ -23,7 +24,6 @@ from data.db.workflow import (
 from data.repositories import audit
 from data.repositories.households import bill_lines, business_date, find_unit, parse_key
 
-CHANNEL_NAMES = {"sms": "短信", "phone": "电话", "wechat": "微信", "email": "邮件", "visit": "上门", "letter": "书面"}
 CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}
 
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from agent.context import AgentContext
 from agent.contracts import StoredStep
 from agent.nodes.approve import ApprovalDecision
+from core.domain.plan_status import PLAN_STATUS_NAMES
 from core.scope import CallerScope, ScopeError
 from data.db.models import Project, Unit
 from data.db.workflow import Diagnosis, DunningPlan
 from data.repositories import plans
 
-STATUS_NAMES = {"awaiting_approval": "待审批", "approved": "已批准", "rejected": "已驳回", "ignored": "已驳回",
-                "blocked": "未通过校验", "superseded": "已被新版本替代"}
+STATUS_NAMES = PLAN_STATUS_NAMES
 
 
 class PlanNotFound(LookupError):

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.services.users import ROLE_NAMES, Caller
+from app.workbench.navigation import PAGES_KEY
 from app.workbench.runtime import Runtime, get_runtime
 
 USER_KEY = "user"
-PAGES_KEY = "_pages"
 
 
 def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None], frozenset[str]]]:
@@ -69,13 +69,6 @@ def _bind(render: Callable[[Runtime, Caller], None], rt: Runtime, caller: Caller
 
     page.__name__ = render.__module__.rsplit(".", 1)[-1]
     return page
-
-
-def go(name: str) -> None:
-    """Switch to a page by name when navigation is active (otherwise stay: single-page runs)."""
-    pages = st.session_state.get(PAGES_KEY) or {}
-    if name in pages:
-        st.switch_page(pages[name])
 
 
 def render_single(name: str) -> None:

@@ -7,8 +7,11 @@ import streamlit as st
 from app.services.users import Caller
 from app.workbench.components import anchor_id
 from app.workbench.runtime import Runtime
+from core.domain.plan_status import PLAN_STATUS_NAMES
 
-STATUS = {"awaiting_approval": "⏳ 待管家审批", "approved": "✅ 已批准", "ignored": "⛔ 已驳回", "blocked": "🚫 未通过校验"}
+STATUS_ICONS = {"awaiting_approval": "⏳", "approved": "✅", "ignored": "⛔", "rejected": "⛔", "blocked": "🚫",
+                "superseded": "🗂️"}
+STATUS = {status: f"{icon} {PLAN_STATUS_NAMES[status]}" for status, icon in STATUS_ICONS.items()}
 
 
 def _state_key(household: str) -> str:

@@ -48,6 +48,6 @@ def render(rt: Runtime, caller: Caller) -> None:
         choice = st.selectbox("打开住户", [r["household"] for r in rows], key="q_open")
         if st.button("查看住户详情", key="q_go"):
             st.session_state["household"] = choice
-            from app.workbench.shell import go
+            from app.workbench.navigation import go
 
             go("household")

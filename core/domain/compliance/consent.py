@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from core.domain.channels import CHANNEL_NAMES as BASE_CHANNEL_NAMES
 from core.domain.compliance.text import plain_failure
 from core.domain.compliance.types import ALL_CHANNELS, ComplianceContext, Failure, OutgoingMessage
 
 RULES: tuple[str, ...] = ("opt_out", "blacklist")
 
-CHANNEL_NAMES = {
-    "sms": "短信", "wechat": "微信", "phone": "电话", "visit": "上门",
-    "letter": "书面函件", "email": "邮件", "notice": "公告",
-}
+CHANNEL_NAMES = {**BASE_CHANNEL_NAMES, "letter": "书面函件", "notice": "公告"}
 
 
 def check_opt_out(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:

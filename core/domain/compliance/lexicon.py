@@ -11,6 +11,37 @@ from core.domain.compliance.types import ComplianceContext, Failure, OutgoingMes
 RULES: tuple[str, ...] = ("stage_wording", "insult")
 
 # Words forbidden per stage; the value is the safe replacement, or None when there is none.
+# The one list of words no outgoing template may contain (civil code art. 944, PIPL, collection conduct rules).
+FORBIDDEN_TEMPLATE_WORDS: tuple[str, ...] = (
+    "停水",
+    "停电",
+    "断水",
+    "断电",
+    "停暖",
+    "停气",
+    "断气",
+    "停供",
+    "门禁卡",
+    "电梯卡",
+    "锁门",
+    "家属",
+    "亲属",
+    "亲戚",
+    "工作单位",
+    "单位领导",
+    "邻居",
+    "身份证",
+    "银行卡",
+    "银行账号",
+    "后果自负",
+    "曝光",
+    "老赖",
+    "失信",
+)
+# Words forbidden in 预警-stage templates only.
+WARNING_STAGE_WORDS: tuple[str, ...] = ("催收", "逾期")
+
+
 STAGE_FORBIDDEN: dict[str, dict[str, str | None]] = {
     "预警": {
         "逾期未缴": "未缴",
