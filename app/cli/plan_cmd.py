@@ -14,47 +14,60 @@ def plan(
     user: str = typer.Option("steward", "--user", help="操作人"),
 ) -> None:
     """诊断欠费原因并生成催费方案（需管家审批后才能执行）。"""
-    from agent.graph import build_graph
-    from agent.output import plan_result
-    from agent.runner import NODE_LABELS, open_checkpointer, resume, run_plan
+    from contextlib import ExitStack
+
+    from agent.nodes.approve import ApprovalDecision
+    from agent.runner import NODE_LABELS
     from app.runtime import build_agent_runtime
+    from app.services.plan_runs import PlanNotFound
+    from core.scope import CallerScope, ScopeError
     from core.settings import get_settings
     from data.repositories.households import HouseholdNotFound, find_unit
     from data.repositories.plans import PlanConflict, PlanNotApprovable, latest_pending
 
-    settings = get_settings()
+    runtime = build_agent_runtime(get_settings())
+    scope = CallerScope(user, None)
     try:
-        ctx = build_agent_runtime(settings).context(user=user)
+        runtime.prepare()
     except Exception as exc:  # endpoint or database not available
         fail(f"无法启动：{exc}")
         return
-    with open_checkpointer(settings) as saver:
-        graph = build_graph(checkpointer=saver)
-        with ctx.session_factory() as session:
-            try:
-                unit = find_unit(session, key)
-            except (HouseholdNotFound, ValueError) as exc:
-                fail(str(exc))
-                return
-            pending = latest_pending(session, unit.id) if approve else None
-            thread = pending.thread_id if pending else None
-        status = err_console.status("准备中…")
-        with status:
-            def on_node(node: str) -> None:
-                status.update(f"{NODE_LABELS[node]}…")
+    with runtime.session_factory() as session:
+        try:
+            unit = find_unit(session, key)
+        except (HouseholdNotFound, ValueError) as exc:
+            fail(str(exc))
+            return
+        pending = latest_pending(session, unit.id) if approve else None
+        plan_id = pending.id if pending else None
+    status = err_console.status("准备中…")
+    with ExitStack() as stack, status:
+        service = runtime.plan_service(stack)
 
-            if thread is None:
-                state = run_plan(graph, ctx, key, on_node=on_node)
-                thread = state["thread_id"]
+        def on_node(node: str) -> None:
+            status.update(f"{NODE_LABELS.get(node, node)}…")
+
+        result: dict = {}
+        try:
+            if plan_id is None:
+                result = service.generate(scope, key, on_node=on_node)
+                plan_id = result.get("plan_id")
             if approve:
-                try:
-                    state = resume(graph, ctx, thread, {"action": "accept", "user": user}, on_node=on_node)
-                except (PlanConflict, PlanNotApprovable) as exc:
-                    fail(str(exc))
+                if plan_id is None:
+                    fail("没有可批准的方案")
                     return
-    result = plan_result(state, ctx.kb)
+                with runtime.session_factory() as session:  # the API's approval path, same checks
+                    decided = service.decide(session, scope, plan_id, ApprovalDecision(action="accept", user=user),
+                                             on_node=on_node)
+                result = decided if "diagnosis" in decided else {**result, **decided}
+        except (PlanConflict, PlanNotApprovable, PlanNotFound, ScopeError) as exc:
+            fail(str(exc))
+            return
     if as_json:
         print_json(result)
+        return
+    if "diagnosis" not in result:
+        console.print(f"方案 {result.get('plan_id')}：{result.get('status')}")
         return
     render(result)
 
