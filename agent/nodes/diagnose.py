@@ -13,6 +13,7 @@ from agent.contracts import Diagnosis
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import diagnosis_model
 from agent.state import AgentState
+from core.domain.malice import HARDSHIP, MALICIOUS, states_hardship
 from core.domain.strategy import OwnerFlags
 from prompts.agent import DIAGNOSE, DIAGNOSE_RETRY
 from tools.contracts import Evidence
@@ -86,6 +87,37 @@ def fallback_diagnosis(candidates: list[dict], evidence: Evidence | dict) -> dic
             "source": "retrieval"}
 
 
+def guard_malice(result: dict, candidates: list[dict], evidence: Evidence) -> dict:
+    """Keep ``beh.malicious`` only on positive evidence; otherwise take the best cause that is not malice.
+
+    Hardship in the evidence prefers ``ext.hardship``; any other grievance prefers the best-supported candidate.
+    """
+    causes = [result["primary_cause_id"], *result.get("secondary_cause_ids", [])]
+    if MALICIOUS not in causes:
+        return result
+    check = evidence.malice_check()
+    if check.allowed:
+        return result
+    result = {**result, "secondary_cause_ids": [c for c in result.get("secondary_cause_ids", []) if c != MALICIOUS],
+              "malice_check": {"allowed": False, "reason": check.reason}}
+    if result["primary_cause_id"] != MALICIOUS:
+        return result
+    ranked = [c for c in candidates if c["cause_id"] != MALICIOUS]
+    if check.hardship:
+        said = [m.id for m in evidence.owner_lines() if states_hardship(m.text)]
+        pick = next((c for c in ranked if c["cause_id"] == HARDSHIP), None) or {"cause_id": HARDSHIP, "support": said}
+    else:
+        pick = ranked[0] if ranked else {"cause_id": "beh.forgetful", "support": []}
+    cause_id = pick["cause_id"]
+    support = pick.get("support", [])[:3] or [evidence.profile_id]
+    result["primary_cause_id"] = cause_id
+    result["citations"] = [{"cause_id": cause_id, "evidence_ids": support},
+                           *(c for c in result.get("citations", []) if c["cause_id"] != MALICIOUS)]
+    result["confidence"] = min(float(result.get("confidence") or 0.5), 0.6)
+    result["source"] = f"{result.get('source') or 'model'}+malice_guard"
+    return result
+
+
 def _ask_model(runtime: Runtime[AgentContext], household: str, evidence: dict,
                candidates: list[dict]) -> tuple[dict | None, list]:
     digest, shown_ids = evidence_digest(evidence)
@@ -134,6 +166,7 @@ def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             result["citations"] = [{"cause_id": best["cause_id"], "evidence_ids": best["support"][:3]},
                                    *result["citations"]]
             result["source"] = "model+retrieval"
+    result = guard_malice(result, candidates, Evidence.of(evidence))
     kb = runtime.context.kb
     primary = kb.causes[result["primary_cause_id"]]
     result["primary_cause"] = {"id": primary.id, "name": primary.name, "dimension": primary.dimension,
