@@ -8,6 +8,8 @@ from tools.redaction.recognizers.address_recognizer import ChineseAddressRecogni
 from tools.redaction.recognizers.bank_card_recognizer import ChineseBankCardRecognizer
 from tools.redaction.recognizers.email_recognizer import ChineseEmailRecognizer
 from tools.redaction.recognizers.landline_recognizer import ChineseLandlineRecognizer
+from tools.redaction.recognizers.learned_address_recognizer import LearnedAddressRecognizer
+from tools.redaction.recognizers.learned_person_recognizer import LearnedPersonRecognizer
 from tools.redaction.recognizers.license_plate_recognizer import ChineseLicensePlateRecognizer
 from tools.redaction.recognizers.mobile_recognizer import ChineseMobileRecognizer
 from tools.redaction.recognizers.person_recognizer import ChinesePersonRecognizer
@@ -24,6 +26,8 @@ RECOGNIZER_CLASSES = (
     ChineseLicensePlateRecognizer,
     ChineseAddressRecognizer,
     ChinesePersonRecognizer,
+    LearnedPersonRecognizer,
+    LearnedAddressRecognizer,
 )
 
 
