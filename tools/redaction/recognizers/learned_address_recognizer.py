@@ -32,6 +32,7 @@ class LearnedAddressRecognizer(LearnedSpanRecognizer):
 
     ENTITY = ADDRESS
     LABEL = "LOC"
+    CONTEXT = ["住在", "地址", "寄到", "搬到", "家在"]
     BASE_SCORE = 0.55
 
     def accept(self, text: str, span: Span) -> tuple[int, int] | None:

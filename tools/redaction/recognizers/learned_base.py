@@ -25,13 +25,21 @@ class LearnedSpanRecognizer(EntityRecognizer):
     LABEL: ClassVar[str] = ""
     BASE_SCORE: ClassVar[float] = 0.55
     SCORE_RANGE: ClassVar[float] = 0.25
+    CONTEXT: ClassVar[list[str]] = []
+    """Words the tagger's features already use (documented here; scores are not boosted)."""
 
     def __init__(self) -> None:
         super().__init__(
             supported_entities=[self.ENTITY],
+            context=list(self.CONTEXT),
             supported_language=LANGUAGE,
             name=type(self).__name__,
         )
+
+    def enhance_using_context(self, text, raw_recognizer_results, other_raw_recognizer_results,
+                              nlp_artifacts, context=None):
+        """Leave scores unchanged: context words are already features of the tagger."""
+        return raw_recognizer_results
 
     def load(self) -> None:  # noqa: D102 - the tagger loads lazily, once per process
         return None

@@ -40,14 +40,19 @@ class LearnedPersonRecognizer(LearnedSpanRecognizer):
     ENTITY = PERSON
     LABEL = "PER"
     OTHER_MIN_SCORE = 0.5
+    CONTEXT = ["我是", "我叫", "业主", "租客", "儿子", "女儿", "老公", "老婆", "管家", "保安"]
 
     def accept(self, text: str, span: Span) -> tuple[int, int] | None:
         """Drop role words and one-character spans; widen over a following title (王丽女士)."""
         value = text[span.start : span.end]
         if value in _NOT_NAMES or value in COMMON_WORDS:
             return None
-        tag = _dictionary_tags().get(value)
+        tags = _dictionary_tags()
+        tag = tags.get(value)
         if tag is not None and not tag.startswith(_NAME_TAGS):
+            return None
+        head = tags.get(value[:2])  # 方面还, 马上就: a common word, then a particle
+        if len(value) == 3 and head is not None and not head.startswith(_NAME_TAGS) and head != "ns":
             return None
         surname_led = value[0] in NAME_SURNAMES or value[:2] in COMPOUND_SURNAMES
         if not surname_led and span.score < self.OTHER_MIN_SCORE:
