@@ -17,6 +17,8 @@ class LabelledCase:
 
     text: str
     spans: tuple[tuple[str, int, int], ...]
+    keep: tuple[tuple[int, int], ...] = ()
+    """Spans of words that must stay readable (organisations, products, businesses)."""
 
 
 @dataclass
@@ -75,8 +77,48 @@ def load_cases(path: Path) -> list[LabelledCase]:
                 start = text.index(value, start + 1)
             seen[value] = seen.get(value, 0) + 1
             spans.append((entity_type, start, start + len(value)))
-        cases.append(LabelledCase(text=text, spans=tuple(spans)))
+        keep = []
+        for word in item.get("keep") or []:
+            start = text.index(str(word))
+            keep.append((start, start + len(str(word))))
+        cases.append(LabelledCase(text=text, spans=tuple(spans), keep=tuple(keep)))
     return cases
+
+
+def read_weibo_cases(path: Path, person_kind: str = "PER.NAM") -> list[LabelledCase]:
+    """Weibo NER sentences as labelled cases: person names as PERSON, ORG.NAM as keep words.
+
+    Args:
+        path: A ``weiboNER_2nd_conll.*`` file.
+        person_kind: The Weibo type scored as PERSON (name mentions by default).
+    """
+    from tools.redaction.learned.corpus import read_weibo
+
+    people = read_weibo(path, keep={person_kind: "PERSON"})
+    orgs = read_weibo(path, keep={"ORG.NAM": "ORG"})
+    return [
+        LabelledCase(
+            text=p.text,
+            spans=tuple(p.spans("PERSON")),
+            keep=tuple((s, e) for _, s, e in o.spans("ORG")),
+        )
+        for p, o in zip(people, orgs, strict=True)
+    ]
+
+
+def kept_share(
+    cases: Sequence[LabelledCase], detect: Callable[[str], list[Finding]]
+) -> tuple[int, int]:
+    """Over-redaction: (keep words left untouched by every finding, keep words in total)."""
+    kept = total = 0
+    for case in cases:
+        if not case.keep:
+            continue
+        found = detect(case.text)
+        for start, end in case.keep:
+            total += 1
+            kept += all(f.end <= start or f.start >= end for f in found)
+    return kept, total
 
 
 def evaluate(

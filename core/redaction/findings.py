@@ -39,14 +39,17 @@ def find_raw_pii(text: str, extra_values: Iterable[str] = ()) -> list[Finding]:
     """Return every PII finding in ``text``, plus occurrences of ``extra_values``.
 
     Args:
-        text: Text to check, typically already redacted.
+        text: Text to check, typically already redacted; matched after NFKC normalisation
+            (full-width digits count), offsets refer to ``text``.
         extra_values: Literal values known to be sensitive (a name or phone from the
             database); any occurrence is reported as KNOWN_VALUE.
     """
     findings = [Finding(r.entity_type, r.start, r.end, r.score) for r in engine.analyze(text)]
-    for value in {v for v in extra_values if v and v.strip()}:
-        start = text.find(value)
+    normalized, origin = engine.normalize(text)
+    for value in {engine.normalize(v)[0] for v in extra_values if v and v.strip()}:
+        start = normalized.find(value)
         while start != -1:
-            findings.append(Finding(KNOWN_VALUE, start, start + len(value)))
-            start = text.find(value, start + 1)
+            end = start + len(value)
+            findings.append(Finding(KNOWN_VALUE, origin[start], origin[end - 1] + 1))
+            start = normalized.find(value, start + 1)
     return sorted(findings, key=lambda f: (f.start, f.end))

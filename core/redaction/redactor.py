@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ _CONTEXT_BEFORE = 6
 
 def _value_key(entity_type: str, value: str) -> str:
     """Normalize a detected value so different spellings share one placeholder."""
-    compact = "".join(value.split())
+    compact = "".join(unicodedata.normalize("NFKC", value).split())
     if entity_type in (ent.MOBILE, ent.BANK_CARD, ent.LANDLINE):
         digits = "".join(ch for ch in compact if ch.isdigit())
         return digits[-11:] if entity_type == ent.MOBILE else digits

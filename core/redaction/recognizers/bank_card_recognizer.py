@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from presidio_analyzer import Pattern
 
-from core.redaction.entities import BANK_CARD
-from core.redaction.recognizers.base import ChinesePatternRecognizer, digits_only
+from tools.redaction.entities import BANK_CARD
+from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
 
 
 def luhn_valid(digits: str) -> bool:
@@ -26,7 +26,7 @@ class ChineseBankCardRecognizer(ChinesePatternRecognizer):
     PATTERNS = [
         Pattern(
             "bank_card",
-            r"(?<![\d-])[3-69]\d{3}(?:[\s-]?\d{4}){3}(?:[\s-]?\d{1,3})?(?![\d-])",
+            rf"(?<![\d-])[3-69]\d{{3}}(?:{SEP}?\d{{4}}){{3}}(?:{SEP}?\d{{1,3}})?(?!-?\d)",
             0.5,
         ),
     ]

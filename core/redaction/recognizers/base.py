@@ -11,6 +11,10 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 CJK = r"\u4e00-\u9fff"
 """Character class body for common CJK ideographs (use inside [...])."""
 
+SEP = r"[\s\-.·_—–]"
+"""One separator people put inside numbers: space, dash, dot, middle dot, underscore, dashes.
+Text is NFKC-normalised before matching, so full-width digits and separators arrive as ASCII."""
+
 LANGUAGE = "zh"
 REGEX_FLAGS = regex.DOTALL | regex.MULTILINE
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 import regex
@@ -12,7 +13,11 @@ from core.redaction.recognizers.base import ChinesePatternRecognizer
 
 def literal_pattern(values: Iterable[str], suffixes: Iterable[str] = ()) -> str | None:
     """Return a regex matching any of ``values`` (whitespace-tolerant), optionally with a suffix."""
-    cleaned = sorted({v.strip() for v in values if v and v.strip()}, key=len, reverse=True)
+    cleaned = sorted(
+        {unicodedata.normalize("NFKC", v).strip() for v in values if v and v.strip()},
+        key=len,
+        reverse=True,
+    )
     if not cleaned:
         return None
     body = "|".join(r"\s*".join(regex.escape(ch) for ch in v if not ch.isspace()) for v in cleaned)

@@ -1,11 +1,11 @@
-"""Mainland China mobile numbers (+86/0086 prefixes, spaces or dashes inside)."""
+"""Mainland China mobile numbers (+86/0086 prefixes; spaces, dashes or dots inside; any width)."""
 
 from __future__ import annotations
 
 from presidio_analyzer import Pattern
 
-from core.redaction.entities import MOBILE
-from core.redaction.recognizers.base import ChinesePatternRecognizer, digits_only
+from tools.redaction.entities import MOBILE
+from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
 
 
 class ChineseMobileRecognizer(ChinesePatternRecognizer):
@@ -15,7 +15,7 @@ class ChineseMobileRecognizer(ChinesePatternRecognizer):
     PATTERNS = [
         Pattern(
             "cn_mobile",
-            r"(?<![\d+])(?:(?:\+|00)\s?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)",
+            rf"(?<![\d+])(?:(?:\+|00)\s?86{SEP}?)?1[3-9](?:{SEP}?\d){{9}}(?!{SEP}?\d)",
             0.75,
         ),
     ]

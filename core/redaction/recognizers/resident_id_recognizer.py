@@ -6,8 +6,8 @@ from datetime import date
 
 from presidio_analyzer import Pattern
 
-from core.redaction.entities import RESIDENT_ID
-from core.redaction.recognizers.base import ChinesePatternRecognizer
+from tools.redaction.entities import RESIDENT_ID
+from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -26,7 +26,7 @@ class ChineseResidentIdRecognizer(ChinesePatternRecognizer):
     PATTERNS = [
         Pattern(
             "cn_resident_id",
-            r"(?<![\dA-Za-z])[1-9]\d{5}\s?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?\d{3}[\dXx](?![\dA-Za-z])",
+            rf"(?<![\dA-Za-z])[1-9]\d{{5}}{SEP}?(?:18|19|20)\d{{2}}{SEP}?(?:0[1-9]|1[0-2]){SEP}?(?:0[1-9]|[12]\d|3[01]){SEP}?\d{{3}}{SEP}?[\dXx](?![\dA-Za-z])",
             0.5,
         ),
     ]
@@ -34,7 +34,7 @@ class ChineseResidentIdRecognizer(ChinesePatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         """Accept only a real calendar date of birth and a matching check character."""
-        value = "".join(pattern_text.split()).upper()
+        value = "".join(ch for ch in pattern_text if ch.isalnum()).upper()
         if len(value) != 18:
             return False
         try:

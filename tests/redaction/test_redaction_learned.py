@@ -1,0 +1,122 @@
+"""The learned name/address recogniser on held-out chats, number variants and one pipeline."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tools.redaction import HouseholdRedactor, find_raw_pii
+from tools.redaction import entities as ent
+from tools.redaction.evaluation import evaluate, kept_share, load_cases
+
+HELDOUT = Path(__file__).resolve().parents[1] / "data" / "redaction_heldout_chats.yaml"
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return load_cases(HELDOUT)
+
+
+@pytest.fixture(scope="module")
+def heldout_report(heldout):
+    return evaluate(heldout, find_raw_pii)
+
+
+def test_when_heldout_chats_are_scored_then_person_recall_is_at_least_095(heldout_report):
+    person = heldout_report.scores[ent.PERSON]
+    assert person.gold_found + person.gold_missed >= 80
+    assert person.recall >= 0.95
+    assert person.precision >= 0.85
+
+
+def test_when_heldout_chats_are_scored_then_addresses_and_numbers_are_found(heldout_report):
+    assert heldout_report.scores[ent.ADDRESS].recall >= 0.6
+    assert heldout_report.scores[ent.MOBILE].recall == 1.0
+
+
+def test_when_heldout_chats_are_scored_then_most_organisation_words_stay_readable(heldout):
+    kept, total = kept_share(heldout, find_raw_pii)
+    assert total >= 25
+    assert kept / total >= 0.75
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["李雷明天来交钱", "我是张建国", "欧阳娜娜说下周交", "租客约瑟夫已经搬走了", "我老公叫宋立伟"],
+)
+def test_when_full_name_has_no_title_then_it_is_redacted(text):
+    redacted = HouseholdRedactor().redact(text)
+    assert "【人员1】" in redacted
+    for name in ("李雷", "张建国", "欧阳娜娜", "约瑟夫", "宋立伟"):
+        assert name not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "手机 138.0013.8000 有事联系",
+        "我的电话１３８００１３８０００，白天打",
+        "联系电话 １38-００13-8000",
+        "电话 138 0013 8000",
+        "电话：138_0013_8000",
+    ],
+)
+def test_when_mobile_number_is_written_in_another_width_or_separator_then_it_is_redacted(text):
+    redacted = HouseholdRedactor().redact(text)
+    assert "【手机号1】" in redacted
+    assert sum(ch.isdigit() for ch in redacted) <= 1  # only the placeholder's number
+
+
+def test_when_same_number_appears_in_two_widths_then_one_placeholder_is_used():
+    redactor = HouseholdRedactor()
+    first = redactor.redact("电话13800138000")
+    second = redactor.redact("电话１３８．００１３．８０００")
+    assert first == second == "电话【手机号1】"
+
+
+def test_when_text_has_full_width_characters_then_spans_refer_to_the_original_text():
+    text = "ＡＢ先生说：电话１３８００１３８０００"
+    findings = [f for f in find_raw_pii(text) if f.entity_type == ent.MOBILE]
+    assert [text[f.start : f.end] for f in findings] == ["１３８００１３８０００"]
+
+
+def test_when_a_learned_name_recurs_in_a_household_then_it_keeps_its_placeholder():
+    redactor = HouseholdRedactor(owner_names=["王丽"], staff_names=["李明"])
+    texts = redactor.redact_many(
+        ["我女儿赵梓涵会帮我交", "王丽说赵梓涵下周回来", "管家李明：好的，等赵梓涵回来"]
+    )
+    placeholders = {t[t.index("【人员") : t.index("】", t.index("【人员")) + 1] for t in texts}
+    assert len(placeholders) == 1
+    assert "【业主】" in texts[1] and "【工作人员1】" in texts[2]
+    assert all("赵梓涵" not in t for t in texts)
+    assert "赵梓涵" in redactor.mapping.values()
+
+
+def test_when_city_or_org_is_mentioned_then_it_is_not_redacted():
+    text = "我在北京工作，用招商银行的卡交过物业费"
+    assert HouseholdRedactor().redact(text) == text
+
+
+def test_when_tagger_is_used_twice_then_it_is_loaded_once_and_quickly():
+    from tools.redaction.learned import model
+
+    model.get_tagger.cache_clear()
+    started = time.perf_counter()
+    first = model.get_tagger()
+    first.spans("热身：李雷住在解放路")
+    load_s = time.perf_counter() - started
+    assert model.get_tagger() is first
+    assert load_s < 2.0
+
+
+def test_when_household_evidence_is_redacted_then_sixty_messages_take_under_a_budget(heldout):
+    redactor = HouseholdRedactor(owner_names=["王丽"], owner_unit="4号楼1203")
+    redactor.redact("热身：李雷住在解放路")
+    messages = [c.text + "。" for c in heldout][:60]
+    started = time.perf_counter()
+    redactor.redact_many(messages)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    # The target is 100 ms on an idle 2-core machine; this shared test box gets 3x headroom.
+    assert elapsed_ms < 300
