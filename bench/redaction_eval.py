@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    from tools.redaction import HouseholdRedactor, find_raw_pii
-    from tools.redaction.engine import get_analyzer
+    from core.redaction import HouseholdRedactor, find_raw_pii
+    from core.redaction.engine import get_analyzer
 
     get_analyzer()
     build_s = time.perf_counter() - started
@@ -43,7 +43,7 @@ def main() -> None:
     find_raw_pii("热身：王丽住在朝阳区建国路88号")  # loads the tagger and jieba, compiles patterns
     tagger_s = time.perf_counter() - started
 
-    from tools.redaction.evaluation import (
+    from core.redaction.evaluation import (
         evaluate,
         kept_share,
         load_cases,

@@ -41,7 +41,7 @@ def redact(
     One output line per input line, placeholders shared across lines; output is written
     as is, never wrapped, so it can be piped.
     """
-    from tools.redaction import HouseholdRedactor
+    from core.redaction import HouseholdRedactor
 
     if file is not None and text is not None:
         raise typer.BadParameter("give TEXT or --file, not both")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from tools.redaction.entities import ADDRESS, PRIORITY
+from core.redaction.entities import ADDRESS, PRIORITY
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
@@ -28,7 +28,7 @@ def build_analyzer() -> AnalyzerEngine:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-    from tools.redaction.recognizers import build_recognizers
+    from core.redaction.recognizers import build_recognizers
 
     nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
     registry = RecognizerRegistry(recognizers=build_recognizers(), supported_languages=[LANGUAGE])

@@ -92,7 +92,7 @@ def read_weibo_cases(path: Path, person_kind: str = "PER.NAM") -> list[LabelledC
         path: A ``weiboNER_2nd_conll.*`` file.
         person_kind: The Weibo type scored as PERSON (name mentions by default).
     """
-    from tools.redaction.learned.corpus import read_weibo
+    from core.redaction.learned.corpus import read_weibo
 
     people = read_weibo(path, keep={person_kind: "PERSON"})
     orgs = read_weibo(path, keep={"ORG.NAM": "ORG"})

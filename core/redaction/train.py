@@ -1,6 +1,6 @@
-"""Train the name/place tagger shipped in tools/redaction/models/ (character CRF).
+"""Train the name/place tagger shipped in core/redaction/models/ (character CRF).
 
-    python -m tools.redaction.train --weibo ../shared/data/weibo-ner [--out tools/redaction/models]
+    python -m core.redaction.train --weibo ../shared/data/weibo-ner [--out core/redaction/models]
 
 Trains on the Weibo NER train split plus generated property-chat sentences, chooses the
 per-type thresholds on the dev split (highest recall at a minimum precision), and writes
@@ -17,9 +17,9 @@ import json
 import time
 from pathlib import Path
 
-from tools.redaction.learned.corpus import TaggedSentence, generate, read_weibo
-from tools.redaction.learned.features import sentence_features
-from tools.redaction.learned.model import LABELS, MODEL_DIR, NamePlaceTagger
+from core.redaction.learned.corpus import TaggedSentence, generate, read_weibo
+from core.redaction.learned.features import sentence_features
+from core.redaction.learned.model import LABELS, MODEL_DIR, NamePlaceTagger
 
 MIN_PRECISION = {"PER": 0.65, "LOC": 0.60}
 """Recall first: the lowest threshold whose dev precision stays at or above this."""
@@ -94,7 +94,7 @@ def dev_curve(
 ) -> list[tuple[float, float, float]]:
     """(threshold, precision, recall) of one label over GRID; recall counts covered gold spans."""
     probs = [tagger.marginals(s.text) for s in sentences]
-    from tools.redaction.learned.model import _decode
+    from core.redaction.learned.model import _decode
 
     curve = []
     for t in GRID:

@@ -8,8 +8,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.runner import run_plan
-from app.db.models import ChatMessage
-from app.services.households import find_unit
+from data.db.models import ChatMessage
+from data.repositories.households import find_unit
 
 PILOT = "BJ-PILOT/4-1203"
 FAMILY = "宋立伟"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tools.redaction import HouseholdRedactor, find_raw_pii
-from tools.redaction import entities as ent
-from tools.redaction.evaluation import evaluate, kept_share, load_cases
+from core.redaction import HouseholdRedactor, find_raw_pii
+from core.redaction import entities as ent
+from core.redaction.evaluation import evaluate, kept_share, load_cases
 
 HELDOUT = Path(__file__).resolve().parents[1] / "data" / "redaction_heldout_chats.yaml"
 
@@ -99,24 +98,23 @@ def test_when_city_or_org_is_mentioned_then_it_is_not_redacted():
     assert HouseholdRedactor().redact(text) == text
 
 
-def test_when_tagger_is_used_twice_then_it_is_loaded_once_and_quickly():
-    from tools.redaction.learned import model
+def test_when_tagger_is_used_twice_then_it_is_loaded_once():
+    from core.redaction.learned import model
 
     model.get_tagger.cache_clear()
-    started = time.perf_counter()
     first = model.get_tagger()
     first.spans("热身：李雷住在解放路")
-    load_s = time.perf_counter() - started
     assert model.get_tagger() is first
-    assert load_s < 2.0
+    assert model.get_tagger.cache_info().misses == 1
 
 
-def test_when_household_evidence_is_redacted_then_sixty_messages_take_under_a_budget(heldout):
+def test_when_sixty_messages_are_redacted_together_then_each_keeps_its_line_and_no_name_survives(heldout):
+    """Speed of this is measured by bench/redaction_eval.py, not asserted here."""
     redactor = HouseholdRedactor(owner_names=["王丽"], owner_unit="4号楼1203")
-    redactor.redact("热身：李雷住在解放路")
-    messages = [c.text + "。" for c in heldout][:60]
-    started = time.perf_counter()
-    redactor.redact_many(messages)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    # The target is 100 ms on an idle 2-core machine; this shared test box gets 3x headroom.
-    assert elapsed_ms < 300
+    cases = list(heldout)[:60]
+    out = redactor.redact_many([c.text for c in cases])
+    assert len(out) == len(cases)
+    names = [(red, c.text[s:e]) for c, red in zip(cases, out, strict=True) for kind, s, e in c.spans
+             if kind == ent.PERSON]
+    survived = [name for red, name in names if name in red]
+    assert names and len(survived) <= 0.05 * len(names), survived

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.redaction.recognizers.surnames import COMPOUND_SURNAMES
+from core.redaction.recognizers.surnames import COMPOUND_SURNAMES
 
 WEIBO_TYPES = {"PER.NAM": "PER", "LOC.NAM": "LOC", "GPE.NAM": "LOC"}
 

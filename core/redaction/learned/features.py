@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from tools.redaction.recognizers.surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from core.redaction.recognizers.surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 TITLES = (
     "女士", "先生", "小姐", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老师", "经理", "总监",

@@ -2,7 +2,7 @@
 
 A span is a run of characters whose marginal probability of belonging to a type (B + I)
 reaches that type's threshold. Thresholds are chosen on the Weibo dev split for recall
-(see ``tools.redaction.train``) and stored next to the model in ``names_places.json``.
+(see ``core.redaction.train``) and stored next to the model in ``names_places.json``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from tools.redaction.learned.features import sentence_features
+from core.redaction.learned.features import sentence_features
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
 MODEL_PATH = MODEL_DIR / "names_places.crfsuite"

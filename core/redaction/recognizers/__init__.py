@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
 
-from tools.redaction.recognizers.address_recognizer import ChineseAddressRecognizer
-from tools.redaction.recognizers.bank_card_recognizer import ChineseBankCardRecognizer
-from tools.redaction.recognizers.email_recognizer import ChineseEmailRecognizer
-from tools.redaction.recognizers.landline_recognizer import ChineseLandlineRecognizer
-from tools.redaction.recognizers.learned_address_recognizer import LearnedAddressRecognizer
-from tools.redaction.recognizers.learned_person_recognizer import LearnedPersonRecognizer
-from tools.redaction.recognizers.license_plate_recognizer import ChineseLicensePlateRecognizer
-from tools.redaction.recognizers.mobile_recognizer import ChineseMobileRecognizer
-from tools.redaction.recognizers.person_recognizer import ChinesePersonRecognizer
-from tools.redaction.recognizers.resident_id_recognizer import ChineseResidentIdRecognizer
-from tools.redaction.recognizers.wechat_recognizer import ChineseWeChatRecognizer
+from core.redaction.recognizers.address_recognizer import ChineseAddressRecognizer
+from core.redaction.recognizers.bank_card_recognizer import ChineseBankCardRecognizer
+from core.redaction.recognizers.email_recognizer import ChineseEmailRecognizer
+from core.redaction.recognizers.landline_recognizer import ChineseLandlineRecognizer
+from core.redaction.recognizers.learned_address_recognizer import LearnedAddressRecognizer
+from core.redaction.recognizers.learned_person_recognizer import LearnedPersonRecognizer
+from core.redaction.recognizers.license_plate_recognizer import ChineseLicensePlateRecognizer
+from core.redaction.recognizers.mobile_recognizer import ChineseMobileRecognizer
+from core.redaction.recognizers.person_recognizer import ChinesePersonRecognizer
+from core.redaction.recognizers.resident_id_recognizer import ChineseResidentIdRecognizer
+from core.redaction.recognizers.wechat_recognizer import ChineseWeChatRecognizer
 
 RECOGNIZER_CLASSES = (
     ChineseMobileRecognizer,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from presidio_analyzer import Pattern
 
-from tools.redaction.entities import BANK_CARD
-from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
+from core.redaction.entities import BANK_CARD
+from core.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
 
 
 def luhn_valid(digits: str) -> bool:

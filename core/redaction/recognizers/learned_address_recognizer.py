@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from tools.redaction.entities import ADDRESS
-from tools.redaction.recognizers.learned_base import LearnedSpanRecognizer
+from core.redaction.entities import ADDRESS
+from core.redaction.recognizers.learned_base import LearnedSpanRecognizer
 
 _ROAD = regex.compile(r"(?:大道|大街|路|街|巷|弄|胡同|里|村|屯|组)(?:\d|$|[东南西北中口]|[^\p{Han}])?")
 _ADMIN = regex.compile(r"(?:省|自治区|市|区|县|镇|乡|街道)")
@@ -18,7 +18,7 @@ _TAIL = regex.compile(
 )
 
 if TYPE_CHECKING:
-    from tools.redaction.learned.model import Span
+    from core.redaction.learned.model import Span
 
 
 class LearnedAddressRecognizer(LearnedSpanRecognizer):

@@ -8,7 +8,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 if TYPE_CHECKING:
-    from tools.redaction.learned.model import Span
+    from core.redaction.learned.model import Span
 
 LANGUAGE = "zh"
 
@@ -50,7 +50,7 @@ class LearnedSpanRecognizer(EntityRecognizer):
         """Return one result per accepted span of ``LABEL``."""
         if entities and self.ENTITY not in entities:
             return []
-        from tools.redaction.learned.model import tag  # lazy: the tagger loads on first use
+        from core.redaction.learned.model import tag  # lazy: the tagger loads on first use
 
         results = []
         for span in tag(text):

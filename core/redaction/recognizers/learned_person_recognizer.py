@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tools.redaction.entities import PERSON
-from tools.redaction.recognizers.learned_base import LearnedSpanRecognizer
-from tools.redaction.recognizers.surnames import COMMON_WORDS, COMPOUND_SURNAMES, NAME_SURNAMES
+from core.redaction.entities import PERSON
+from core.redaction.recognizers.learned_base import LearnedSpanRecognizer
+from core.redaction.recognizers.surnames import COMMON_WORDS, COMPOUND_SURNAMES, NAME_SURNAMES
 
 TITLES = (
     "女士", "先生", "小姐", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老师", "经理", "总监",
@@ -21,12 +21,12 @@ _NAME_TAGS = ("nr",)
 
 
 def _dictionary_tags() -> dict[str, str]:
-    from tools.redaction.learned.features import _jieba
+    from core.redaction.learned.features import _jieba
 
     return _jieba().dt.word_tag_tab
 
 if TYPE_CHECKING:
-    from tools.redaction.learned.model import Span
+    from core.redaction.learned.model import Span
 
 
 class LearnedPersonRecognizer(LearnedSpanRecognizer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from presidio_analyzer import Pattern
 
-from tools.redaction.entities import MOBILE
-from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
+from core.redaction.entities import MOBILE
+from core.redaction.recognizers.base import SEP, ChinesePatternRecognizer, digits_only
 
 
 class ChineseMobileRecognizer(ChinesePatternRecognizer):

@@ -6,8 +6,8 @@ from datetime import date
 
 from presidio_analyzer import Pattern
 
-from tools.redaction.entities import RESIDENT_ID
-from tools.redaction.recognizers.base import SEP, ChinesePatternRecognizer
+from core.redaction.entities import RESIDENT_ID
+from core.redaction.recognizers.base import SEP, ChinesePatternRecognizer
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
