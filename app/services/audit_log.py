@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.csvsafe import safe_row
 from data.db.models import Contact, Owner, Unit
 from data.db.workflow import AuditEvent
 from data.repositories import audit
@@ -42,8 +43,8 @@ def to_csv(events: list[dict]) -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for e in events:
-        writer.writerow([e["id"], e["at"], e["actor"], e["action"], e["entity"], e["entity_id"],
-                         str(e["detail"]), e["hash"]])
+        writer.writerow(safe_row([e["id"], e["at"], e["actor"], e["action"], e["entity"], e["entity_id"],
+                                  str(e["detail"]), e["hash"]]))
     return buf.getvalue()
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.csvsafe import safe_dict
 from data.db.evals import EvalReview
 
 CSV_COLUMNS = ("id", "created_at", "reviewer", "plan_id", "case_id", "run_id", "passed", "tone", "rule_results",
@@ -69,7 +70,7 @@ def export_csv(rows: list[EvalReview]) -> str:
     for row in rows:
         data = to_dict(row)
         data["rule_results"] = json.dumps(data["rule_results"], ensure_ascii=False, sort_keys=True)
-        writer.writerow(data)
+        writer.writerow(safe_dict(data))
     return "\ufeff" + buffer.getvalue()
 
 

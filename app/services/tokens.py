@@ -19,20 +19,41 @@ ACCESS_TTL = timedelta(hours=8)
 BILL_LINK_TTL = timedelta(days=30)
 
 
+MIN_SECRET_LENGTH = 32
+
+
 class TokenError(ValueError):
     """A token is malformed, forged or expired (message in Chinese)."""
 
 
+class SecretKeyError(RuntimeError):
+    """The configured signing key is unusable (message in Chinese and English)."""
+
+
 def token_secret(settings: Settings) -> str:
-    """STEWARD_SECRET_KEY when set, else a random development key kept in var_dir/secret.key."""
+    """STEWARD_SECRET_KEY when set, else a random development key kept in var_dir/secret.key.
+
+    Raises:
+        SecretKeyError: the configured key is shorter than 32 characters.
+    """
     configured = getattr(settings, "secret_key", "") or os.environ.get("STEWARD_SECRET_KEY", "")
     if configured:
+        if len(configured) < MIN_SECRET_LENGTH:
+            raise SecretKeyError(f"STEWARD_SECRET_KEY 太短（至少 {MIN_SECRET_LENGTH} 个字符）/ "
+                                 f"STEWARD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return configured
     path = Path(settings.var_dir) / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # Created private (0600) before the first byte is written; O_EXCL: two starters never mix keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        try:
+            os.write(fd, secrets.token_urlsafe(48).encode())
+        finally:
+            os.close(fd)
     return path.read_text().strip()
 
 

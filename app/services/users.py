@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 
 import bcrypt
@@ -47,15 +49,29 @@ class Caller:
         return self.role in AUDIT_ROLES
 
 
+BCRYPT_MAX_BYTES = 72
+
+
+def _bcrypt_input(password: str) -> bytes:
+    """The bytes bcrypt sees: the UTF-8 password, or its SHA-256 (base64) when longer than bcrypt's 72 bytes.
+
+    25 Chinese characters already exceed 72 bytes; bcrypt would raise (or, elsewhere, silently truncate).
+    """
+    raw = password.encode("utf-8")
+    if len(raw) <= BCRYPT_MAX_BYTES:
+        return raw
+    return base64.b64encode(hashlib.sha256(raw).digest())
+
+
 def hash_password(password: str) -> str:
-    """Bcrypt hash of ``password``."""
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=10)).decode("ascii")
+    """Bcrypt hash of ``password`` (any length)."""
+    return bcrypt.hashpw(_bcrypt_input(password), bcrypt.gensalt(rounds=10)).decode("ascii")
 
 
 def verify_password(password: str, hashed: str) -> bool:
     """Whether ``password`` matches the bcrypt hash (False for an empty or malformed hash)."""
     try:
-        return bool(hashed) and bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+        return bool(hashed) and bcrypt.checkpw(_bcrypt_input(password), hashed.encode("ascii"))
     except ValueError:
         return False
 

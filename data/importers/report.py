@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from core.csvsafe import safe_row
 from data.importers import pii
 from data.importers.errors import RowError
 from data.importers.parsers import FORMULA_PREFIXES, as_str
@@ -52,5 +53,5 @@ class ErrorReport:
             writer = csv.writer(out)
             writer.writerow(REPORT_HEADER)
             for err in sorted(self.errors, key=lambda e: e.row):
-                writer.writerow((err.row, err.column, err.value, err.reason))
+                writer.writerow(safe_row((err.row, err.column, err.value, err.reason)))
         return path
