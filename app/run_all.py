@@ -70,16 +70,19 @@ def stop(procs: Sequence[subprocess.Popen[bytes]]) -> None:
             p.kill()
 
 
-def _ensure_llm() -> None:
+def _ensure_llm() -> subprocess.Popen[bytes] | None:
+    """Make sure the model answers; returns the server process when this run started it (ours to stop)."""
     from app.llm_server.lifecycle import ensure_endpoint
     from core.settings import get_settings
 
     print("正在检查内置大模型服务（首次启动约需 1 分钟）…", flush=True)
     try:
-        ensure_endpoint(get_settings())
+        started = ensure_endpoint(get_settings())
         print("大模型服务已就绪。", flush=True)
+        return started
     except Exception as exc:  # the workbench still works without it, except for plan generation
         print(f"警告：大模型服务不可用，一键生成方案将失败：{exc}", flush=True)
+        return None
 
 
 def _port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -104,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     # A terminating signal stops the children too, like Ctrl+C does.
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    if not args.skip_llm:
-        _ensure_llm()
+    model_server = None if args.skip_llm else _ensure_llm()
     procs = start([api_command(args.api_port), workbench_command(args.ui_port)])
+    owned = [*procs, *([model_server] if model_server is not None else [])]
     try:
         wait_healthy(f"http://127.0.0.1:{args.api_port}/health", procs)
         wait_healthy(f"http://127.0.0.1:{args.ui_port}/_stcore/health", procs)
@@ -128,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"错误：{exc}")
         return 1
     finally:
-        stop(procs)
+        stop(owned)  # the model server too, when this run started it; one that was already running stays
 
 
 if __name__ == "__main__":
