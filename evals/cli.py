@@ -18,7 +18,7 @@ def run(
     suite: str = typer.Option("golden", "--suite", help="评测集：golden（全部）、generated 或 hard"),
     limit: int = typer.Option(0, "--limit", help="只跑前 N 个用例（两类用例交替选取）；0 表示全部"),
     as_json: bool = typer.Option(False, "--json", help="输出汇总 JSON"),
-    model: str = typer.Option("scripted", "--model", help="scripted（确定性脚本模型）或 endpoint（配置的模型服务）"),
+    model: str = typer.Option("endpoint", "--model", help="endpoint（配置的模型服务，默认：评的是产品本身）或 scripted（确定性脚本模型，仅供测试）"),
     judge: str = typer.Option("", "--judge", help="语气评审：scripted、endpoint 或 none；默认与 --model 相同"),
     judge_base_url: str = typer.Option("", "--judge-base-url", help="评审模型服务地址（OpenAI 兼容）"),
     judge_model: str = typer.Option("", "--judge-model", help="评审模型名称"),

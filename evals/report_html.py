@@ -94,6 +94,13 @@ def _case(c: dict[str, Any]) -> str:
     return f'<details id="{_e(c["id"])}"><summary>{head}</summary>{"".join(parts)}</details>'
 
 
+def model_title(model: str | None) -> str:
+    """Which model produced a report, as its title says it."""
+    if model == "scripted":
+        return "脚本模型（确定性测试替身，不代表产品效果）"
+    return f"模型 {model or '未知'}"
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole report as one HTML string (no external assets)."""
     m = report["meta"]
@@ -105,8 +112,9 @@ def render_html(report: dict[str, Any]) -> str:
         agreement = ("<h2>与人工评审的一致性</h2><pre>"
                      + _e(json.dumps(report["review_agreement"], ensure_ascii=False, indent=1)) + "</pre>")
     cases = "".join(_case(c) for c in report["cases"])
-    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>评测报告 {_e(m["run_id"])}</title>'
-            f"<style>{STYLE}</style></head><body><h1>催费方案评测报告</h1><p class=\"meta\">{meta}</p>"
+    title = _e(model_title(m.get("model")))
+    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>评测报告 {_e(m["run_id"])} · {title}</title>'
+            f"<style>{STYLE}</style></head><body><h1>催费方案评测报告 · {title}</h1><p class=\"meta\">{meta}</p>"
             f"{_summary(report)}{_per_cause(report)}{_failures(report)}{agreement}<h2>用例明细</h2>{cases}</body></html>")
 
 

@@ -19,6 +19,7 @@ from app.workbench.components import md_escape
 from app.workbench.runtime import Runtime
 from core.domain.compliance import FAMILIES, RULE_IDS, RULE_TITLES
 from data.db.evals import EvalReview
+from evals.report_html import model_title
 
 SOURCES = {"case": "评测报告用例", "plan": "已保存的方案草稿"}
 CASE_FILTERS = ("全部", "未评审", "用例未通过", "护栏与独立校验不一致")
@@ -442,6 +443,7 @@ def _report_source(rt: Runtime, caller: Caller, folder: Path, reviews: list[Eval
         st.error(f"{path.name} 不是有效的评测报告")
         return
     meta, run_id = report["meta"], str(report["meta"].get("run_id", path.stem))
+    st.subheader(f"评测报告 {run_id} · {model_title(meta.get('model'))}")
     st.caption(f"运行 {run_id} · 评测集 {meta.get('suite', '-')} · 模型 {meta.get('model', '-')} · "
                f"评审模型 {meta.get('judge', '-')} · 提示词 {meta.get('prompt_version', '-')} · "
                f"知识库 {meta.get('kb_version', '-')} · {len(report['cases'])} 个用例")

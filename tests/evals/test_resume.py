@@ -63,7 +63,7 @@ def test_when_a_run_is_interrupted_then_resume_runs_only_the_missing_cases(tmp_p
 
 
 def test_when_resume_has_no_work_dir_then_the_cli_says_so_in_chinese(tmp_path: Path):
-    result = CliRunner().invoke(app, ["eval", "run", "--limit", "1", "--resume"])
+    result = CliRunner().invoke(app, ["eval", "run", "--model", "scripted", "--limit", "1", "--resume"])
     assert result.exit_code != 0 and "--work-dir" in result.output
     result = CliRunner().invoke(app, ["eval", "progress", str(tmp_path)])
     assert result.exit_code != 0 and "不是评测工作目录" in result.output

@@ -20,7 +20,8 @@ SUBSET = 15
 def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("reports")
     reviews = f"sqlite:///{out / 'no-reviews.db'}"
-    result = CliRunner().invoke(app, ["eval", "run", "--limit", str(SUBSET), "--json", "--out", str(out),
+    result = CliRunner().invoke(app, ["eval", "run", "--model", "scripted", "--limit", str(SUBSET), "--json",
+                                      "--out", str(out),
                                       "--reviews-url", reviews])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     summary = json.loads(result.stdout[result.stdout.index("{"):])
@@ -120,3 +121,20 @@ def test_when_causes_are_missed_then_per_cause_says_what_they_were_read_as_and_t
     html = _per_cause({"per_cause": table})
     order = [html.index(c) for c in ("spec.blame_developer", "beh.malicious", "svc.slow_repair")]
     assert order == sorted(order) and "spec.developer_defects ×2" in html
+
+
+def test_when_a_report_is_rendered_then_its_title_names_the_model_that_produced_it(cli_run):
+    html = cli_run["html"].read_text(encoding="utf-8")
+    assert "<h1>催费方案评测报告 · 脚本模型（确定性测试替身，不代表产品效果）</h1>" in html
+    from evals.report_html import model_title, render_html
+
+    endpoint = {**cli_run["report"], "meta": {**cli_run["report"]["meta"], "model": "qwen2.5-coder-1.5b-instruct"}}
+    assert f"<h1>催费方案评测报告 · {model_title('qwen2.5-coder-1.5b-instruct')}</h1>" in render_html(endpoint)
+
+
+def test_when_eval_run_is_given_no_model_then_it_evaluates_the_configured_endpoint():
+    import inspect
+
+    from evals.cli import run
+
+    assert inspect.signature(run).parameters["model"].default.default == "endpoint"
