@@ -63,13 +63,18 @@ class AgentRuntime:
 
     def prepare(self) -> None:
         """Load the knowledge base and make sure the endpoint answers (idempotent, thread-safe)."""
-        with self._lock:
-            if self.kb is None:
-                from knowledge_base.retrieval import KnowledgeBase
+        if self.kb is None:
+            with self._lock:
+                if self.kb is None:
+                    from knowledge_base.retrieval import KnowledgeBase
 
-                self.kb = KnowledgeBase(self.settings)
-            if self.model_factory is None:
-                self.model_factory = endpoint_model_factory(self.settings)
+                    self.kb = KnowledgeBase(self.settings)
+        if self.model_factory is None:
+            # Waiting for the endpoint (up to minutes on a cold start) happens outside the lock.
+            factory = endpoint_model_factory(self.settings)
+            with self._lock:
+                if self.model_factory is None:
+                    self.model_factory = factory
 
     def context(self, scope: CallerScope | None = None, *, user: str = "steward",
                 projects: frozenset[str] | None = None, as_of: date | None = None) -> AgentContext:

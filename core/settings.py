@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("sk-local", description="API key for the endpoint.")
     llm_timeout: float = Field(120.0, description="Seconds per model call.")
     llm_max_retries: int = Field(2, description="Retries of a failed model call before it is reported.")
+    max_concurrent_plans: int = Field(2, ge=1, le=64,
+                                      description="Plan runs (generate, edit, revise) one API process serves at once; "
+                                                  "more answer 503 with Retry-After.")
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")

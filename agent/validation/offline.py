@@ -5,9 +5,27 @@ from __future__ import annotations
 import dataclasses
 import os
 
+import guardrails.guard as guard_module
 from guardrails import Guard
+from guardrails.api_client import GuardrailsApiClient
 from guardrails.settings import settings
 from guardrails.utils.hub_telemetry_utils import HubTelemetry
+
+
+class NoServerClient(GuardrailsApiClient):
+    """Stands in for guardrails' server client: a local Guard never talks to a server (``use_server`` is off).
+
+    The stock client builds two httpx clients, with TLS contexts, per Guard: about 45 ms of CPU for nothing,
+    three times per plan. Any call to a server method fails loudly.
+    """
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None) -> None:
+        self.base_url, self.api_key, self.timeout = base_url or "", api_key or "", 0
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise RuntimeError(f"guardrails server call {name!r} attempted; Steward runs guards locally only")
 
 
 def ensure_offline(guard: Guard | None = None) -> None:
@@ -21,6 +39,7 @@ def ensure_offline(guard: Guard | None = None) -> None:
     Args:
         guard: A guard to configure with ``allow_metrics_collection=False`` first.
     """
+    guard_module.GuardrailsApiClient = NoServerClient
     # OpenTelemetry exporters guardrails may set up must never reach the network.
     os.environ.setdefault("OTEL_SDK_DISABLED", "true")
     os.environ.setdefault("OTEL_TRACES_EXPORTER", "none")

@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.services.plan_runs import PlanService
+from app.services.plan_runs import GenerationSlots, PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
 from app.services.users import Caller
@@ -34,6 +34,8 @@ class ApiState:
     plan_service_factory: Callable[[], PlanService] | None = None
     caller_ttl: float = 15.0
     """Seconds a user's role and projects are reused between requests (a change applies after this)."""
+    slots: GenerationSlots | None = None
+    """Bounds the plan runs this process serves at once (settings.max_concurrent_plans)."""
     _plan_service: PlanService | None = None
     _callers: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 
@@ -50,6 +52,7 @@ class ApiState:
 
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
+        self.slots = self.slots or GenerationSlots(self.settings.max_concurrent_plans)
 
     def plan_service(self) -> PlanService:
         """The plan service, built on first use (opens the checkpointer)."""
@@ -77,12 +80,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """A session per request: committed on success, rolled back on error."""
+    """A session per request: committed on success, rolled back on error.
+
+    Scoped to the path operation, so the commit happens before the response is sent: a failed commit answers
+    500 instead of hiding behind a 201 that was already sent.
+    """
     with session_scope(state.session_factory) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TokenDep = Annotated[str, Depends(oauth2_scheme)]
 
 
@@ -132,6 +139,15 @@ def get_plan_service(state: StateDep) -> PlanService:
 
 
 PlanServiceDep = Annotated[PlanService, Depends(get_plan_service)]
+
+
+def plan_slot(state: StateDep) -> Iterator[None]:
+    """Hold one plan-run slot for the request (503 with Retry-After when all are busy)."""
+    with state.slots.slot():
+        yield
+
+
+PlanSlot = Annotated[None, Depends(plan_slot, scope="function")]
 
 
 def get_cache(state: StateDep) -> SummaryCache:

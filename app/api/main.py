@@ -43,6 +43,7 @@ def _error_map() -> dict[type[Exception], int]:
             PlanConflict: 409, PlanNotApprovable: 409, CaseConflict: 409, TokenError: 404}
 
 
+BUSY_RETRY_S = 30
 KEY_PROBLEM = "服务暂不可用：加密密钥与数据库不匹配，请联系管理员检查密钥配置"
 
 
@@ -63,6 +64,13 @@ def _install_errors(app: FastAPI) -> None:
             return JSONResponse({"detail": detail}, status_code=code)
 
         app.add_exception_handler(exc_type, handler)
+
+    from app.services.plan_runs import PlanCapacityError
+
+    def busy(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": str(BUSY_RETRY_S)})
+
+    app.add_exception_handler(PlanCapacityError, busy)
 
 
 def _default_state(settings: Settings, stack: ExitStack) -> ApiState:

@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 from agent.contracts import PlanResult as AgentPlanResult
 from agent.contracts import StoredStep
 
+MAX_AMOUNT_YUAN = Decimal("99999999.99")
+"""Largest amount an API call may carry (one household never owes a hundred million yuan)."""
+
 Channel = Literal["sms", "phone", "wechat", "email", "visit", "letter"]
 
 
@@ -197,7 +200,7 @@ class PromiseCreate(BaseModel):
     """A promise to pay."""
 
     promised_date: date
-    amount: Decimal = Field(gt=0, decimal_places=2)
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT_YUAN, decimal_places=2)
 
 
 class PromisePublic(BaseModel):

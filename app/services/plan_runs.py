@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import threading
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,36 @@ from data.db.workflow import Diagnosis, DunningPlan
 from data.repositories import plans
 
 STATUS_NAMES = PLAN_STATUS_NAMES
+
+
+class PlanCapacityError(RuntimeError):
+    """Every plan-run slot is busy (message in Chinese)."""
+
+
+class GenerationSlots:
+    """At most ``size`` plan runs at once; a caller beyond that is refused at once instead of waiting."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._sem = threading.BoundedSemaphore(size)
+
+    def acquire(self) -> None:
+        """Take a slot or raise PlanCapacityError."""
+        if not self._sem.acquire(blocking=False):
+            raise PlanCapacityError(f"当前正在生成的方案较多（上限 {self.size} 个），请稍后再试")
+
+    def release(self) -> None:
+        """Give a slot back."""
+        self._sem.release()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the duration of the block."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
 
 
 class PlanNotFound(LookupError):

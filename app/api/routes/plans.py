@@ -6,14 +6,14 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from agent.nodes.approve import ApprovalDecision
-from app.api.deps import CurrentUser, PlanServiceDep, SessionDep, WriterUser
+from app.api.deps import CurrentUser, PlanServiceDep, PlanSlot, SessionDep, StateDep, WriterUser
 from app.api.routes.households import household_key
 from app.api.schemas import PlanDecisionCreate, PlanPublic, PlanResult, PlanReviseCreate, PlanUpdate
 from app.services import casework
@@ -23,6 +23,7 @@ from core.scope import CallerScope
 log = logging.getLogger(__name__)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 router = APIRouter(tags=["plans"])
+BUSY_DOC = {503: {"description": "正在生成的方案已达上限，稍后重试（Retry-After）"}}
 SSE_DOC = {200: {"description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
                  "content": {"text/event-stream": {}}}}
 
@@ -31,26 +32,45 @@ def _sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
 
-def plan_events(service: PlanService, scope: CallerScope, household: str) -> Iterator[str]:
-    """Run the graph in a worker thread and yield one SSE event per node, then the result."""
+class ClientGone(Exception):
+    """The SSE client disconnected: the run stops at the next graph step."""
+
+
+def plan_events(service: PlanService, scope: CallerScope, household: str,
+                release: Callable[[], None] = lambda: None) -> Iterator[str]:
+    """Run the graph in a worker thread and yield one SSE event per node, then the result.
+
+    The worker holds the caller's plan-run slot (``release`` gives it back when the run ends); when the client
+    leaves, the run stops at the next graph step instead of running on for nobody.
+    """
     from agent.runner import NODE_LABELS
 
     events: queue.Queue[tuple[str, dict] | None] = queue.Queue()
+    gone = threading.Event()
+
+    def on_node(node: str) -> None:
+        if gone.is_set():
+            raise ClientGone(household)
+        events.put(("node", {"node": node, "label": NODE_LABELS[node]}))
 
     def work() -> None:
         try:
-            result = service.generate(scope, household,
-                                      on_node=lambda n: events.put(("node", {"node": n, "label": NODE_LABELS[n]})))
-            events.put(("result", result))
+            events.put(("result", service.generate(scope, household, on_node=on_node)))
+        except ClientGone:
+            log.info("plan stream for %s stopped: the client left", household)
         except Exception as exc:  # reported to the client as an SSE error event
             log.exception("plan stream failed for %s", household)
             events.put(("error", {"detail": f"方案生成失败：{exc}"}))
         finally:
+            release()
             events.put(None)
 
     threading.Thread(target=work, name=f"plan-{household}", daemon=True).start()
-    while (item := events.get()) is not None:
-        yield _sse(*item)
+    try:
+        while (item := events.get()) is not None:
+            yield _sse(*item)
+    finally:
+        gone.set()
 
 
 @router.get("/households/{project}/{unit}/plans", response_model=list[PlanPublic], summary="住户的历次方案")
@@ -59,8 +79,10 @@ def household_plans(project: str, unit: str, session: SessionDep, user: CurrentU
     return list_plans(session, casework.scoped_unit(session, user.scope, household_key(project, unit)))
 
 
-@router.post("/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案")
-def generate(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
+@router.post("/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案",
+             responses=BUSY_DOC)
+def generate(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep,
+             _slot: PlanSlot) -> dict:
     """Diagnose and draft a plan; it stops at the steward's approval."""
     key = household_key(project, unit)
     casework.scoped_unit(session, user.scope, key)
@@ -69,14 +91,16 @@ def generate(project: str, unit: str, session: SessionDep, user: WriterUser, ser
 
 
 @router.post("/households/{project}/{unit}/plans/stream", summary="一键生成催费方案（流式进度）",
-             response_class=StreamingResponse, responses=SSE_DOC)
-def generate_stream(project: str, unit: str, session: SessionDep, user: WriterUser,
-                    service: PlanServiceDep) -> StreamingResponse:
+             response_class=StreamingResponse, responses=SSE_DOC | BUSY_DOC)
+def generate_stream(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep,
+                    state: StateDep) -> StreamingResponse:
     """Server-sent events: `node` per graph step (读取证据, 诊断欠费原因, ...), then `result` or `error`."""
     key = household_key(project, unit)
     casework.scoped_unit(session, user.scope, key)
     session.rollback()
-    return StreamingResponse(plan_events(service, user.scope, key), media_type="text/event-stream",
+    state.slots.acquire()  # 503 when busy; the worker gives the slot back when its run ends
+    return StreamingResponse(plan_events(service, user.scope, key, release=state.slots.release),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -88,6 +112,7 @@ def get_plan(plan_id: IdPath, session: SessionDep, user: CurrentUser) -> dict:
 
 def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id: IdPath, **decision: object) -> dict:
     return service.decide(session, user.scope, plan_id, ApprovalDecision(user=user.username, **decision))
+
 
 
 @router.post("/plans/{plan_id}/approve", response_model=PlanResult, summary="批准方案",
@@ -107,15 +132,16 @@ def reject(plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user:
 
 
 @router.patch("/plans/{plan_id}", response_model=PlanResult, summary="修改方案话术（重新校验）",
-              responses={409: {"description": "方案已被处理"}})
-def edit(plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep) -> dict:
+              responses={409: {"description": "方案已被处理"}} | BUSY_DOC)
+def edit(plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep,
+         _slot: PlanSlot) -> dict:
     """Replace step texts; the graph validates the edit again and saves a new version awaiting approval."""
     return _decide(service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment)
 
 
 @router.post("/plans/{plan_id}/revise", response_model=PlanResult, summary="请助手按意见改写",
-             responses={409: {"description": "方案已被处理"}})
+             responses={409: {"description": "方案已被处理"}} | BUSY_DOC)
 def revise(plan_id: IdPath, body: PlanReviseCreate, session: SessionDep, user: WriterUser,
-           service: PlanServiceDep) -> dict:
+           service: PlanServiceDep, _slot: PlanSlot) -> dict:
     """Ask the assistant to rewrite the messages with an instruction; validated again."""
     return _decide(service, session, user, plan_id, action="respond", instruction=body.instruction)
