@@ -100,6 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Steward 智能催费助手 API", version="1.0.0", openapi_tags=TAGS, lifespan=lifespan,
                   description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。")
     _install_errors(app)
+    from app.api.hardening import BillPageHeaders, install_log_filter
+
+    app.add_middleware(BillPageHeaders)
+    install_log_filter()
     for router in ROUTERS:
         app.include_router(router)
     return app
