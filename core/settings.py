@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.var_dir / 'steward.db'}"
 
     @property
+    def resolved_key_dir(self) -> Path:
+        """Folder of the key file: STEWARD_KEY_DIR, else ~/.config/steward/keys (outside the database folder)."""
+        import os
+
+        from core.crypto.keys import default_key_dir
+
+        return Path(self.key_dir).expanduser() if self.key_dir else default_key_dir(os.environ)
+
+    @property
     def resolved_chroma_dir(self) -> Path:
         """Chroma folder with the default filled in."""
         return self.chroma_dir or (self.var_dir / "chroma")

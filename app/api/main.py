@@ -69,9 +69,14 @@ def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
     from app.runtime import build_agent_runtime
     from app.services.plan_runs import PlanService
     from app.services.tokens import token_secret
+    from core.crypto.keys import KeyringError
     from data.db.session import init_db, make_session_factory
 
-    engine = init_db(settings.resolved_database_url)
+    try:
+        engine = init_db(settings.resolved_database_url)
+    except KeyringError as exc:
+        log.critical("%s", exc)  # refuse to start: the message says what to restore
+        raise
     stack.callback(engine.dispose)
     factory = make_session_factory(engine)
 

@@ -47,7 +47,7 @@ def _sidebar(caller: Caller) -> None:
 def main() -> None:
     """Entry of `streamlit run app/workbench/main.py`."""
     st.set_page_config(page_title="Steward 管家工作台", page_icon="🏠", layout="wide")
-    rt = get_runtime()
+    rt = _runtime_or_stop()
     caller = current_caller(rt)
     if caller is None:
         from app.workbench.views import login
@@ -78,9 +78,21 @@ def go(name: str) -> None:
         st.switch_page(pages[name])
 
 
+def _runtime_or_stop() -> Runtime:
+    """The runtime; when the encryption keys do not match the database, say so and render nothing else."""
+    from data.db.keycheck import KeyMismatchError
+
+    try:
+        return get_runtime()
+    except KeyMismatchError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise
+
+
 def render_single(name: str) -> None:
     """Render one page for the logged-in user without navigation (used by AppTest)."""
-    rt = get_runtime()
+    rt = _runtime_or_stop()
     if name == "login":
         from app.workbench.views import login
 
