@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.services.users import ROLE_NAMES, Caller
+from app.workbench.components import inert
 from app.workbench.runtime import Runtime, get_runtime
 
 USER_KEY = "user"
@@ -36,7 +37,7 @@ def current_caller(rt: Runtime) -> Caller | None:
 
 def _sidebar(caller: Caller) -> None:
     with st.sidebar:
-        st.markdown(f"**{caller.display_name}**（{ROLE_NAMES.get(caller.role, caller.role)}）")
+        st.markdown(f"**{inert(caller.display_name)}**（{ROLE_NAMES.get(caller.role, caller.role)}）")
         projects = caller.scope.projects
         st.caption("可见项目：" + ("全部" if projects is None else "、".join(sorted(projects))))
         if st.button("退出登录"):

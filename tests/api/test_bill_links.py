@@ -122,3 +122,15 @@ def test_finding6_tasks_are_paginated_with_a_total_and_documented(api):
     assert api.get("/tasks?limit=500").status_code == 422
     params = {p["name"] for p in api.client.app.openapi()["paths"]["/tasks"]["get"]["parameters"]}
     assert {"limit", "offset"} <= params
+
+
+def test_finding2_owner_and_project_text_on_the_bill_page_is_escaped(api, api_url):
+    from data.db.models import Project
+
+    payload = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    with make_session_factory(make_engine(api_url))() as s:
+        s.query(Project).filter(Project.code == "BJ-PILOT").update({"name": payload})
+        s.commit()
+    page = api.client.get(_link(api)).text
+    assert "<img" not in page and "<script>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;" in page
