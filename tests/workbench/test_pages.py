@@ -120,7 +120,7 @@ def test_when_steward_chats_then_the_assistant_calls_a_tool_and_answers(page):
     history = at.session_state["chat::demo::BJ-PILOT/4-1203"]
     assert history[0] == ("user", "她为什么不交物业费？")
     assert history[-1][0] == "assistant" and history[-1][1]
-    assert any("调用工具" in c.value and "get_chat_messages" in c.value for c in at.caption)
+    assert any("调用工具" in c.value and "get_chat_messages" in c.value.replace("\\", "") for c in at.caption)
 
 
 def test_finding8_workbench_login_is_throttled_and_failures_are_audited(page, wb_url):

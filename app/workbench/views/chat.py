@@ -36,15 +36,17 @@ def render_chat_area(rt: Runtime, caller: Caller, household: str) -> None:
             reader = EvidenceReader(session, household, ctx.scope, ctx.as_of)
             agent = build_chat_agent(ctx, reader, plans.graph.checkpointer)
             notes: list[str] = []
+            said: list[str] = []
 
             def tokens():
                 for kind, text in chat_turn(agent, prompt, f"chat:{caller.username}:{household}"):
                     if kind in ("token", "answer"):
+                        said.append(text)
                         yield inert(text, lines=True)  # answers quote owner text: shown, never rendered
                     elif kind == "tool_call":
                         notes.append(f"调用工具 {inert(text[:80])}")
                         st.caption(notes[-1])
 
             with st.spinner("助手思考中…"):
-                answer = st.write_stream(tokens())
-        history.append(("assistant", str(answer or "（无回答）")))
+                st.write_stream(tokens())
+        history.append(("assistant", "".join(said) or "（无回答）"))
