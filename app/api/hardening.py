@@ -48,13 +48,20 @@ def redact_bill_tokens(text: str) -> str:
     return _TOKEN_IN_PATH.sub(REDACTED, text)
 
 
+def _redacted_arg(value: object) -> object:
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = value if isinstance(value, str) else str(value)  # e.g. an httpx URL object
+    return redact_bill_tokens(text) if BILL_PREFIX in text else value
+
+
 class BillTokenFilter(logging.Filter):
     """Rewrites access-log records so the bill link's token (a bearer credential) is not written to logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the token in the record's arguments (uvicorn) or message; never drops a record."""
         if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(redact_bill_tokens(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_redacted_arg(a) for a in record.args)
         elif isinstance(record.msg, str) and BILL_PREFIX in record.msg:
             record.msg = redact_bill_tokens(record.msg)
         return True

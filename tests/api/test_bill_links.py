@@ -134,3 +134,29 @@ def test_finding2_owner_and_project_text_on_the_bill_page_is_escaped(api, api_ur
     page = api.client.get(_link(api)).text
     assert "<img" not in page and "<script>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;" in page
+
+
+def test_finding6_a_running_server_writes_no_bill_token_to_its_access_log(api_url, tmp_path):
+    import os
+    import socket
+    import sys
+
+    import httpx
+
+    from app.run_all import start, stop, wait_healthy
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "STEWARD_DATABASE_URL": api_url, "STEWARD_VAR_DIR": str(tmp_path / "var")}
+    cmd = [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "info"]
+    procs = start([cmd], env=env, log_dir=tmp_path)
+    token = "c2VjcmV0LXRva2VuLWJvZHk.c2lnbmF0dXJlLWJ5dGVz"
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/health", procs)
+        assert httpx.get(f"http://127.0.0.1:{port}/bill/{token}?from=sms").status_code == 404
+    finally:
+        stop(procs)
+    log = (tmp_path / "service-0.log").read_text(encoding="utf-8")
+    assert "GET /bill/[redacted]" in log and token not in log

@@ -119,3 +119,17 @@ def test_finding9_the_default_key_folder_is_outside_the_database_folder(tmp_path
     assert not settings.resolved_key_dir.is_relative_to(settings.var_dir)
     assert default_key_dir({"STEWARD_KEY_DIR": str(tmp_path / "kd")}) == tmp_path / "kd"
     assert key_file_path(tmp_path / "kd", {"STEWARD_KEY_FILE": str(tmp_path / "f.json")}) == tmp_path / "f.json"
+
+
+def test_finding9_a_rotation_with_a_new_hash_key_records_the_new_checks(tmp_path, isolated_keys):
+    from typer.testing import CliRunner
+
+    from app.cli.main import app as cli
+
+    url = f"sqlite:///{tmp_path / 'rot.db'}"
+    generated(url, households=6).dispose()
+    out = CliRunner().invoke(cli, ["security", "rotate-key", "--new-hash-key", "--retire-old", "--database-url", url])
+    assert out.exit_code == 0, out.output
+    init_db(url).dispose()  # the rotated keys open the database they re-encrypted
+    with PROVIDER.using(isolated_keys.keyring), pytest.raises(KeyMismatchError):
+        init_db(url)  # and the keys from before the rotation no longer do
