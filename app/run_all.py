@@ -90,6 +90,19 @@ def _port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _key_problem() -> str | None:
+    """The keys-do-not-match message when the loaded keys cannot read the database (nothing starts then)."""
+    from core.settings import get_settings
+    from data.db.keycheck import KeyMismatchError
+    from data.db.session import init_db
+
+    try:
+        init_db(get_settings().resolved_database_url).dispose()
+    except KeyMismatchError as exc:
+        return f"错误 / Error: {exc}"
+    return None
+
+
 def _raise_interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -105,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if busy:
         print(f"错误：端口 {'、'.join(map(str, busy))} 已被占用（可能已有 Steward 在运行），请先停止或换端口。")
         return 1
+    if (problem := _key_problem()) is not None:
+        print(problem, flush=True)
+        return 2
     # A terminating signal stops the children too, like Ctrl+C does.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     model_server = None if args.skip_llm else _ensure_llm()

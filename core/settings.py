@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
+    ratelimit_storage_url: str = Field("memory://", description="Rate-limit counters: memory:// (one process) or "
+                                       "a redis:// URL shared by every API and workbench process.")
+    ratelimit_namespace: str = Field("steward", description="Key prefix of the rate-limit counters.")
+    login_limit_user: str = Field("5/minute", description="Failed logins allowed per username (limits syntax).")
+    login_limit_ip: str = Field("20/minute", description="Failed logins allowed per client address (limits syntax).")
+    bill_link_limit: str = Field("30/minute", description="Requests allowed per owner bill link (limits syntax).")
+    bill_post_limit: str = Field("10/hour", description="Owner submissions allowed per bill link (limits syntax).")
+    key_dir: Path | None = Field(None, description="Folder of the field-encryption key file; default "
+                                 "~/.config/steward/keys (never next to the database).")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
     eval_reports_dir: Path = Field(PROJECT_ROOT / "evals" / "reports",
                                    description="Eval run reports (JSON) offered on the workbench review page.")
@@ -43,6 +52,15 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.var_dir / 'steward.db'}"
+
+    @property
+    def resolved_key_dir(self) -> Path:
+        """Folder of the key file: STEWARD_KEY_DIR, else ~/.config/steward/keys (outside the database folder)."""
+        import os
+
+        from core.crypto.keys import default_key_dir
+
+        return Path(self.key_dir).expanduser() if self.key_dir else default_key_dir(os.environ)
 
     @property
     def resolved_chroma_dir(self) -> Path:

@@ -235,18 +235,18 @@ def _diagnosis(draft: dict) -> None:
         st.caption("无诊断")
         return
     where = "/".join(x for x in (cause.get("dimension"), cause.get("category")) if x)
-    st.markdown(f"**诊断：** {cause.get('name') or cause.get('id', '-')}（`{cause.get('id', '')}`"
-                f"{'，' + where if where else ''}，把握 {diag.get('confidence')}）")
+    st.markdown(f"**诊断：** {md_escape(cause.get('name') or cause.get('id', '-'))}（{md_escape(cause.get('id', ''))}"
+                f"{'，' + md_escape(where) if where else ''}，把握 {md_escape(diag.get('confidence'))}）")
     if diag.get("explanation"):
-        st.write(diag["explanation"])
+        st.markdown(md_escape(diag["explanation"]))
     lines = {line[1:].split("]", 1)[0]: line.split("] ", 1)[-1] for line in draft["owner_lines"] or []
              if line.startswith("[")}
     for cit in diag.get("citations", []):
         ids = cit.get("evidence_ids", [])
-        st.markdown(f"引用 `{cit.get('cause_id')}` ← " + "、".join(f"`{e}`" for e in ids))
+        st.markdown(f"引用 {md_escape(cit.get('cause_id'))} ← " + "、".join(md_escape(e) for e in ids))
         for eid in ids:
             if eid in lines:
-                st.caption(f"{eid}：{lines[eid]}")
+                st.caption(md_escape(f"{eid}：{lines[eid]}"))
 
 
 def _steps(draft: dict) -> None:
@@ -261,7 +261,7 @@ def _steps(draft: dict) -> None:
         head.append("**模板回退**")
     st.markdown("　".join(head))
     for note in plan.get("notes", []):
-        st.caption(f"· {note}")
+        st.caption(f"· {md_escape(note)}")
     steps = plan.get("steps", [])
     st.dataframe([{"#": s["seq"], "日期": s["date"], "时段": "-".join(s.get("window") or []),
                    "渠道": CHANNELS.get(s["channel"], s["channel"]), "负责人": s.get("role_name") or s.get("role", ""),
@@ -282,9 +282,9 @@ def _steps(draft: dict) -> None:
                        f"{'-'.join(s.get('window') or [])}")
             st.markdown(md_escape(s.get("message") or ""))
             for f in guard.get(str(s["seq"]), []):
-                st.warning(f"护栏：{_rule_name(f['rule'])}「{f.get('excerpt', '')}」{f.get('message', '')}")
+                st.warning(md_escape(f"护栏：{_rule_name(f['rule'])}「{f.get('excerpt', '')}」{f.get('message', '')}"))
             for v in indep.get(str(s["seq"]), []):
-                st.warning(f"独立校验：{_rule_name(v['rule'])}「{v.get('excerpt', '')}」")
+                st.warning(md_escape(f"独立校验：{_rule_name(v['rule'])}「{v.get('excerpt', '')}」"))
 
 
 def _automatic(draft: dict, checks: dict | None = None) -> None:
@@ -297,7 +297,7 @@ def _automatic(draft: dict, checks: dict | None = None) -> None:
               f"{len(indep['violations'])} 处问题" if indep["violations"] else None, delta_color="off")
     c3.metric("评审模型语气", f"{tone['score']} 分" if tone else "—", delta_color="off")
     if tone and tone.get("reason"):
-        st.caption(f"语气评语：{tone['reason']}（{tone.get('judge', '')}）")
+        st.caption(md_escape(f"语气评语：{tone['reason']}（{tone.get('judge', '')}）"))
     if draft["guardrail"]["failures"]:
         st.dataframe([{"步骤": f.get("step_id"), "规则": _rule_name(f["rule"]), "原文": f.get("excerpt", ""),
                        "说明": f.get("message", "")} for f in guard["failures"]], hide_index=True)

@@ -12,6 +12,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.security.ratelimit import RateLimits
 from app.services.plan_runs import GenerationSlots, PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
@@ -32,6 +33,7 @@ class ApiState:
     cache: SummaryCache = field(default_factory=SummaryCache)
     queue: QueueSource | None = None
     plan_service_factory: Callable[[], PlanService] | None = None
+    rate_limits: RateLimits | None = None
     caller_ttl: float = 15.0
     """Seconds a user's role and projects are reused between requests (a change applies after this)."""
     slots: GenerationSlots | None = None
@@ -53,6 +55,10 @@ class ApiState:
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
         self.slots = self.slots or GenerationSlots(self.settings.max_concurrent_plans)
+        if self.rate_limits is None:
+            from app.security.ratelimit import get_rate_limits
+
+            self.rate_limits = get_rate_limits(self.settings)
 
     def plan_service(self) -> PlanService:
         """The plan service, built on first use (opens the checkpointer)."""

@@ -77,9 +77,14 @@ def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
     from app.runtime import build_agent_runtime
     from app.services.plan_runs import PlanService
     from app.services.tokens import token_secret
+    from core.crypto.keys import KeyringError
     from data.db.session import init_db, make_session_factory
 
-    engine = init_db(settings.resolved_database_url)
+    try:
+        engine = init_db(settings.resolved_database_url)
+    except KeyringError as exc:
+        log.critical("%s", exc)  # refuse to start: the message says what to restore
+        raise
     stack.callback(engine.dispose)
     factory = make_session_factory(engine)
 
@@ -108,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Steward 智能催费助手 API", version="1.0.0", openapi_tags=TAGS, lifespan=lifespan,
                   description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。")
     _install_errors(app)
+    from app.api.hardening import BillPageHeaders, install_log_filter
+
+    app.add_middleware(BillPageHeaders)
+    install_log_filter()
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -296,6 +296,13 @@ class BillLinkPublic(BaseModel):
 
     url: str
     token: str
+    expires_at: str
+
+
+class BillLinkRevoked(BaseModel):
+    """How many live links were revoked."""
+
+    revoked: int
 
 
 class AuditEventPublic(BaseModel):

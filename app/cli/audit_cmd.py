@@ -99,14 +99,16 @@ def rotate_key_cmd(
     """生成新数据密钥并用它重新加密全部个人信息；旧密钥在轮换完成前一直可读。"""
     from core.crypto import keys
     from core.crypto.cipher import PROVIDER, cipher
+    from data.db import keycheck
     from data.db.rotation import reencrypt_all
     from data.repositories import audit
 
     ring = cipher().keyring
-    kid = keys.add_key(ring.path, new_hash_key=new_hash_key) if ring.path else ring.active
-    fc = PROVIDER.reload()
-    with open_session(database_url) as session:
+    with open_session(database_url) as session:  # opened (and key-checked) with the keys before the rotation
+        kid = keys.add_key(ring.path, new_hash_key=new_hash_key) if ring.path else ring.active
+        fc = PROVIDER.reload()
         report = reencrypt_all(session.connection(), fc)
+        keycheck.record(session.connection(), fc)  # in the same transaction as the re-encryption
         audit.record(session, actor=_actor(), action="security.rotate_key",
                      detail={"key_id": kid, "rewritten": dict(report.rewritten), "new_hash_key": new_hash_key})
         session.commit()

@@ -20,7 +20,22 @@ from app.cli import (
     serve_cmd,
 )
 
-app = typer.Typer(
+
+class StewardCLI(typer.Typer):
+    """The command group; a database whose encryption keys do not match ends the command with a clear message."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        """Run the command line."""
+        from data.db.keycheck import KeyMismatchError
+
+        try:
+            return super().__call__(*args, **kwargs)
+        except KeyMismatchError as exc:
+            typer.echo(f"错误 / Error: {exc}", err=True)
+            raise SystemExit(2) from None
+
+
+app = StewardCLI(
     name="steward",
     help="Steward 智能催费助手 / Steward dunning assistant.",
     no_args_is_help=True,

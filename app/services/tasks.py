@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.services import casework
@@ -29,32 +32,57 @@ def _public(task: StewardTask, household: str) -> dict:
             "done_by": task.done_by}
 
 
+def _fingerprint(kind: str, note: str, months: int | None) -> str:
+    return hashlib.sha256(json.dumps([kind, note, months], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _open_duplicate(session: Session, unit: Unit, fingerprint: str) -> StewardTask | None:
+    return session.execute(select(StewardTask).where(StewardTask.unit_id == unit.id,
+                                                     StewardTask.open_fingerprint == fingerprint)).scalar_one_or_none()
+
+
 def owner_request(session: Session, unit: Unit, *, kind: str, note: str, at: datetime,
                   months: int | None = None) -> dict:
-    """Turn an owner's bill-page request into a task (plus the record it implies) and an audit event."""
+    """Turn an owner's bill-page request into a task (plus the record it implies) and an audit event.
+
+    Idempotent: while a task for the same request (kind, note, months) of this unit is open, repeating the
+    request returns that task and records nothing new; a unique constraint holds this under concurrent posts.
+    """
     if kind not in KINDS or kind == "other":
         raise ValueError(f"不支持的申请类型：{kind}")
     note = note.strip()[:500]
+    months = max(1, min(12, months or 3)) if kind == "instalment" else None
     household = f"{unit.project.code}/{unit.code}"
-    if kind == "dispute":
-        casework.record_dispute(session, unit, actor=OWNER_ACTOR, note=note or "业主在账单页提出异议", at=at)
-    elif kind == "opt_out":
-        casework.record_opt_out(session, unit, actor=OWNER_ACTOR, channel=None, reason="业主在账单页退订", at=at)
-    elif kind == "instalment":
-        months = max(1, min(12, months or 3))
-        casework.record_instalment(session, unit, actor=OWNER_ACTOR, months=months, start_date=at.date(), at=at)
-    task = StewardTask(unit_id=unit.id, kind=kind, note=note, source="bill_page", status="open", created_at=at,
-                       months=months)
-    session.add(task)
-    session.flush()
+    fingerprint = _fingerprint(kind, note, months)
+    if (existing := _open_duplicate(session, unit, fingerprint)) is not None:
+        return _public(existing, household)
+    try:
+        with session.begin_nested():
+            task = StewardTask(unit_id=unit.id, kind=kind, note=note, source="bill_page", status="open",
+                               created_at=at, months=months, open_fingerprint=fingerprint)
+            session.add(task)
+            session.flush()
+            if kind == "dispute":
+                casework.record_dispute(session, unit, actor=OWNER_ACTOR, note=note or "业主在账单页提出异议", at=at)
+            elif kind == "opt_out":
+                casework.record_opt_out(session, unit, actor=OWNER_ACTOR, channel=None, reason="业主在账单页退订",
+                                        at=at)
+            elif kind == "instalment":
+                casework.record_instalment(session, unit, actor=OWNER_ACTOR, months=months, start_date=at.date(),
+                                           at=at)
+    except IntegrityError:
+        existing = _open_duplicate(session, unit, fingerprint)
+        if existing is None:
+            raise
+        return _public(existing, household)
     audit.record(session, actor=OWNER_ACTOR, action=f"bill.{kind}_requested", entity="steward_task",
                  entity_id=str(task.id), detail={"household": household}, at=at)
     return _public(task, household)
 
 
 def list_tasks(session: Session, scope: CallerScope, *, status: str | None = "open", household: str | None = None,
-               limit: int = 100) -> list[dict]:
-    """Tasks in the caller's projects, newest first."""
+               limit: int = 50, offset: int = 0) -> tuple[int, list[dict]]:
+    """(total, one page of tasks) in the caller's projects, newest first."""
     stmt = (select(StewardTask, Project.code, Unit.code).join(Unit, StewardTask.unit_id == Unit.id)
             .join(Project, Unit.project_id == Project.id))
     if scope.projects is not None:
@@ -64,8 +92,9 @@ def list_tasks(session: Session, scope: CallerScope, *, status: str | None = "op
     if household:
         unit = casework.scoped_unit(session, scope, household)
         stmt = stmt.where(StewardTask.unit_id == unit.id)
-    rows = session.execute(stmt.order_by(StewardTask.id.desc()).limit(limit))
-    return [_public(task, f"{p}/{u}") for task, p, u in rows]
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(StewardTask.id.desc()).limit(limit).offset(offset))
+    return total, [_public(task, f"{p}/{u}") for task, p, u in rows]
 
 
 def complete_task(session: Session, scope: CallerScope, task_id: int, *, actor: str, at: datetime) -> dict:
@@ -77,5 +106,6 @@ def complete_task(session: Session, scope: CallerScope, task_id: int, *, actor: 
     task = row[0]
     if task.status != "done":
         task.status, task.done_at, task.done_by = "done", at, actor
+        task.open_fingerprint = None  # the same request may be made again once this one is handled
         audit.record(session, actor=actor, action="task.done", entity="steward_task", entity_id=str(task.id), at=at)
     return _public(task, f"{row[1]}/{row[2]}")

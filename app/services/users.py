@@ -68,6 +68,18 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(_bcrypt_input(password), bcrypt.gensalt(rounds=10)).decode("ascii")
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A bcrypt hash of a random password at the same cost as real ones (made once per process)."""
+    if not _DUMMY_HASH:
+        import secrets
+
+        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
+
+
 def verify_password(password: str, hashed: str) -> bool:
     """Whether ``password`` matches the bcrypt hash (False for an empty or malformed hash)."""
     try:
@@ -140,7 +152,11 @@ def caller_for(session: Session, username: str) -> Caller | None:
 def authenticate(session: Session, username: str, password: str) -> Caller | None:
     """The caller when the username and password match an active user."""
     user = session.execute(select(User).where(User.username == username, User.active.is_(True))).scalar_one_or_none()
-    if user is None or not verify_password(password, user.password_hash):
+    if user is None:
+        # Same bcrypt work as for a known user, so the answer time does not tell which usernames exist.
+        verify_password(password, dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash):
         return None
     return caller_for(session, username)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import nh3
 import streamlit as st
 
 WARNING_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
@@ -18,18 +20,42 @@ def anchor_id(evidence_id: str) -> str:
     return "ev-" + re.sub(r"[^A-Za-z0-9_-]", "-", evidence_id)
 
 
+# Every ASCII punctuation character Markdown, GFM autolinks, Streamlit's :color[...] / :icon: and $math$ react to,
+# except & < > (HTML-escaped instead: an escaped "&" would show the entity's letters).
+_MD_SPECIAL = re.compile(r"([!\"#$%'()*+,\-./:=?@\[\\\]^_`{|}~])")
+SAFE_TAGS = {"a", "small", "code", "strong", "em", "br"}
+SAFE_ATTRIBUTES = {"a": {"id"}}
+
+
+def inert(text: object, *, lines: bool = False) -> str:
+    """Text that st.markdown (even with unsafe_allow_html) shows literally: no HTML, links, images or formatting.
+
+    Owner text (chats, tickets, claims, names, notes) and model output quoting it always go through this.
+    With ``lines`` the line breaks are kept, otherwise the text is one line.
+    """
+    value = "" if text is None else str(text)
+    value = html.escape(_MD_SPECIAL.sub(r"\\\1", value), quote=False)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\n", "  \n" if lines else " ")
+
+
+def safe_html(fragment: str) -> str:
+    """Our small markup (anchors, <small>) after nh3: any tag, attribute or URL not on the list is removed."""
+    return nh3.clean(fragment, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes=set(), link_rel=None)
+
+
 def lights(items: list[dict]) -> None:
     """One line per channel with a coloured light and the reasons."""
     cols = st.columns(len(items))
     for col, item in zip(cols, items, strict=True):
-        reasons = "、".join(item["reasons"]) or "可联系"
-        col.markdown(f"{LIGHT[item['color']]} **{item['name']}**  \n<small>{reasons}</small>",
+        reasons = inert("、".join(item["reasons"]) or "可联系")
+        col.markdown(f"{LIGHT[item['color']]} **{inert(item['name'])}**  \n" + safe_html(f"<small>{reasons}</small>"),
                      unsafe_allow_html=True)
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown emphasis characters (masked values contain asterisks)."""
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+    """Text shown literally by st.markdown (masked values contain asterisks; owner text may contain anything)."""
+    return inert(text)
 
 
 def warning_badge(color: str, reasons: list[str]) -> str:

@@ -8,6 +8,7 @@ from threading import Lock
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.security.ratelimit import RateLimits
 from app.services.plan_runs import PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
@@ -24,12 +25,17 @@ class Runtime:
     session_factory: sessionmaker[Session]
     cache: SummaryCache = field(default_factory=SummaryCache)
     queue: QueueSource | None = None
+    rate_limits: RateLimits | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
     _plans: PlanService | None = None
     _lock: Lock = field(default_factory=Lock)
 
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
+        if self.rate_limits is None:
+            from app.security.ratelimit import get_rate_limits
+
+            self.rate_limits = get_rate_limits(self.settings)
 
     def session(self) -> AbstractContextManager[Session]:
         """A session committed on success."""

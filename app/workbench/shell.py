@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.services.users import ROLE_NAMES, Caller
+from app.workbench.components import inert
 from app.workbench.navigation import PAGES_KEY
 from app.workbench.runtime import Runtime, get_runtime
 
@@ -36,7 +37,7 @@ def current_caller(rt: Runtime) -> Caller | None:
 
 def _sidebar(caller: Caller) -> None:
     with st.sidebar:
-        st.markdown(f"**{caller.display_name}**（{ROLE_NAMES.get(caller.role, caller.role)}）")
+        st.markdown(f"**{inert(caller.display_name)}**（{ROLE_NAMES.get(caller.role, caller.role)}）")
         projects = caller.scope.projects
         st.caption("可见项目：" + ("全部" if projects is None else "、".join(sorted(projects))))
         if st.button("退出登录"):
@@ -47,7 +48,7 @@ def _sidebar(caller: Caller) -> None:
 def main() -> None:
     """Entry of `streamlit run app/workbench/main.py`."""
     st.set_page_config(page_title="Steward 管家工作台", page_icon="🏠", layout="wide")
-    rt = get_runtime()
+    rt = _runtime_or_stop()
     caller = current_caller(rt)
     if caller is None:
         from app.workbench.views import login
@@ -71,9 +72,21 @@ def _bind(render: Callable[[Runtime, Caller], None], rt: Runtime, caller: Caller
     return page
 
 
+def _runtime_or_stop() -> Runtime:
+    """The runtime; when the encryption keys do not match the database, say so and render nothing else."""
+    from data.db.keycheck import KeyMismatchError
+
+    try:
+        return get_runtime()
+    except KeyMismatchError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise
+
+
 def render_single(name: str) -> None:
     """Render one page for the logged-in user without navigation (used by AppTest)."""
-    rt = get_runtime()
+    rt = _runtime_or_stop()
     if name == "login":
         from app.workbench.views import login
 

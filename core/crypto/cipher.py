@@ -5,15 +5,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from core.crypto.keys import Keyring, KeyringError, load_keyring, read_key_file
+from core.crypto.keys import (
+    KEY_FILE_NAME,
+    LEGACY_KEY_SUBDIR,
+    Keyring,
+    KeyringError,
+    load_keyring,
+    read_key_file,
+)
+
+log = logging.getLogger(__name__)
 
 PREFIX = "enc1:"
 NONCE_BYTES = 12
@@ -91,7 +102,16 @@ class CipherProvider:
     def _resolve() -> Keyring:
         from core.settings import get_settings
 
-        ring = load_keyring(get_settings().var_dir, os.environ)
+        settings = get_settings()
+        key_dir = settings.resolved_key_dir
+        legacy = Path(settings.var_dir) / LEGACY_KEY_SUBDIR / KEY_FILE_NAME
+        if (not os.environ.get("STEWARD_KEY_FILE") and not settings.key_dir and legacy.exists()
+                and not (key_dir / KEY_FILE_NAME).exists()):
+            # Keys made by an earlier version next to the database: keep them working, and say where they belong.
+            log.warning("key file %s sits next to the database; move it to %s (or set STEWARD_KEY_FILE)",
+                        legacy, key_dir / KEY_FILE_NAME)
+            key_dir = legacy.parent
+        ring = load_keyring(key_dir, os.environ)
         if ring.path is not None:
             # Child services started by this process (API, workbench) must open the same keys.
             os.environ.setdefault("STEWARD_KEY_FILE", str(ring.path))

@@ -1,13 +1,19 @@
 """Encryption and lookup-hash keys: STEWARD_ENCRYPTION_KEY / STEWARD_HASH_KEY, else a key file made on first use.
 
 Key file (JSON, mode 0600): ``{"active": kid, "keys": {kid: base64}, "hash_key": base64}``. Its default place is
-``var_dir/keys/steward-keys.json``; STEWARD_KEY_FILE names another one. Environment keys are
+``~/.config/steward/keys/steward-keys.json`` (STEWARD_KEY_DIR names another folder, STEWARD_KEY_FILE another file):
+never the database's folder, so a copy of that folder does not carry the keys with the data. Environment keys are
 ``kid:base64[,kid:base64...]`` (the first is active) or one bare base64 key (kid ``env``).
+
+Each key has a check value (an HMAC of a constant under the key) that the database keeps, so a lost or swapped
+key file is noticed at start-up instead of silently making new keys.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -18,6 +24,9 @@ from pathlib import Path
 
 KEY_BYTES = 32
 KEY_FILE_NAME = "steward-keys.json"
+LEGACY_KEY_SUBDIR = "keys"
+"""Where earlier versions put the key file: var_dir/keys/, next to the database."""
+_CHECK_CONSTANT = b"steward-key-check-v1"
 
 
 class KeyringError(RuntimeError):
@@ -107,15 +116,34 @@ def read_key_file(path: Path) -> Keyring:
         raise KeyringError(f"cannot read key file {path}: {exc}") from exc
 
 
-def key_file_path(var_dir: Path, environ: Mapping[str, str]) -> Path:
-    """Where the key file lives (STEWARD_KEY_FILE or var_dir/keys/steward-keys.json)."""
-    return Path(environ.get("STEWARD_KEY_FILE") or Path(var_dir) / "keys" / KEY_FILE_NAME)
+def default_key_dir(environ: Mapping[str, str]) -> Path:
+    """STEWARD_KEY_DIR, else ``$XDG_CONFIG_HOME/steward/keys``, else ``~/.config/steward/keys``."""
+    if environ.get("STEWARD_KEY_DIR"):
+        return Path(environ["STEWARD_KEY_DIR"]).expanduser()
+    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    config = Path(environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return config / "steward" / "keys"
 
 
-def load_keyring(var_dir: Path, environ: Mapping[str, str]) -> Keyring:
-    """Resolve the keyring: environment keys first, else the key file (created on first use)."""
+def key_file_path(key_dir: Path, environ: Mapping[str, str]) -> Path:
+    """Where the key file lives (STEWARD_KEY_FILE or key_dir/steward-keys.json)."""
+    return Path(environ.get("STEWARD_KEY_FILE") or Path(key_dir) / KEY_FILE_NAME)
+
+
+def check_value(key: bytes) -> str:
+    """A key's check value: proves which key it is without revealing it."""
+    return hmac.new(key, _CHECK_CONSTANT, hashlib.sha256).hexdigest()[:32]
+
+
+def check_values(ring: Keyring) -> dict:
+    """Check values of every data key and of the lookup-hash key."""
+    return {"keys": {kid: check_value(key) for kid, key in ring.keys.items()}, "hash": check_value(ring.hash_key)}
+
+
+def load_keyring(key_dir: Path, environ: Mapping[str, str]) -> Keyring:
+    """Resolve the keyring: environment keys first, else the key file in ``key_dir`` (created on first use)."""
     env_key = environ.get("STEWARD_ENCRYPTION_KEY", "").strip()
-    path = key_file_path(var_dir, environ)
+    path = key_file_path(key_dir, environ)
     if env_key:
         keys, active = parse_env_keys(env_key)
         env_hash = environ.get("STEWARD_HASH_KEY", "").strip()

@@ -68,7 +68,20 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def init_db(url: str) -> Engine:
-    """Migrate the database at ``url`` to head and return an engine for it."""
+def init_db(url: str, *, check_keys: bool = True) -> Engine:
+    """Migrate the database at ``url`` to head and return an engine for it.
+
+    With ``check_keys`` (the default) the loaded encryption keys must match the database's key check values:
+    KeyMismatchError (Chinese and English message) otherwise, before anything is read or written.
+    """
     upgrade(url)
-    return make_engine(url)
+    engine = make_engine(url)
+    if check_keys:
+        from data.db.keycheck import verify_keys
+
+        try:
+            verify_keys(engine)
+        except Exception:
+            engine.dispose()
+            raise
+    return engine

@@ -14,6 +14,7 @@ FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}/diagnoses", f"{H}/diagnoses", None),
     ("POST", "/households/{project}/{unit}/reveal", f"{H}/reveal", {"reason": "核对电话"}),
     ("POST", "/households/{project}/{unit}/bill-link", f"{H}/bill-link", None),
+    ("DELETE", "/households/{project}/{unit}/bill-link", f"{H}/bill-link", None),
     ("GET", "/households/{project}/{unit}/plans", f"{H}/plans", None),
     ("POST", "/households/{project}/{unit}/plans", f"{H}/plans", None),
     ("POST", "/households/{project}/{unit}/plans/stream", f"{H}/plans/stream", None),

@@ -80,3 +80,64 @@ def test_when_steward_uses_the_browser_then_a_plan_is_generated_and_approved(ser
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+PAYLOADS = {
+    "chat-img": '<img src=x onerror="window.__pwned=1;alert(1)">图片',
+    "chat-iframe": '<iframe srcdoc="<script>parent.__pwned=2;parent.alert(2)</script>"></iframe>框架',
+    "chat-link": "[点我查看账单](javascript:window.__pwned=4) ![x](http://127.0.0.1:9/beacon.png) :red[红字]",
+    "ticket-script": "<script>window.__pwned=3;alert(3)</script>电梯坏了",
+    "claim-svg": "<svg onload=alert(5)>公摊不清",
+}
+
+
+def _ingest_hostile_evidence(api: str) -> None:
+    token = httpx.post(f"{api}/auth/login", data={"username": "admin", "password": "steward-demo"}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    where = {"项目编码": "BJ-PILOT", "房号": "4-1203"}
+    chats = [where | {"消息编号": f"x-{name}", "时间": f"2024-08-2{i} 10:00", "发言人": "业主", "内容": text}
+             for i, (name, text) in enumerate(PAYLOADS.items()) if name.startswith("chat")]
+    tickets = [where | {"工单编号": "X-1", "工单描述": PAYLOADS["ticket-script"], "创建时间": "2024-08-25 09:00"}]
+    claims = [where | {"诉求编号": "X-C1", "诉求类型": "物业费构成不清晰", "诉求事项": PAYLOADS["claim-svg"],
+                       "提出时间": "2024-08-26"}]
+    for kind, rows in (("chats", chats), ("tickets", tickets), ("claims", claims)):
+        r = httpx.post(f"{api}/ingest/{kind}", json=rows, headers=headers, timeout=60)
+        assert r.status_code == 200 and not r.json()["problems"], r.text
+
+
+def test_finding2_owner_html_and_markdown_in_evidence_run_nothing_and_show_as_text(services):
+    from playwright.sync_api import expect, sync_playwright
+
+    api, ui = services
+    _ingest_hostile_evidence(api)
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(ui)
+        page.get_by_label("用户名").fill("demo")
+        page.get_by_label("密码").fill("steward-demo")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("link", name="住户详情").click()
+        page.get_by_label("户号（项目编码/房号）").fill("BJ-PILOT/4-1203")
+        page.get_by_role("button", name="打开").click()
+        page.get_by_role("tab", name="证据时间线").click()
+        expect(page.get_by_text("电梯坏了", exact=False).first).to_be_visible()
+        _idle(page)
+        page.wait_for_timeout(1500)  # time for any injected handler to fire
+        shown = page.locator('[data-testid="stMain"]').inner_text()
+        flag = page.evaluate("window.__pwned")
+        hostile = page.locator('[data-testid="stMain"]').evaluate(
+            "m => m.querySelectorAll('img[src=\"x\"], iframe, script, svg[onload], a[href^=\"javascript\"], "
+            "img[src*=\"beacon\"]').length")
+        page.screenshot(path=str(PROJECT_ROOT / "artifacts" / "workbench-hostile-evidence.png"), full_page=True)
+        browser.close()
+    assert flag is None and dialogs == []
+    assert hostile == 0
+    for needle in ('<img src=x onerror="window.__pwned=1;alert(1)">', "<iframe srcdoc=", "<script>window.__pwned=3",
+                   "[点我查看账单](javascript:window.__pwned=4)", "![x](http://127.0.0.1:9/beacon.png)",
+                   ":red[红字]", "<svg onload=alert(5)>"):
+        assert needle in shown, needle

@@ -120,4 +120,18 @@ def test_when_steward_chats_then_the_assistant_calls_a_tool_and_answers(page):
     history = at.session_state["chat::demo::BJ-PILOT/4-1203"]
     assert history[0] == ("user", "她为什么不交物业费？")
     assert history[-1][0] == "assistant" and history[-1][1]
-    assert any("调用工具" in c.value and "get_chat_messages" in c.value for c in at.caption)
+    assert any("调用工具" in c.value and "get_chat_messages" in c.value.replace("\\", "") for c in at.caption)
+
+
+def test_finding8_workbench_login_is_throttled_and_failures_are_audited(page, wb_url):
+    at = page("login", user=None)
+    for _ in range(5):
+        at.text_input(key="login_username").input("demo")
+        at.text_input(key="login_password").input("wrong")
+        at.button[0].click().run()
+        assert at.error[0].value == "用户名或密码错误"
+    at.text_input(key="login_username").input("demo")
+    at.text_input(key="login_password").input("steward-demo")
+    at.button[0].click().run()
+    assert "登录失败次数过多" in at.error[0].value and "user" not in at.session_state
+    assert _audit_actions(wb_url).count("user.login_failed") == 5

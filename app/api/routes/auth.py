@@ -9,32 +9,35 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.deps import CurrentUser, SessionDep, StateDep
 from app.api.schemas import Token, UserPublic
-from app.security.ratelimit import LoginLimiter, get_login_limiter
+from app.security.ratelimit import RateLimits, Throttled
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
+def get_rate_limits(state: StateDep) -> RateLimits:
+    """The app's rate limits (tests override this dependency)."""
+    return state.rate_limits
+
+
 @router.post("/login", response_model=Token, summary="登录",
-             responses={429: {"description": "同一账号在同一地址登录失败次数过多，稍后再试"}})
+             responses={429: {"description": "该账号或该地址登录失败次数过多，稍后再试（Retry-After 秒数）"}})
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep,
-          request: Request, limiter: Annotated[LoginLimiter, Depends(get_login_limiter)]) -> dict:
-    """Exchange username and password for a bearer token (5 failures per user and address per minute → 429)."""
+          request: Request, limits: Annotated[RateLimits, Depends(get_rate_limits)]) -> dict:
+    """Exchange username and password for a bearer token (failures are limited per username and per address)."""
+    from app.services.login import login as do_login
     from app.services.tokens import issue_access_token
-    from app.services.users import authenticate
-    from data.repositories import audit
 
     address = request.client.host if request.client else ""
-    wait = limiter.retry_after(form.username, address)
-    if wait:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"登录失败次数过多，请 {wait} 秒后再试",
-                            headers={"Retry-After": str(wait)})
-    caller = authenticate(session, form.username, form.password)
-    if caller is None:
-        limiter.failed(form.username, address)
+    try:
+        result = do_login(session, limits, username=form.username, password=form.password, address=address,
+                          via="api")
+    except Throttled as exc:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"登录失败次数过多，请 {exc.retry_after} 秒后再试",
+                            headers={"Retry-After": str(exc.retry_after)}) from exc
+    if result.caller is None:
+        session.commit()  # the failure's audit event stays although the answer is an error
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误")
-    limiter.succeeded(form.username, address)
-    audit.record(session, actor=caller.username, action="user.login", detail={"via": "api"})
-    return {"access_token": issue_access_token(state.secret, caller.username)}
+    return {"access_token": issue_access_token(state.secret, result.caller.username)}
 
 
 @router.get("/me", response_model=UserPublic, summary="当前用户")

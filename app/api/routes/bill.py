@@ -7,10 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from app.api.deps import ClockDep, QueueDep, SessionDep, StateDep
-from app.services.tokens import TokenError, read_bill_link
-from data.repositories.households import HouseholdNotFound, find_unit, household_view
+from app.api.deps import ApiState, ClockDep, QueueDep, SessionDep, StateDep
+from app.security.ratelimit import Throttled
+from app.services.tokens import TokenError
+from data.db.models import Unit
+from data.repositories.households import HouseholdNotFound, household_view
 
 router = APIRouter(prefix="/bill", tags=["bill"])
 STYLE = """body{font-family:-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f6f8;color:#222}
@@ -39,12 +42,39 @@ def _form(token: str, kind: str, label: str, inner: str = "", css: str = "") -> 
             f'{inner}<button class="{css}" type="submit">{label}</button></form>')
 
 
-@router.get("/{token}", response_class=HTMLResponse, summary="业主账单页")
+def _throttled(exc: Throttled) -> HTMLResponse:
+    page = _page("请稍后再试", '<div class="card"><h2>访问过于频繁</h2><p>请稍后再试。</p></div>', 429)
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
+
+
+def _open(session: Session, state: ApiState, token: str, *, post: bool) -> tuple[str, Unit] | HTMLResponse:
+    """The live link's (id, unit), or the page to answer instead (invalid, revoked, too many requests)."""
+    from app.services import bill_links
+
+    try:
+        link_id = bill_links.link_id_of(state.secret, token)
+        state.rate_limits.bill_hit(link_id, post=post)
+        return bill_links.resolve(session, state.secret, token)
+    except Throttled as exc:
+        return _throttled(exc)
+    except TokenError as exc:
+        return _invalid(str(exc))
+
+
+LIMITED = {429: {"description": "该链接访问过于频繁（Retry-After 秒数）"}, 404: {"description": "链接无效、过期或已失效"}}
+
+
+@router.get("/{token}", response_class=HTMLResponse, summary="业主账单页", responses=LIMITED)
 def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
     """Amount, aging and bill lines, with instalment, dispute, invoice and opt-out requests."""
+    opened = _open(session, state, token, post=False)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _, unit = opened
     try:
-        view = household_view(session, read_bill_link(state.secret, token))
-    except (TokenError, HouseholdNotFound) as exc:
+        view = household_view(session, f"{unit.project.code}/{unit.code}")
+    except HouseholdNotFound as exc:
         return _invalid(str(exc))
     rows = "".join(f"<tr><td>{escape(b['period'])}</td><td>{escape(b['fee_type'])}</td><td>{b['outstanding']}</td></tr>"
                    for b in view.bills if b["outstanding"] != "0.00")
@@ -62,7 +92,8 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
     return _page("物业费账单", body)
 
 
-@router.post("/{token}", response_class=HTMLResponse, summary="业主提交申请")
+@router.post("/{token}", response_class=HTMLResponse, summary="业主提交申请（同一申请重复提交只记一次）",
+             responses=LIMITED)
 def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, state: StateDep, clock: ClockDep,
                  queue: QueueDep, note: Annotated[str, Form()] = "",
                  months: Annotated[int | None, Form()] = None) -> HTMLResponse:
@@ -70,10 +101,10 @@ def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, 
     from app.services.casework import CaseConflict
     from app.services.tasks import owner_request
 
-    try:
-        unit = find_unit(session, read_bill_link(state.secret, token))
-    except (TokenError, HouseholdNotFound) as exc:
-        return _invalid(str(exc))
+    opened = _open(session, state, token, post=True)
+    if isinstance(opened, HTMLResponse):
+        return opened
+    _, unit = opened
     try:
         owner_request(session, unit, kind=kind, note=note, at=clock(), months=months)
     except (ValueError, CaseConflict) as exc:

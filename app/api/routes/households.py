@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import CurrentUser, SessionDep, StateDep, WriterUser
+from app.api.deps import ClockDep, CurrentUser, SessionDep, StateDep, WriterUser
 from app.api.schemas import (
     BillLinkPublic,
+    BillLinkRevoked,
     DiagnosisPublic,
     EvidencePublic,
     HouseholdPublic,
@@ -72,12 +73,25 @@ def reveal(project: str, unit: str, body: RevealCreate, session: SessionDep, use
     return reveal_contacts(session, row, actor=user.username, reason=body.reason)
 
 
-@router.post("/{project}/{unit}/bill-link", response_model=BillLinkPublic, summary="生成业主账单页链接")
-def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, state: StateDep) -> dict:
-    """A signed, expiring link to the owner's mobile bill page."""
-    from app.services.tokens import sign_bill_link
+@router.post("/{project}/{unit}/bill-link", response_model=BillLinkPublic, summary="生成业主账单页链接（旧链接随即失效）")
+def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, state: StateDep,
+              clock: ClockDep) -> dict:
+    """A signed, expiring link to the owner's mobile bill page; earlier links of the household stop working.
 
-    key = household_key(project, unit)
-    casework.scoped_unit(session, user.scope, key)
-    token = sign_bill_link(state.secret, key)
-    return {"url": f"/bill/{token}", "token": token}
+    Issuing is recorded in the audit log (bill.link_issued).
+    """
+    from app.services import bill_links
+
+    row = casework.scoped_unit(session, user.scope, household_key(project, unit))
+    issued = bill_links.issue(session, state.secret, row, actor=user.username, at=clock())
+    return {"url": f"/bill/{issued.token}", "token": issued.token,
+            "expires_at": issued.expires_at.isoformat(timespec="seconds")}
+
+
+@router.delete("/{project}/{unit}/bill-link", response_model=BillLinkRevoked, summary="作废业主账单页链接")
+def revoke_bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, clock: ClockDep) -> dict:
+    """Every live link of the household stops working at once (audited as bill.link_revoked)."""
+    from app.services import bill_links
+
+    row = casework.scoped_unit(session, user.scope, household_key(project, unit))
+    return {"revoked": bill_links.revoke(session, row, actor=user.username, at=clock())}

@@ -7,6 +7,7 @@ from datetime import datetime, time
 import streamlit as st
 
 from app.services.users import Caller
+from app.workbench.components import inert
 from app.workbench.runtime import Runtime
 
 
@@ -21,7 +22,7 @@ def _templates() -> None:
         with st.expander(f"{icon} {r['name']}（{r['id']}，{'/'.join(r['stages'])}，{r['channel']}）"):
             st.write(r["sample"])
             for h in r["hints"]:
-                st.warning(f"[{h['stage']}] {h['message']}：「{h['excerpt']}」 建议：{h['hint']}")
+                st.warning(inert(f"[{h['stage']}] {h['message']}：「{h['excerpt']}」 建议：{h['hint']}"))
 
 
 def _checker() -> None:
@@ -35,7 +36,7 @@ def _checker() -> None:
         if not hints:
             st.success("未发现问题")
         for h in hints:
-            st.warning(f"{h['message']}：「{h['excerpt']}」 建议：{h['hint']}")
+            st.warning(inert(f"{h['message']}：「{h['excerpt']}」 建议：{h['hint']}"))
 
 
 def _audit(rt: Runtime, caller: Caller) -> None:

@@ -9,8 +9,8 @@ from app.workbench.runtime import Runtime
 
 def render(rt: Runtime) -> None:
     """Username/password form; on success the user is kept in the session state."""
-    from app.services.users import authenticate
-    from data.repositories import audit
+    from app.security.ratelimit import Throttled
+    from app.services.login import login
 
     st.title("Steward 管家工作台")
     st.caption("智能催费助手：先看清欠费原因，再给出合规、分阶段的催费方案。")
@@ -20,10 +20,15 @@ def render(rt: Runtime) -> None:
         submitted = st.form_submit_button("登录")
     if not submitted:
         return
-    with rt.session() as session:
-        caller = authenticate(session, username.strip(), password)
-        if caller is not None:
-            audit.record(session, actor=caller.username, action="user.login", detail={"via": "workbench"})
+    address = getattr(st.context, "ip_address", None)
+    address = address if isinstance(address, str) and address else "workbench"
+    try:
+        with rt.session() as session:
+            caller = login(session, rt.rate_limits, username=username.strip(), password=password, address=address,
+                           via="workbench").caller
+    except Throttled as exc:
+        st.error(f"登录失败次数过多，请 {exc.retry_after} 秒后再试")
+        return
     if caller is None:
         st.error("用户名或密码错误")
         return

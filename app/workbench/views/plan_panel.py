@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services.users import Caller
-from app.workbench.components import anchor_id
+from app.workbench.components import anchor_id, inert
 from app.workbench.runtime import Runtime
 from core.domain.plan_status import PLAN_STATUS_NAMES
 
@@ -30,7 +30,7 @@ def _generate(rt: Runtime, caller: Caller, household: str) -> None:
             result = rt.plans().generate(caller.scope, household, on_node=on_node)
         except Exception as exc:  # shown to the steward; the log has the trace
             status.update(label="生成失败", state="error")
-            st.error(f"方案生成失败：{exc}")
+            st.error(f"方案生成失败：{inert(exc)}")
             return
         status.update(label="方案已生成，等待审批", state="complete", expanded=False)
     st.session_state[_state_key(household)] = result
@@ -45,7 +45,7 @@ def _decide(rt: Runtime, caller: Caller, household: str, plan_id: int, **decisio
             result = rt.plans().decide(session, caller.scope, plan_id,
                                        ApprovalDecision(user=caller.username, **decision))
     except (PlanConflict, PlanNotApprovable) as exc:
-        st.error(str(exc))
+        st.error(inert(exc))
         return
     previous = st.session_state.get(_state_key(household)) or {}
     st.session_state[_state_key(household)] = previous | {k: v for k, v in result.items() if v is not None}
@@ -58,11 +58,11 @@ def _citations(diag: dict, evidence: dict) -> None:
     texts |= {c["id"]: "；".join(c["items"]) for c in evidence["claims"]}
     texts |= {p["id"]: f"缴费 {p['amount']}元" for p in evidence["payments"]}
     for cit in diag.get("citations", []):
-        links = "、".join(f"[{e}](#{anchor_id(e)})" for e in cit["evidence_ids"])
-        st.markdown(f"引用 `{cit['cause_id']}` ← {links}")
+        links = "、".join(f"[{inert(e)}](#{anchor_id(e)})" for e in cit["evidence_ids"])
+        st.markdown(f"引用 {inert(cit['cause_id'])} ← {links}")
         for eid in cit["evidence_ids"]:
-            with st.expander(f"证据 {eid}"):
-                st.write(texts.get(eid, "（见证据时间线）"))
+            with st.expander(f"证据 {inert(eid)}"):
+                st.markdown(inert(texts.get(eid, "（见证据时间线）"), lines=True))
 
 
 def _validation(result: dict) -> None:
@@ -82,13 +82,14 @@ def _steps(result: dict) -> list[dict]:
 def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: dict) -> None:
     diag, plan = result.get("diagnosis") or {}, result.get("plan") or {}
     cause = diag.get("primary_cause") or {}
-    st.markdown(f"#### 诊断：{cause.get('name', '-')}（{cause.get('dimension', '')}/{cause.get('category', '')}，"
-                f"把握 {diag.get('confidence')}）")
-    st.write(diag.get("explanation", ""))
+    st.markdown(f"#### 诊断：{inert(cause.get('name', '-'))}（{inert(cause.get('dimension', ''))}/"
+                f"{inert(cause.get('category', ''))}，把握 {inert(diag.get('confidence'))}）")
+    st.markdown(inert(diag.get("explanation", ""), lines=True))
     _citations(diag, evidence)
-    st.markdown(f"**阶段：** {plan.get('stage')}　**策略：** {plan.get('strategy_label')}　**欠费：** {plan.get('arrears')} 元")
+    st.markdown(f"**阶段：** {inert(plan.get('stage'))}　**策略：** {inert(plan.get('strategy_label'))}"
+                f"　**欠费：** {inert(plan.get('arrears'))} 元")
     for note in plan.get("notes", []):
-        st.caption(f"· {note}")
+        st.caption(f"· {inert(note)}")
     st.dataframe([{"#": s["seq"], "日期": s["date"], "时段": "-".join(s["window"]), "渠道": s["channel"],
                    "负责人": s["role_name"], "动作": s["action"], "话术": s["message"]} for s in _steps(result)],
                  hide_index=True, use_container_width=True)

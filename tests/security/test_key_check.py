@@ -1,0 +1,135 @@
+"""Finding 9: a lost or swapped key file is not silent; the default key folder is not the database's folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, text
+
+from app.api.main import create_app
+from core.crypto.cipher import PROVIDER
+from core.crypto.keys import Keyring, check_values, default_key_dir, key_file_path, load_keyring
+from core.settings import PROJECT_ROOT, Settings
+from data.db.keycheck import KeyMismatchError
+from data.db.models import Meta
+from data.db.session import init_db, make_engine, make_session_factory
+from tests.security.conftest import generated
+
+MESSAGE_ZH, MESSAGE_EN = "加密密钥与数据库不匹配", "do not match the database"
+
+
+@pytest.fixture
+def encrypted_db(tmp_path: Path) -> tuple[str, Keyring]:
+    """A small portfolio written with its own key file; returns (url, that keyring)."""
+    ring = load_keyring(tmp_path / "good-keys", {})
+    url = f"sqlite:///{tmp_path / 'steward.db'}"
+    with PROVIDER.using(ring):
+        generated(url, households=8).dispose()
+    return url, ring
+
+
+def _assert_message(exc: BaseException) -> None:
+    assert MESSAGE_ZH in str(exc) and MESSAGE_EN in str(exc)
+
+
+def test_finding9_a_new_key_refuses_the_database_in_every_entry_point(encrypted_db, tmp_path):
+    url, good = encrypted_db
+    lost = load_keyring(tmp_path / "new-keys", {})  # what a missing key file used to turn into silently
+    with PROVIDER.using(lost):
+        with pytest.raises(KeyMismatchError) as exc:
+            init_db(url)
+        _assert_message(exc.value)
+        app = create_app(Settings(var_dir=tmp_path / "var", database_url=url))
+        with pytest.raises(KeyMismatchError), TestClient(app):
+            pass
+    with PROVIDER.using(good):
+        init_db(url).dispose()  # the right key opens it
+
+
+def test_finding9_the_cli_refuses_with_a_chinese_and_english_message(encrypted_db, tmp_path):
+    url, _ = encrypted_db
+    env = {**os.environ, "STEWARD_KEY_FILE": str(tmp_path / "elsewhere" / "steward-keys.json"),
+           "PYTHONPATH": str(PROJECT_ROOT), "STEWARD_VAR_DIR": str(tmp_path / "var")}
+    env.pop("STEWARD_ENCRYPTION_KEY", None)
+    r = subprocess.run([sys.executable, "-m", "app.cli.main", "households", "show", "BJ-PILOT/4-1203",
+                        "--database-url", url], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert MESSAGE_ZH in r.stderr and MESSAGE_EN in r.stderr and "Traceback" not in r.stderr
+
+
+def test_finding9_the_workbench_shows_the_message_and_nothing_else(encrypted_db, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    url, _ = encrypted_db
+    monkeypatch.setenv("STEWARD_DATABASE_URL", url)
+    monkeypatch.setenv("STEWARD_VAR_DIR", str(tmp_path / "wbvar"))
+
+    def script() -> None:
+        from app.workbench.shell import render_single
+
+        render_single("login")
+
+    with PROVIDER.using(load_keyring(tmp_path / "new-keys", {})):
+        at = AppTest.from_function(script, default_timeout=60).run()
+    assert at.error and MESSAGE_ZH in at.error[0].value and not at.text_input
+
+
+def test_finding9_a_swapped_lookup_hash_key_is_refused_too(encrypted_db):
+    url, good = encrypted_db
+    other_hash = Keyring(keys=good.keys, active=good.active, hash_key=b"\x01" * 32)
+    with PROVIDER.using(other_hash), pytest.raises(KeyMismatchError) as exc:
+        init_db(url)
+    assert "lookup-hash" in str(exc.value)
+
+
+def test_finding9_a_database_without_check_values_is_checked_by_reading_a_ciphertext(encrypted_db, tmp_path):
+    url, good = encrypted_db
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        s.execute(delete(Meta).where(Meta.key == "key_check"))
+        s.commit()
+    with PROVIDER.using(load_keyring(tmp_path / "new-keys", {})), pytest.raises(KeyMismatchError):
+        init_db(url)
+    with PROVIDER.using(good):
+        init_db(url).dispose()
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT value FROM meta WHERE key = 'key_check'")).scalar()
+    engine.dispose()
+    assert stored and check_values(good)["hash"] in stored
+
+
+def test_finding9_an_empty_database_accepts_any_key(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with PROVIDER.using(load_keyring(tmp_path / "a", {})):
+        init_db(url).dispose()
+    with PROVIDER.using(load_keyring(tmp_path / "b", {})):
+        init_db(url).dispose()  # no ciphertexts yet: nothing to protect, the new checks are recorded
+
+
+def test_finding9_the_default_key_folder_is_outside_the_database_folder(tmp_path):
+    env = {"HOME": str(tmp_path / "home")}
+    default = key_file_path(default_key_dir(env), env)
+    assert default == tmp_path / "home" / ".config" / "steward" / "keys" / "steward-keys.json"
+    settings = Settings(var_dir=tmp_path / "var")
+    assert not settings.resolved_key_dir.is_relative_to(settings.var_dir)
+    assert default_key_dir({"STEWARD_KEY_DIR": str(tmp_path / "kd")}) == tmp_path / "kd"
+    assert key_file_path(tmp_path / "kd", {"STEWARD_KEY_FILE": str(tmp_path / "f.json")}) == tmp_path / "f.json"
+
+
+def test_finding9_a_rotation_with_a_new_hash_key_records_the_new_checks(tmp_path, isolated_keys):
+    from typer.testing import CliRunner
+
+    from app.cli.main import app as cli
+
+    url = f"sqlite:///{tmp_path / 'rot.db'}"
+    generated(url, households=6).dispose()
+    out = CliRunner().invoke(cli, ["security", "rotate-key", "--new-hash-key", "--retire-old", "--database-url", url])
+    assert out.exit_code == 0, out.output
+    init_db(url).dispose()  # the rotated keys open the database they re-encrypted
+    with PROVIDER.using(isolated_keys.keyring), pytest.raises(KeyMismatchError):
+        init_db(url)  # and the keys from before the rotation no longer do
