@@ -114,7 +114,8 @@ class PlanService:
 
         Raises:
             PlanNotFound: no such plan in the caller's projects.
-            plans.PlanConflict: the plan was already decided or its run can no longer be resumed.
+            plans.PlanConflict: the plan was already decided, is not the household's latest version (PlanNotLatest)
+                or its run can no longer be resumed.
             plans.PlanNotApprovable: the plan failed validation.
         """
         from agent.output import plan_result
@@ -126,6 +127,9 @@ class PlanService:
             raise plans.PlanNotApprovable("方案未通过合规校验，不能批准，请重新生成或修改")
         if status != "awaiting_approval":
             raise plans.PlanConflict(f"方案已处理（当前状态：{STATUS_NAMES.get(status, status)}），请刷新后查看最新版本")
+        newest = plans.latest_version(session, plan.unit_id)
+        if plan.version != newest:
+            raise plans.PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后处理最新版本")
         session.rollback()
         config = {"configurable": {"thread_id": thread_id}}
         paused = bool(thread_id) and bool(self.graph.get_state(config).next)
