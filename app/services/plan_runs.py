@@ -104,6 +104,7 @@ class PlanService:
         from agent.output import plan_result
         from agent.runner import run_plan
 
+        scope.check_write()
         ctx = self.context_for(scope)
         state = run_plan(self.graph, ctx, household, on_node=on_node)
         return plan_result(state, ctx.kb)
@@ -122,6 +123,7 @@ class PlanService:
         from agent.runner import resume
 
         plan = scoped_plan(session, scope, plan_id)
+        scope.check_write()
         status, thread_id = plan.status, plan.thread_id
         if status == "blocked":
             raise plans.PlanNotApprovable("方案未通过合规校验，不能批准，请重新生成或修改")
