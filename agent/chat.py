@@ -21,7 +21,6 @@ from prompts.agent import CHAT
 from tools.evidence import EvidenceReader
 from tools.household_tools import make_evidence_tools
 
-
 PLAN_REQUEST = re.compile(r"方案|分期|语气|话术|改写|重写|重新生成|修改|调整")
 """What a steward's own message says when it asks for a plan to be written or revised."""
 GATE_KEY = "plan_write_gate"
@@ -86,8 +85,10 @@ def plan_tool(ctx: AgentContext, household: str, checkpointer: Any) -> BaseTool:
 
 
 def build_chat_agent(ctx: AgentContext, reader: EvidenceReader, checkpointer: Any) -> Any:
-    """A ReAct agent over the household's tools and the knowledge base; plan generation only for callers that may
-    write plans (read-only and compliance users get the reading tools alone)."""
+    """A ReAct agent over the household's tools and the knowledge base, plus plan generation for writers.
+
+    Read-only and compliance users get the reading tools alone.
+    """
     from langgraph.prebuilt import create_react_agent
 
     def search(query: str, k: int) -> list[dict]:

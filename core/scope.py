@@ -15,8 +15,10 @@ class ReadOnlyError(ScopeError):
 
 @dataclass(frozen=True)
 class CallerScope:
-    """A caller's identity, the projects it may see (None = every project, e.g. the batch) and whether it may
-    change cases (write plans, push data)."""
+    """A caller's identity, the projects it may see and whether it may change cases.
+
+    ``projects`` None means every project (e.g. the batch); ``can_write`` False for read-only and compliance users.
+    """
 
     user: str
     projects: frozenset[str] | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     DateTime,

@@ -90,8 +90,7 @@ def reasons(frame: pd.DataFrame) -> list[list[str]]:
 
 
 def owner_entries(scored: pd.DataFrame) -> pd.DataFrame:
-    """One queue entry per owner and project: the owner's highest-priority eligible unit in that project, with
-    the owner's total arrears in that project.
+    """One queue entry per owner and project: the owner's top eligible unit there, with the owner's arrears there.
 
     Owners are one person across projects, but each project is served (and seen) by its own staff: an entry, its
     ``other_units`` and its ``owner_arrears_cents`` never mix units of different projects, so whoever may see an
