@@ -100,3 +100,20 @@ def test_finding5_two_generates_then_only_the_latest_can_be_approved(any_db_api,
         statuses = dict(s.execute(select(DunningPlan.id, DunningPlan.status)
                                   .where(DunningPlan.id.in_([first, second, third]))).all())
     assert statuses == {first: "superseded", second: "superseded", third: "approved"}
+
+
+def test_finding4_read_only_and_compliance_scopes_carry_no_write_right(api_url):
+    import pytest
+
+    from app.services.plan_runs import PlanService
+    from app.services.users import caller_for
+    from core.scope import ScopeError
+
+    with make_session_factory(make_engine(api_url))() as s:
+        rights = {u: caller_for(s, u).scope.can_write for u in ("ro", "compliance", "demo", "manager", "admin")}
+    assert rights == {"ro": False, "compliance": False, "demo": True, "manager": True, "admin": True}
+    service = PlanService(graph=None, context_for=lambda scope: pytest.fail("no agent context for a reader"))
+    with make_session_factory(make_engine(api_url))() as s:
+        for user in ("ro", "compliance"):
+            with pytest.raises(ScopeError, match="只能查看"):
+                service.generate(caller_for(s, user).scope, "BJ-PILOT/4-1203")

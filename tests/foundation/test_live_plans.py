@@ -87,3 +87,35 @@ def test_finding5_the_database_refuses_a_second_live_plan(factory, status):
         s.rollback()
         s.execute(insert(DunningPlan), [row | {"version": 3, "status": "superseded"}])  # history stays free
         s.commit()
+
+
+def test_finding5_migration_retires_duplicate_live_plans_and_encrypts_old_evidence(db_url, tmp_path):
+    from sqlalchemy import text
+
+    from data.db.models import ChatMessage
+    from data.db.session import make_engine, upgrade
+
+    with PROVIDER.using(load_keyring(tmp_path / "keys", {})):
+        upgrade(db_url, "0006")
+        engine = make_engine(db_url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')"))
+            conn.execute(text("INSERT INTO buildings (id, project_id, name) VALUES (1, 1, '1号楼')"))
+            conn.execute(text("INSERT INTO units (id, project_id, building_id, code, label, area_m2, "
+                              "monthly_fee_cents, case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"))
+            conn.execute(text("INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
+                              "text) VALUES (1, 1, 'm1', 'owner', '王丽', :at, '我的电话13912345678')"), {"at": AT})
+            for pid in (1, 2, 3):
+                conn.execute(text("INSERT INTO dunning_plans (id, unit_id, version, status, stage, strategy, summary, "
+                                  "validation, is_fallback, created_at) VALUES (:i, 1, :i, 'awaiting_approval', 'S1', "
+                                  "'gentle', '', '{}', false, :at)"), {"i": pid, "at": AT})
+        upgrade(db_url)
+        with engine.connect() as conn:
+            raw = conn.execute(text("SELECT speaker_name, text FROM chat_messages")).one()
+            statuses = conn.execute(text("SELECT id, status FROM dunning_plans ORDER BY id")).all()
+        assert all(v.startswith("enc1:") for v in raw)
+        assert [tuple(r) for r in statuses] == [(1, "superseded"), (2, "superseded"), (3, "awaiting_approval")]
+        with make_session_factory(engine)() as s:
+            chat = s.get(ChatMessage, 1)
+            assert (chat.speaker_name, chat.text) == ("王丽", "我的电话13912345678")
+        engine.dispose()
