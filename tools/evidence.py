@@ -27,7 +27,7 @@ from data.db.models import (
     Unit,
 )
 from data.db.workflow import ContactAttempt, Dispute, InstalmentPlan, OptOut, Promise
-from data.repositories.households import bill_lines, business_date, find_unit
+from data.repositories.households import bill_lines, business_date, find_unit, owner_units
 
 SPEAKERS = {"owner": "业主", "steward": "管家", "service": "客服", "other": "其他"}
 CHANNELS_ZH = CHANNEL_NAMES
@@ -71,7 +71,7 @@ class EvidenceReader:
         stage = stage_for(summary.days_overdue)
         pref = self.session.get(OwnerPreference, self.owner.id) if self.owner else None
         tags = [t.tag for t in self.owner.tags] if self.owner else []
-        units = len(self.owner.units) if self.owner else 1
+        units = len(owner_units(self.session, self.owner.id, self.scope)) if self.owner else 1
         return {
             "id": f"bill:{self.household}", "household": "【本户】", "project": self.unit.project.name,
             "city": self.unit.project.city, "area_m2": self.unit.area_m2,

@@ -31,6 +31,7 @@ def persist(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     ctx = runtime.context
     with ctx.session_factory() as session:
         unit = find_unit(session, state["household"])
+        ctx.scope.check_write(unit.project.code)  # the one place plans are written: rights follow the caller
         model = ctx.settings.llm_model if ctx.settings else ""
         row = plans.save_draft(session, unit_id=unit.id, diagnosis=state["diagnosis"], plan=state["plan"],
                                validation=state["validation"], thread_id=state.get("thread_id"),
@@ -65,6 +66,7 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Litera
     if decision.action == "respond":
         return Command(goto="plan", update={"instruction": decision.instruction})
     verdict = "accept" if decision.action == "accept" else "ignore"
+    ctx.scope.check_write()
     with ctx.session_factory() as session:
         plans.decide(session, plan_id=state["plan_id"], decision=verdict, username=decision.user,
                      at=ctx.clock(), comment=decision.comment)

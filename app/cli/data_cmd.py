@@ -58,6 +58,7 @@ def import_(
              "chats 聊天记录 / tickets 工单 / claims 诉求 / wechat 微信聊天导出(.txt)；省略时按扩展名或表头判断"),
     household: str | None = typer.Option(None, "--household", help="wechat：聊天所属住户，项目编码/房号"),
     source: str | None = typer.Option(None, "--source", help="来源系统名称（保存未识别字段时使用），默认为文件类型"),
+    user: str | None = typer.Option(None, "--user", help="以该账号的权限导入：只能写入其负责的项目（省略时不限项目）"),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
 ) -> None:
@@ -66,20 +67,27 @@ def import_(
 
     ingest = ingest_kind(file, kind)
     if ingest is not None:
-        run_import(file, ingest, household=household, source=source, database_url=database_url, as_json=as_json)
+        run_import(file, ingest, household=household, source=source, database_url=database_url, as_json=as_json,
+                   user=user)
         return
     from rich.table import Table
 
     from app.cli.common import fail, open_session, print_json
+    from app.cli.ingest_cmd import import_scope
+    from core.scope import ScopeError
     from data.importers import KIND_NAMES, ImportFileError, import_file
 
     session = open_session(database_url)
     try:
-        result = import_file(session, file, kind=kind)
+        result = import_file(session, file, kind=kind, scope=import_scope(session, user))
         session.commit()
     except ImportFileError as exc:
         session.rollback()
         fail(str(exc), code=2)
+        return
+    except ScopeError as exc:
+        session.rollback()
+        fail(str(exc), code=3)
         return
     finally:
         session.close()

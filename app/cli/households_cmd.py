@@ -18,11 +18,12 @@ def show(
     """显示住户：房产、账单、账龄、联系方式（已脱敏）和证据数量。"""
     from rich.table import Table
 
+    from core.scope import SYSTEM_SCOPE
     from data.repositories.households import HouseholdNotFound, household_view
 
     session = open_session(database_url)
     try:
-        view = household_view(session, key)
+        view = household_view(session, key, scope=SYSTEM_SCOPE)
     except (HouseholdNotFound, ValueError) as exc:
         fail(str(exc))
         return

@@ -19,20 +19,43 @@ def ingest_kind(path: Path, kind: str | None) -> str | None:
     return SUFFIX_KINDS.get(path.suffix.lower())
 
 
+def import_scope(session, user: str | None):  # noqa: ANN001, ANN201
+    """The scope an import runs with: the named user's projects and rights, or every project without --user.
+
+    Raises:
+        ScopeError: the user is unknown or inactive.
+    """
+    from app.services.users import caller_for
+    from core.scope import SYSTEM_SCOPE, ScopeError
+
+    if user is None:
+        return SYSTEM_SCOPE
+    caller = caller_for(session, user)
+    if caller is None:
+        raise ScopeError(f"未知或已停用的账号：{user}")
+    return caller.scope
+
+
 def run_import(file: Path, kind: str, *, household: str | None, source: str | None, database_url: str | None,
-               as_json: bool) -> None:
-    """Import, commit, print a summary (or JSON); file-level problems exit with code 2."""
+               as_json: bool, user: str | None = None) -> None:
+    """Import, commit, print a summary (or JSON); file-level problems exit with code 2, scope refusals with 3."""
     from app.cli.common import console, fail, open_session, print_json
+    from core.scope import ScopeError
     from data.importers.errors import ImportFileError
     from data.ingest.runner import ingest_file
 
     session = open_session(database_url)
     try:
-        result = ingest_file(session, file, kind=kind, household=household, source=source)
+        result = ingest_file(session, file, kind=kind, household=household, source=source,
+                             scope=import_scope(session, user))
         session.commit()
     except ImportFileError as exc:
         session.rollback()
         fail(str(exc), code=2)
+        return
+    except ScopeError as exc:
+        session.rollback()
+        fail(str(exc), code=3)
         return
     finally:
         session.close()

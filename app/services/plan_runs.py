@@ -137,6 +137,7 @@ class PlanService:
         from agent.output import plan_result
         from agent.runner import run_plan
 
+        scope.check_write()
         ctx = self.context_for(scope)
         state = run_plan(self.graph, ctx, household, on_node=on_node)
         return plan_result(state, ctx.kb)
@@ -147,18 +148,23 @@ class PlanService:
 
         Raises:
             PlanNotFound: no such plan in the caller's projects.
-            plans.PlanConflict: the plan was already decided or its run can no longer be resumed.
+            plans.PlanConflict: the plan was already decided, is not the household's latest version (PlanNotLatest)
+                or its run can no longer be resumed.
             plans.PlanNotApprovable: the plan failed validation.
         """
         from agent.output import plan_result
         from agent.runner import resume
 
         plan = scoped_plan(session, scope, plan_id)
+        scope.check_write()
         status, thread_id = plan.status, plan.thread_id
         if status == "blocked":
             raise plans.PlanNotApprovable("方案未通过合规校验，不能批准，请重新生成或修改")
         if status != "awaiting_approval":
             raise plans.PlanConflict(f"方案已处理（当前状态：{STATUS_NAMES.get(status, status)}），请刷新后查看最新版本")
+        newest = plans.latest_version(session, plan.unit_id)
+        if plan.version != newest:
+            raise plans.PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后处理最新版本")
         session.rollback()
         config = {"configurable": {"thread_id": thread_id}}
         paused = bool(thread_id) and bool(self.graph.get_state(config).next)

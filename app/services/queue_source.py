@@ -81,7 +81,11 @@ class QueueSource:
                  and (project is None or p == project) for i in rows
                  if (stage is None or i["stage"] == stage) and (warning is None or i["warning"] == warning)]
         items.sort(key=lambda i: -i["priority"])
-        return len(items), items[offset: offset + limit], False
+        page = items[offset: offset + limit]
+        if scope.projects is not None:  # entries never span projects; this keeps it so whatever built them
+            page = [{**i, "other_units": [h for h in i.get("other_units") or []
+                                          if h.partition("/")[0] in scope.projects]} for i in page]
+        return len(items), page, False
 
     def clear(self) -> None:
         """Forget cached queues (after a write that changes warnings)."""

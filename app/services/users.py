@@ -146,7 +146,8 @@ def caller_for(session: Session, username: str) -> Caller | None:
     if user is None:
         return None
     projects = None if user.role in GLOBAL_ROLES else project_codes(session, user.id)
-    return Caller(user.username, user.role, user.display_name, CallerScope(user.username, projects))
+    return Caller(user.username, user.role, user.display_name,
+                  CallerScope(user.username, projects, can_write=user.role in WRITE_ROLES))
 
 
 def authenticate(session: Session, username: str, password: str) -> Caller | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.crypto.cipher import FieldCipher
-from data.db.rotation import ENCRYPTED_FIELDS, HASH_FIELDS
+from data.db.columns import dump_json
+from data.db.rotation import ENCRYPTED_FIELDS, HASH_FIELDS, JSON_FIELDS
 
 
 def seal_rows(table: str, rows: list[dict], fc: FieldCipher) -> list[dict]:
@@ -20,6 +21,9 @@ def seal_rows(table: str, rows: list[dict], fc: FieldCipher) -> list[dict]:
             out[target] = fc.lookup_hash(clear) if clear else None
         for col in fields:
             if col in out:
-                out[col] = fc.seal(out[col])
+                value = out[col]
+                if col in JSON_FIELDS.get(table, ()) and value is not None and not isinstance(value, str):
+                    value = dump_json(value)
+                out[col] = fc.seal(value)
         sealed.append(out)
     return sealed

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     DateTime,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.db.base import Base
-from data.db.columns import EncryptedString, keep_hash
+from data.db.columns import EncryptedJSON, EncryptedString, EncryptedText, keep_hash
 
 FK = ForeignKey
 
@@ -198,9 +197,9 @@ class ChatMessage(Base):
     unit_id: Mapped[int] = mapped_column(FK("units.id"))
     ext_id: Mapped[str] = mapped_column(String(64))
     speaker_role: Mapped[str] = mapped_column(String(16))  # owner | steward | service | other
-    speaker_name: Mapped[str] = mapped_column(String(64), default="")
+    speaker_name: Mapped[str] = mapped_column(EncryptedString(), default="")
     sent_at: Mapped[datetime] = mapped_column(DateTime)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
 
 
 class Ticket(Base):
@@ -212,7 +211,7 @@ class Ticket(Base):
     unit_id: Mapped[int] = mapped_column(FK("units.id"), index=True)
     ext_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText())
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -227,7 +226,7 @@ class TicketEvent(Base):
     ticket_id: Mapped[int] = mapped_column(FK("tickets.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText(), default="")
 
 
 class Claim(Base):
@@ -239,7 +238,7 @@ class Claim(Base):
     unit_id: Mapped[int] = mapped_column(FK("units.id"), index=True)
     ext_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(32))
-    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    items: Mapped[list[str]] = mapped_column(EncryptedJSON(), default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -250,7 +249,7 @@ class ClaimRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(FK("claims.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
 
 
 class GroundTruth(Base):

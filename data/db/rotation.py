@@ -14,8 +14,15 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "owners": ("name", "id_number", "merge_key"),
     "contacts": ("value",),
     "tenants": ("name", "mobile"),
+    "chat_messages": ("speaker_name", "text"),
+    "tickets": ("description",),
+    "ticket_events": ("note",),
+    "claims": ("items",),
+    "claim_records": ("text",),
 }
-"""Every encrypted column, by table."""
+"""Every encrypted column, by table (evidence text is personal data too: owners write numbers and names in it)."""
+JSON_FIELDS: dict[str, tuple[str, ...]] = {"claims": ("items",)}
+"""Encrypted columns holding JSON: bulk writers serialise the value before sealing it."""
 HASH_FIELDS: dict[str, tuple[str, str]] = {"owners": ("merge_key", "merge_hash"), "contacts": ("value", "value_hash")}
 """(source column, keyed-hash column) by table."""
 
@@ -58,14 +65,15 @@ def _write(conn: Connection, t: sa.TableClause, rows: list[sa.Row], changes: lis
     conn.execute(stmt, params)
 
 
-def reencrypt_all(conn: Connection, fc: FieldCipher, *, batch: int = 1000) -> RotationReport:
+def reencrypt_all(conn: Connection, fc: FieldCipher, *, batch: int = 1000,
+                  tables: tuple[str, ...] | None = None) -> RotationReport:
     """Bring every personal field to the active key and every lookup hash to the current HMAC key (caller commits).
 
     Rows already encrypted with the active key and carrying the right hash are left alone, so the pass is
     idempotent and can be resumed after an interruption.
     """
     report = RotationReport()
-    for table in ENCRYPTED_FIELDS:
+    for table in tables or tuple(ENCRYPTED_FIELDS):
         t = _raw_table(table)
         last = 0
         while True:

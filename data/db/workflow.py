@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,10 +117,19 @@ class Diagnosis(Base):
     prompt_version: Mapped[str] = mapped_column(String(32), default="")
 
 
+LIVE_PLAN_STATUSES = ("awaiting_approval", "approved")
+LIVE_PLAN_WHERE = "status IN ('awaiting_approval', 'approved')"
+
+
 class DunningPlan(Base):
     """A versioned dunning plan (催费方案) awaiting or holding a steward's approval."""
 
     __tablename__ = "dunning_plans"
+    __table_args__ = (
+        # One live plan per household: at most one version awaiting approval and at most one approved.
+        Index("uq_dunning_plans_live", "unit_id", "status", unique=True,
+              sqlite_where=text(LIVE_PLAN_WHERE), postgresql_where=text(LIVE_PLAN_WHERE)),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(FK("units.id"), index=True)
     diagnosis_id: Mapped[int | None] = mapped_column(FK("diagnoses.id"))

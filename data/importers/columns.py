@@ -122,6 +122,24 @@ def header_score(headers: Sequence[object]) -> int:
     return sum(normalize_header(h) in known for h in headers)
 
 
+def refuse_ambiguous(headers: Sequence[object], columns: Sequence[Column], what: str) -> None:
+    """Raise ImportFileError when two header cells name the same field (e.g. 小区编码 and 项目编码).
+
+    Taking either column would silently drop the other's values (and, for the project column, decide which
+    project the rows are written to), so the whole file is refused and nothing is imported.
+    """
+    by_name = _index(columns)
+    cells: dict[str, list[str]] = {}
+    for cell in headers:
+        col = by_name.get(normalize_header(cell))
+        if col is not None:
+            cells.setdefault(col.key, []).append(str(cell).strip())
+    clashes = [(col, cells[col.key]) for col in columns if len(cells.get(col.key, ())) > 1]
+    if clashes:
+        detail = "；".join(f"{'、'.join(f'“{c}”' for c in names)} 都对应“{col.header}”" for col, names in clashes)
+        raise ImportFileError(f"{what}文件表头有歧义：{detail}。请只保留其中一列后重新导入（本次未导入任何数据）")
+
+
 def map_headers(headers: Sequence[object], kind: str) -> dict[str, int]:
     """Map column keys to cell positions; raise ImportFileError naming missing required columns.
 
@@ -130,8 +148,12 @@ def map_headers(headers: Sequence[object], kind: str) -> dict[str, int]:
         kind: owners, receivables or payments.
 
     Returns:
-        ``{column key: index}`` for every recognised column (first occurrence wins).
+        ``{column key: index}`` for every recognised column.
+
+    Raises:
+        ImportFileError: A required column is missing, or two columns name the same field.
     """
+    refuse_ambiguous(headers, KINDS[kind], KIND_NAMES[kind])
     by_name = _index(KINDS[kind])
     found: dict[str, int] = {}
     for position, cell in enumerate(headers):

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from core.scope import SYSTEM_SCOPE, CallerScope, ScopeError
 from data.importers.columns import Column, infer_kind, map_headers
 from data.importers.errors import CellError
 from data.importers.owners import OwnersHandler
@@ -99,7 +100,7 @@ def parse_row(number: int, cells: list[object], handler: Handler, positions: dic
 
 
 def import_file(session: Session, path: Path | str, *, kind: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now) -> ImportResult:
+                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE) -> ImportResult:
     """Import a billing-system export into the database (the caller commits).
 
     Args:
@@ -108,12 +109,14 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
         kind: owners, receivables or payments; inferred from the headers when None.
         batch_size: Rows validated and written per round trip (memory stays bounded by it).
         clock: Time source for created_at stamps.
+        scope: Who imports: every parsed row's project must be inside it (the CLI without --user: every project).
 
     Returns:
         Counts per outcome and the path of the error report (None when no row failed).
 
     Raises:
-        ImportFileError: The file cannot be read as a table or lacks required columns (message in Chinese).
+        ImportFileError: The file cannot be read as a table, lacks required columns or has ambiguous headers.
+        ScopeError: A parsed row belongs to a project outside ``scope`` (the caller rolls back).
     """
     path = Path(path)
     table = open_table(path)
@@ -134,6 +137,10 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
             record = parse_row(number, cells, handler, positions, report)
             if record is None:
                 continue
+            try:
+                scope.check_write(record["project"])
+            except ScopeError as exc:
+                raise ScopeError(f"{exc}（第 {number} 行）；整个文件未导入") from exc
             key = handler.key(record)
             if key in seen:
                 report.add(number, handler.key_label, "/".join(key), f"与第 {seen[key]} 行重复")

@@ -39,12 +39,28 @@ def read_bundles(path: Path, report: ErrorReport) -> Iterator[tuple[int, Househo
             yield number, parse_line(number, raw, report)
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice: which value counts would be a guess."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def parse_line(line: int, raw: str, report: ErrorReport) -> HouseholdIn | None:
-    """Parse one bundle line; problems go to ``report``."""
+    """Parse one bundle line; problems go to ``report``. A key given twice in one object rejects the line."""
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         report.add(line, "整行", mask_digits(raw[:40]), f"不是合法的 JSON（第 {exc.colno} 个字符：{exc.msg}）；整户未导入")
+        return None
+    except DuplicateKey as exc:
+        report.add(line, str(exc), "", f"字段 {exc} 出现了两次，无法判断以哪个为准；整户未导入")
         return None
     try:
         household = _household(line, f.need_object(obj, "整行"))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.scope import SYSTEM_SCOPE, CallerScope, ScopeError
 from data.importers.errors import ImportFileError
 from data.importers.refs import UnitIndex
 from data.importers.report import ErrorReport, report_path
@@ -60,14 +61,26 @@ class IngestResult:
 
 
 class _Run:
-    def __init__(self, session: Session, kind: str, source: str, clock: Callable[[], datetime]) -> None:
-        self.session, self.kind, self.source, self.clock = session, kind, source, clock
+    def __init__(self, session: Session, kind: str, source: str, clock: Callable[[], datetime],
+                 scope: CallerScope = SYSTEM_SCOPE) -> None:
+        self.session, self.kind, self.source, self.clock, self.scope = session, kind, source, clock, scope
         self.index = UnitIndex(session)
         self.report = ErrorReport()
         self.tally: Counter[str] = Counter()
         self.units: set[int] = set()
         self.changed: set[int] = set()
         self.evidence = EvidenceWriter(session, clock)
+
+    def admit(self, household: HouseholdIn) -> None:
+        """Refuse the whole import when a parsed record names a project outside the caller's scope.
+
+        The check runs on the parsed project code (the one the record is written under), before anything of that
+        household is looked up or written; the caller rolls back what earlier batches wrote.
+        """
+        try:
+            self.scope.check_write(household.project)
+        except ScopeError as exc:
+            raise ScopeError(f"{exc}（第 {household.line} 行）；整个文件未导入") from exc
 
     def write(self, items: list[tuple[int, HouseholdIn]]) -> None:
         """Evidence, extras and fingerprints of resolved households."""
@@ -83,6 +96,7 @@ class _Run:
         """Unit ids of existing households; unknown ones are reported with every record they carried."""
         out = []
         for household in batch:
+            self.admit(household)
             uid = self.index.unit_id(household.project, household.unit)
             if uid is not None:
                 out.append((uid, household))
@@ -132,6 +146,7 @@ def _bundles(run: _Run, path: Path, batch_size: int) -> None:
             report_problem(run.report, number, problem, "household")
             run.tally["rejected"] += 1
             continue
+        run.admit(household)
         seen[key] = number
         _unique_refs(run.report, household, refs)
         batch.append(household)
@@ -167,6 +182,7 @@ def _wechat(run: _Run, path: Path, household: str | None) -> None:
         project, unit = parse_key(household)
     except ValueError as exc:
         raise ImportFileError(str(exc)) from exc
+    run.admit(HouseholdIn(line=1, project=project, unit=unit))
     if run.index.unit_id(project, unit) is None:
         raise ImportFileError(f"未找到住户 {household}：请先导入业主档案或住户数据包")
     lines = list(read_lines(path))
@@ -181,7 +197,7 @@ def _wechat(run: _Run, path: Path, household: str | None) -> None:
 
 def ingest_file(session: Session, path: Path | str, *, kind: str, household: str | None = None,
                 source: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now) -> IngestResult:
+                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE) -> IngestResult:
     """Import households and evidence from another system; nothing is committed here.
 
     Args:
@@ -192,17 +208,20 @@ def ingest_file(session: Session, path: Path | str, *, kind: str, household: str
         source: Name of the sending system, the key under which unknown fields are kept (default: the kind).
         batch_size: Households written per round trip.
         clock: Time source for created/updated stamps.
+        scope: Who imports: every parsed record's project must be inside it (the batch and CLI use every project).
 
     Returns:
         Counts per outcome, the households whose evidence changed and the error report path.
 
     Raises:
-        ImportFileError: The file cannot be read at all, lacks required columns, or the household is unknown.
+        ImportFileError: The file cannot be read at all, lacks required columns, has ambiguous headers, or the
+            household is unknown.
+        ScopeError: A parsed record belongs to a project outside ``scope`` (nothing may be committed then).
     """
     if kind not in INGEST_KINDS:
         raise ImportFileError(f"未知的导入类型：{kind}（可选：{'、'.join(INGEST_KINDS)}）")
     path = Path(path)
-    run = _Run(session, kind, source or kind, clock)
+    run = _Run(session, kind, source or kind, clock, scope)
     if kind == "bundle":
         _bundles(run, path, batch_size)
     elif kind == "wechat":

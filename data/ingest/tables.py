@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from data.importers import parsers as p
-from data.importers.columns import PROJECT, UNIT, Column, normalize_header
+from data.importers.columns import PROJECT, UNIT, Column, normalize_header, refuse_ambiguous
 from data.importers.errors import CellError, ImportFileError
 from data.importers.identity import parse_unit
 from data.importers.reader import open_table
@@ -104,7 +104,12 @@ class _Spec:
 
 
 def map_columns(headers: list[object], kind: str) -> tuple[dict[str, int], dict[int, str]]:
-    """Known column positions and the unknown columns (position → header), which are kept as extras."""
+    """Known column positions and the unknown columns (position → header), which are kept as extras.
+
+    Raises:
+        ImportFileError: A required column is missing, or two columns name the same field.
+    """
+    refuse_ambiguous(headers, TABLE_KINDS[kind], TABLE_NAMES[kind])
     names = {normalize_header(n): c for c in TABLE_KINDS[kind] for n in (c.header, *c.synonyms)}
     found: dict[str, int] = {}
     unknown: dict[int, str] = {}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.domain.ledger import BillLine, aging_bucket, summarize
 from core.domain.money import to_yuan
 from core.domain.stages import stage_for
+from core.scope import CallerScope
 from data.db.models import (
     ChatMessage,
     Claim,
@@ -112,23 +113,39 @@ def _count(session: Session, model, unit_id: int) -> int:  # noqa: ANN001
     return session.execute(select(func.count()).select_from(model).where(model.unit_id == unit_id)).scalar_one()
 
 
-def household_view(session: Session, key: str, *, as_of: date | None = None) -> HouseholdView:
-    """Build the household view (contacts masked) for ``key`` as of the business date."""
+def owner_units(session: Session, owner_id: int, scope: CallerScope) -> list[Unit]:
+    """The owner's units that ``scope`` may see (owners are one person across projects; their units are not)."""
+    stmt = select(Unit).join(Project, Project.id == Unit.project_id).where(Unit.owner_id == owner_id)
+    if scope.projects is not None:
+        stmt = stmt.where(Project.code.in_(sorted(scope.projects)))
+    return list(session.execute(stmt.order_by(Unit.id)).scalars())
+
+
+def household_view(session: Session, key: str, *, scope: CallerScope | None = None,
+                   as_of: date | None = None) -> HouseholdView:
+    """Build the household view (contacts masked) for ``key`` as of the business date.
+
+    The owner's other units are listed only inside ``scope`` (None: the household's own project only): a steward
+    of one project never learns of the same owner's units, or their arrears, in another. Checking that ``key``
+    itself is in scope is the caller's job.
+    """
     unit = find_unit(session, key)
+    if scope is None:
+        scope = CallerScope("household", frozenset({unit.project.code}), can_write=False)
     today = business_date(session, as_of)
     lines = bill_lines(session, unit.id)
     summary = summarize(lines, today)
     stage = stage_for(summary.days_overdue)
     owner = session.get(Owner, unit.owner_id) if unit.owner_id else None
-    owner_units = []
+    units_seen = []
     tags: list[str] = []
     contacts: list[dict] = []
     pref = None
     consent = {"opted_out_channels": [], "opted_out_all": False, "blacklisted": False}
     if owner:
-        for other in session.execute(select(Unit).where(Unit.owner_id == owner.id).order_by(Unit.id)).scalars():
+        for other in owner_units(session, owner.id, scope):
             other_sum = summarize(bill_lines(session, other.id), today)
-            owner_units.append({"household": f"{other.project.code}/{other.code}", "label": other.label,
+            units_seen.append({"household": f"{other.project.code}/{other.code}", "label": other.label,
                                 "arrears": str(to_yuan(other_sum.arrears_cents))})
         tags = [t.tag for t in session.execute(select(OwnerTag).where(OwnerTag.owner_id == owner.id)).scalars()]
         contacts = [{"kind": c.kind, "value": mask_value(c.kind, c.value), "valid": c.valid,
@@ -152,7 +169,7 @@ def household_view(session: Session, key: str, *, as_of: date | None = None) -> 
         owner={"title": owner.title if owner else "", "tags": tags,
                "preferred_channel": pref.preferred_channel if pref else None,
                "window": [pref.window_start, pref.window_end] if pref and pref.window_start else None},
-        units=owner_units, arrears=str(to_yuan(summary.arrears_cents)), arrears_cents=summary.arrears_cents,
+        units=units_seen, arrears=str(to_yuan(summary.arrears_cents)), arrears_cents=summary.arrears_cents,
         days_overdue=summary.days_overdue, stage=stage.name if stage else None,
         aging_bucket=aging_bucket(summary.days_overdue), unpaid_periods=summary.periods, bills=bills,
         contacts=contacts, consent=consent,

@@ -21,10 +21,31 @@ class PlanNotApprovable(RuntimeError):
     """The plan failed validation and can never be approved."""
 
 
+class PlanNotLatest(PlanConflict):
+    """A newer version of the household's plan exists: only the latest version may be decided."""
+
+
+def _supersede_pending(session: Session, unit_id: int) -> None:
+    session.execute(update(DunningPlan).where(DunningPlan.unit_id == unit_id,
+                                              DunningPlan.status == "awaiting_approval")
+                    .values(status="superseded"))
+
+
+def latest_version(session: Session, unit_id: int) -> int:
+    """The newest plan version number of a unit (0 when it has none)."""
+    return session.execute(select(func.max(DunningPlan.version))
+                           .where(DunningPlan.unit_id == unit_id)).scalar() or 0
+
+
 def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, validation: dict,
                thread_id: str | None, actor: str, at: datetime, model: str = "", prompt_version: str = "",
                supersedes: int | None = None) -> DunningPlan:
-    """Store the diagnosis and a new plan version; a plan that failed validation is stored as blocked."""
+    """Store the diagnosis and a new plan version; a plan that failed validation is stored as blocked.
+
+    Every version still awaiting approval for the unit is superseded first (one live plan per household, also
+    enforced by the partial unique index ``uq_dunning_plans_live``). ``supersedes`` is kept for callers that name
+    the version they revise; it changes nothing beyond that rule.
+    """
     unit = session.get(Unit, unit_id)
     diag = Diagnosis(unit_id=unit_id, created_at=at, primary_cause_id=diagnosis["primary_cause_id"],
                      secondary_cause_ids=diagnosis.get("secondary_cause_ids", []),
@@ -34,13 +55,26 @@ def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, v
                      prompt_version=prompt_version)
     session.add(diag)
     session.flush()
-    version = (session.execute(select(func.max(DunningPlan.version)).where(DunningPlan.unit_id == unit_id)).scalar()
-               or 0) + 1
-    if supersedes:
-        session.execute(update(DunningPlan).where(DunningPlan.id == supersedes,
-                                                  DunningPlan.status == "awaiting_approval")
-                        .values(status="superseded"))
-    row = DunningPlan(unit_id=unit_id, diagnosis_id=diag.id, version=version,
+    del supersedes  # every pending version of the unit is superseded below
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                row = _insert_version(session, unit_id, diag.id, plan, validation, thread_id, at)
+            break
+        except IntegrityError:
+            # A concurrent draft for the same household committed first: supersede it too and retry.
+            if attempt == 2:
+                raise PlanConflict("该户的方案正在被同时生成，请稍后刷新查看最新版本") from None
+    audit.record(session, actor=actor, action="plan.drafted", entity="dunning_plan", entity_id=str(row.id),
+                 detail={"version": row.version, "status": row.status, "cause": diag.primary_cause_id}, at=at)
+    return row
+
+
+def _insert_version(session: Session, unit_id: int, diagnosis_id: int, plan: dict, validation: dict,
+                    thread_id: str | None, at: datetime) -> DunningPlan:
+    _supersede_pending(session, unit_id)
+    version = latest_version(session, unit_id) + 1
+    row = DunningPlan(unit_id=unit_id, diagnosis_id=diagnosis_id, version=version,
                       status="awaiting_approval" if validation.get("passed") else "blocked",
                       stage=plan["stage"], strategy=plan["strategy"], summary=plan.get("strategy_label", ""),
                       validation=validation, is_fallback=bool(plan.get("is_fallback")), thread_id=thread_id,
@@ -52,8 +86,6 @@ def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, v
                                   action=s["action"], message=s.get("message", ""), role=s["role"]))
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="plan.drafted", entity="dunning_plan", entity_id=str(row.id),
-                 detail={"version": version, "status": row.status, "cause": diag.primary_cause_id}, at=at)
     return row
 
 
@@ -67,6 +99,13 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
         raise PlanNotApprovable("方案未通过合规校验，不能批准")
     if plan.status != "awaiting_approval":
         raise PlanConflict(f"方案已处理（当前状态：{plan.status}）")
+    newest = latest_version(session, plan.unit_id)
+    if plan.version != newest:
+        raise PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后审批最新版本")
+    if decision == "accept":
+        # The approved version replaces the household's earlier approved plan (one live plan per household).
+        session.execute(update(DunningPlan).where(DunningPlan.unit_id == plan.unit_id, DunningPlan.id != plan_id,
+                                                  DunningPlan.status == "approved").values(status="superseded"))
     approval = Approval(plan_id=plan_id, plan_version=plan.version, username=username, decision=decision,
                         comment=comment, at=at)
     session.add(approval)

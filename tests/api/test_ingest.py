@@ -37,3 +37,34 @@ def test_when_chat_records_are_pushed_then_they_append_and_bad_rows_are_reported
 def test_when_kind_is_unknown_then_404_in_chinese(api):
     r = api.post("/ingest/payments-x", user="admin", json=[{"a": 1}])
     assert r.status_code == 404 and "未知的记录类型" in r.text
+
+
+def _bj_manager(api_url: str) -> None:
+    from app.services.users import create_user
+    from data.db.session import make_engine, make_session_factory
+    from tests.api.helpers import PASSWORD
+
+    with make_session_factory(make_engine(api_url))() as s:
+        create_user(s, username="bjm", password=PASSWORD, role="manager", projects=["BJ-PILOT"])
+        s.commit()
+
+
+def _sh_unit(api) -> str:
+    rows = api.get("/households", user="admin", params={"project": "SH-PD", "limit": 1}).json()
+    return (rows["items"] if isinstance(rows, dict) else rows)[0]["household"].split("/", 1)[1]
+
+
+def test_finding1_the_reviewed_probe_is_refused_and_the_other_project_sees_nothing(api, api_url):
+    _bj_manager(api_url)
+    unit = _sh_unit(api)
+    before = api.get(f"/households/SH-PD/{unit}", user="admin").json()["evidence"]["chats"]
+    row = {"房号": unit, "消息编号": "inj", "时间": "2024-08-20 10:00", "发言人": "业主", "内容": "注入"}
+    both = api.post("/ingest/chats", user="bjm", json=[{"小区编码": "SH-PD", "项目编码": "BJ-PILOT", **row}])
+    assert both.status_code == 422 and "表头有歧义" in both.json()["detail"]
+    alone = api.post("/ingest/chats", user="bjm", json=[{"小区编码": "SH-PD", **row}])
+    assert alone.status_code == 403 and "SH-PD" in alone.json()["detail"]
+    mixed = api.post("/ingest/bundles", user="bjm", json=[BUNDLE | {"project": "BJ-PILOT", "unit": "9-999"},
+                                                           BUNDLE | {"project": "SH-PD", "unit": unit}])
+    assert mixed.status_code == 403
+    assert api.get(f"/households/SH-PD/{unit}", user="admin").json()["evidence"]["chats"] == before
+    assert api.get("/households/BJ-PILOT/9-999", user="admin").status_code == 404

@@ -84,3 +84,36 @@ def test_when_diagnoses_are_listed_then_the_latest_one_is_first(api):
     _generate(api)
     rows = api.get(f"{H}/diagnoses").json()
     assert rows and rows[0]["primary_cause_id"].startswith("svc.") and rows[0]["citations"]
+
+
+def test_finding5_two_generates_then_only_the_latest_can_be_approved(any_db_api, pg_portfolio_url):
+    first = _generate(any_db_api)["plan_id"]
+    second = _generate(any_db_api, user="bj")["plan_id"]
+    assert second != first
+    stale = any_db_api.post(f"/plans/{first}/approve", json={})
+    assert stale.status_code == 409
+    assert "已被新版本替代" in stale.json()["detail"] or "最新" in stale.json()["detail"]
+    assert any_db_api.post(f"/plans/{second}/approve", json={}).status_code == 200
+    third = _generate(any_db_api)["plan_id"]
+    assert any_db_api.post(f"/plans/{third}/approve", json={}).status_code == 200
+    with make_session_factory(make_engine(pg_portfolio_url))() as s:
+        statuses = dict(s.execute(select(DunningPlan.id, DunningPlan.status)
+                                  .where(DunningPlan.id.in_([first, second, third]))).all())
+    assert statuses == {first: "superseded", second: "superseded", third: "approved"}
+
+
+def test_finding4_read_only_and_compliance_scopes_carry_no_write_right(api_url):
+    import pytest
+
+    from app.services.plan_runs import PlanService
+    from app.services.users import caller_for
+    from core.scope import ScopeError
+
+    with make_session_factory(make_engine(api_url))() as s:
+        rights = {u: caller_for(s, u).scope.can_write for u in ("ro", "compliance", "demo", "manager", "admin")}
+    assert rights == {"ro": False, "compliance": False, "demo": True, "manager": True, "admin": True}
+    service = PlanService(graph=None, context_for=lambda scope: pytest.fail("no agent context for a reader"))
+    with make_session_factory(make_engine(api_url))() as s:
+        for user in ("ro", "compliance"):
+            with pytest.raises(ScopeError, match="只能查看"):
+                service.generate(caller_for(s, user).scope, "BJ-PILOT/4-1203")

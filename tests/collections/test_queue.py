@@ -61,7 +61,10 @@ def _key(session, unit: Unit) -> str:
 def test_when_queue_is_built_then_blocked_households_are_out_and_each_owner_appears_once(small_db_url, tmp_path):
     engine = init_db(small_db_url)
     with make_session_factory(engine)() as s:
-        a, b, c, d, e, f, g = _owing_units(s, 7)
+        owing = _owing_units(s, 40)
+        a, b, c, d, e, f = owing[:6]
+        # Entries are per owner and project: the owner's second unit is in the same project.
+        g = next(u for u in owing[6:] if u.project_id == f.project_id)
         s.add(Dispute(unit_id=a.id, opened_at=NOW, status="open", note="账单有误"))
         s.add(Promise(unit_id=b.id, promised_date=AS_OF + timedelta(days=3), amount_cents=100, status="open",
                       created_at=NOW))
@@ -98,3 +101,13 @@ def test_when_promise_date_has_passed_then_household_is_back_in_the_queue(small_
         s.commit()
         key = _key(s, u)
     assert key in [q.household for q in daily_queue(engine, AS_OF, var_dir=tmp_path / "var")]
+
+
+def test_finding3_an_owner_with_units_in_two_projects_gets_one_entry_per_project():
+    scored = pd.DataFrame({"unit_id": [1, 2, 3, 4], "owner_id": [7, 7, 7, 8],
+                           "household": ["P/1", "P/2", "Q/9", "Q/3"], "priority": [0.2, 0.5, 0.9, 0.3],
+                           "excluded": [None] * 4, "arrears_cents": [100, 200, 5000, 300]})
+    out = owner_entries(scored).set_index("household")
+    assert list(out.index) == ["Q/9", "P/2", "Q/3"]
+    assert out.loc["Q/9", "other_units"] == [] and out.loc["Q/9", "owner_arrears_cents"] == 5000
+    assert out.loc["P/2", "other_units"] == ["P/1"] and out.loc["P/2", "owner_arrears_cents"] == 300

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from data.db.models import (
     ChatMessage,
@@ -97,7 +97,9 @@ def test_when_generated_twice_with_the_same_seed_then_data_is_identical(tmp_path
         engine = init_db(f"sqlite:///{tmp_path / f's{n}.db'}")
         generate(engine, 80, seed=42)
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT unit_id, ext_id, text FROM chat_messages ORDER BY id")).all()
+            # Read through the column types: chat text is encrypted at rest with a fresh nonce per value.
+            rows = conn.execute(select(ChatMessage.unit_id, ChatMessage.ext_id, ChatMessage.text)
+                                .order_by(ChatMessage.id)).all()
         digests.append(hash(tuple(rows)))
         engine.dispose()
     assert digests[0] == digests[1]

@@ -39,7 +39,7 @@ def view(project: str, unit: str, session: SessionDep, user: CurrentUser) -> dic
     """The first screen: arrears, aging, stage, bills, masked contacts, consent and reachability lights."""
     key = household_key(project, unit)
     row = casework.scoped_unit(session, user.scope, key)
-    view = household_view(session, key)
+    view = household_view(session, key, scope=user.scope)
     # The view holds plain JSON values only: a shallow dict avoids asdict's deep copy on this hot path.
     return {**vars(view), "reachability": casework.reachability(session, row, view.consent)}
 

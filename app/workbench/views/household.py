@@ -24,7 +24,7 @@ def _load(rt: Runtime, caller: Caller, key: str) -> dict | None:
         with rt.session() as session:
             unit = casework.scoped_unit(session, caller.scope, key)
             reader = EvidenceReader(session, key, caller.scope)
-            return {"view": household_view(session, key).to_dict(), "lights": casework.reachability(session, unit),
+            return {"view": household_view(session, key, scope=caller.scope).to_dict(), "lights": casework.reachability(session, unit),
                     "attempts": casework.list_attempts(session, unit), "promises": casework.list_promises(session, unit),
                     "instalments": casework.list_instalments(session, unit),
                     "disputes": casework.list_disputes(session, unit), "plans": list_plans(session, unit),

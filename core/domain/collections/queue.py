@@ -90,21 +90,26 @@ def reasons(frame: pd.DataFrame) -> list[list[str]]:
 
 
 def owner_entries(scored: pd.DataFrame) -> pd.DataFrame:
-    """One queue entry per owner: the owner's highest-priority eligible unit, with the owner's total arrears.
+    """One queue entry per owner and project: the owner's top eligible unit there, with the owner's arrears there.
 
-    Expects the scored frame with columns household, owner_id, priority, excluded, arrears_cents.
-    Returns eligible entries ordered by priority (highest first) with an ``other_units`` list.
+    Owners are one person across projects, but each project is served (and seen) by its own staff: an entry, its
+    ``other_units`` and its ``owner_arrears_cents`` never mix units of different projects, so whoever may see an
+    entry's project sees nothing of another project through it.
+
+    Expects the scored frame with columns household (``PROJECT/UNIT``), owner_id, unit_id, priority, excluded,
+    arrears_cents. Returns eligible entries ordered by priority (highest first) with an ``other_units`` list.
     """
     eligible = scored[scored["excluded"].isna()].copy()
     if eligible.empty:
         return eligible.assign(owner_arrears_cents=[], other_units=[])
     owner = eligible["owner_id"].fillna(-eligible["unit_id"]).astype(np.int64)
-    eligible["_owner"] = owner.to_numpy()
+    project = eligible["household"].astype(str).str.split("/", n=1).str[0]
+    eligible["_owner"] = list(zip(owner.to_numpy(), project.to_numpy(), strict=True))
     eligible = eligible.sort_values(["priority", "unit_id"], ascending=[False, True])
     totals = eligible.groupby("_owner")["arrears_cents"].sum()
     units = eligible.groupby("_owner")["household"].agg(list)
     top = eligible.drop_duplicates("_owner").copy()
-    top["owner_arrears_cents"] = top["_owner"].map(totals).to_numpy()
+    top["owner_arrears_cents"] = [int(totals[o]) for o in top["_owner"]]
     top["other_units"] = [[h for h in units[o] if h != h0] for o, h0 in zip(top["_owner"], top["household"],
                                                                              strict=True)]
     return top.drop(columns="_owner").reset_index(drop=True)

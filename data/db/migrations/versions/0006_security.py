@@ -68,7 +68,7 @@ def _encrypt_existing() -> None:
     from core.crypto.cipher import cipher
     from data.db.rotation import reencrypt_all
 
-    reencrypt_all(bind, cipher())
+    reencrypt_all(bind, cipher(), tables=("owners", "contacts", "tenants"))
 
 
 def upgrade() -> None:
