@@ -110,5 +110,5 @@ def test_finding11_when_a_short_password_was_hashed_before_then_it_still_verifie
 
     from app.services.users import verify_password
 
-    old = bcrypt.hashpw("steward-demo".encode(), bcrypt.gensalt(rounds=4)).decode()
+    old = bcrypt.hashpw(b"steward-demo", bcrypt.gensalt(rounds=4)).decode()
     assert verify_password("steward-demo", old) and not verify_password("steward-dem0", old)
