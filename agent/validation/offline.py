@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
+import sqlite3
 
+import guardrails.call_tracing.sqlite_trace_handler  # noqa: E402,F401  (registers its adapter; undone below)
 import guardrails.guard as guard_module
 from guardrails import Guard
 from guardrails.api_client import GuardrailsApiClient
 from guardrails.settings import settings
 from guardrails.utils.hub_telemetry_utils import HubTelemetry
+
+# guardrails' trace handler registers a process-wide sqlite3 adapter that stores every datetime as an integer
+# timestamp; raw SQL of ours with a datetime parameter would then write integers into DATETIME columns. Put
+# Python's own adapter (ISO text, what SQLAlchemy reads back) in its place.
+sqlite3.register_adapter(datetime.datetime, lambda value: value.isoformat(" "))
 
 
 class NoServerClient(GuardrailsApiClient):

@@ -52,6 +52,10 @@ class ApiState:
             self._callers[username] = (now, caller)
         return caller
 
+    def forget_caller(self, username: str) -> None:
+        """Drop a cached caller so the next request reads it again."""
+        self._callers.pop(username, None)
+
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
         self.slots = self.slots or GenerationSlots(self.settings.max_concurrent_plans)
@@ -101,17 +105,20 @@ TokenDep = Annotated[str, Depends(oauth2_scheme)]
 
 def get_current_user(session: SessionDep, token: TokenDep, state: StateDep) -> Caller:
     """The caller named by a valid bearer token (401 otherwise)."""
-    from app.services.tokens import TokenError, read_access_token
+    from app.services.tokens import TokenError, read_access_token_claims
     from app.services.users import caller_for
 
     unauthorized = HTTPException(status.HTTP_401_UNAUTHORIZED, "登录凭证无效或已过期，请重新登录",
                                  headers={"WWW-Authenticate": "Bearer"})
     try:
-        username = read_access_token(state.secret, token)
+        username, credential = read_access_token_claims(state.secret, token)
     except TokenError as exc:
         raise unauthorized from exc
     caller = state.cached_caller(username, lambda: caller_for(session, username))
-    if caller is None:
+    if caller is not None and caller.credential != credential:  # maybe changed since it was cached
+        state.forget_caller(username)
+        caller = state.cached_caller(username, lambda: caller_for(session, username))
+    if caller is None or caller.credential != credential:  # the password changed after this token was issued
         raise unauthorized
     return caller
 

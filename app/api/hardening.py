@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -73,3 +74,52 @@ def install_log_filter(logger_names: tuple[str, ...] = ("uvicorn.access", "uvico
         logger = logging.getLogger(name)
         if not any(isinstance(f, BillTokenFilter) for f in logger.filters):
             logger.addFilter(BillTokenFilter())
+
+
+class BodyLimit:
+    """Refuse a request body over ``max_bytes`` (413) before anything parses it.
+
+    By Content-Length when given, else while the body streams in. Applies to the path prefixes given (bulk
+    pushes); other routes take small bodies.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, prefixes: tuple[str, ...] = ("/ingest",)) -> None:
+        self.app, self.max_bytes, self.prefixes = app, max_bytes, prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, counting its body."""
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        # No length given: read the body here, at most one byte past the limit, then hand it to the app.
+        messages: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                await self._too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps({"detail": f"请求体过大（上限 {self.max_bytes // (1024 * 1024)} MB），请分批推送"},
+                          ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -44,6 +44,8 @@ def _error_map() -> dict[type[Exception], int]:
 
 
 BUSY_RETRY_S = 30
+INGEST_MAX_BYTES = 20 * 1024 * 1024
+"""Largest bulk push the API reads; larger bodies are refused before parsing (413)."""
 KEY_PROBLEM = "服务暂不可用：加密密钥与数据库不匹配，请联系管理员检查密钥配置"
 
 
@@ -113,9 +115,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Steward 智能催费助手 API", version="1.0.0", openapi_tags=TAGS, lifespan=lifespan,
                   description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。")
     _install_errors(app)
-    from app.api.hardening import BillPageHeaders, install_log_filter
+    from app.api.hardening import BillPageHeaders, BodyLimit, install_log_filter
 
     app.add_middleware(BillPageHeaders)
+    app.add_middleware(BodyLimit, max_bytes=INGEST_MAX_BYTES)
     install_log_filter()
     for router in ROUTERS:
         app.include_router(router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -159,14 +159,15 @@ PlanResult = AgentPlanResult
 class PlanDecisionCreate(BaseModel):
     """Approve or reject with an optional comment."""
 
-    comment: str = ""
+    comment: str = Field("", max_length=500)
 
 
 class PlanUpdate(BaseModel):
     """A steward's edits: step number → new text; the edited plan is validated again."""
 
-    edits: dict[int, str] = Field(min_length=1)
-    comment: str = ""
+    edits: dict[Annotated[int, Field(ge=1, le=100)], Annotated[str, Field(max_length=500)]] = Field(
+        min_length=1, max_length=50)
+    comment: str = Field("", max_length=500)
 
 
 class PlanReviseCreate(BaseModel):
@@ -181,8 +182,8 @@ class ContactAttemptCreate(BaseModel):
     channel: Channel
     outcome: Literal["delivered", "failed", "no_answer", "answered", "pending"] = "answered"
     at: datetime | None = None
-    text: str = ""
-    template_id: str | None = None
+    text: str = Field("", max_length=1000)
+    template_id: str | None = Field(None, max_length=64)
 
 
 class ContactAttemptPublic(BaseModel):
@@ -250,7 +251,7 @@ class OptOutCreate(BaseModel):
     """An opt-out; channel null means every channel."""
 
     channel: Channel | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=200)
 
 
 class OptOutPublic(BaseModel):

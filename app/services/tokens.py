@@ -57,21 +57,28 @@ def token_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def issue_access_token(secret: str, username: str, *, now: datetime | None = None,
+def issue_access_token(secret: str, username: str, *, credential: str = "", now: datetime | None = None,
                        ttl: timedelta = ACCESS_TTL) -> str:
-    """A signed JWT naming the user."""
+    """A signed JWT naming the user and the stamp of the password it was issued for."""
     now = now or datetime.now(UTC)
-    return jwt.encode({"sub": username, "iat": now, "exp": now + ttl}, secret, algorithm=ALGORITHM)
+    return jwt.encode({"sub": username, "crd": credential, "iat": now, "exp": now + ttl}, secret,
+                      algorithm=ALGORITHM)
 
 
-def read_access_token(secret: str, token: str) -> str:
-    """The username in a valid token; TokenError otherwise."""
+def read_access_token_claims(secret: str, token: str) -> tuple[str, str]:
+    """(username, credential stamp) of a valid token; TokenError otherwise."""
     try:
-        return jwt.decode(token, secret, algorithms=[ALGORITHM])["sub"]
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM])
+        return claims["sub"], str(claims.get("crd", ""))
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("登录已过期，请重新登录") from exc
     except (jwt.InvalidTokenError, KeyError) as exc:
         raise TokenError("登录凭证无效") from exc
+
+
+def read_access_token(secret: str, token: str) -> str:
+    """The username in a valid token; TokenError otherwise."""
+    return read_access_token_claims(secret, token)[0]
 
 
 def _b64(data: bytes) -> str:

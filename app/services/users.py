@@ -37,6 +37,8 @@ class Caller:
     role: str
     display_name: str
     scope: CallerScope
+    credential: str = ""
+    """Stamp of the current password hash: tokens issued before a password change no longer match it."""
 
     @property
     def can_write(self) -> bool:
@@ -61,6 +63,11 @@ def _bcrypt_input(password: str) -> bytes:
     if len(raw) <= BCRYPT_MAX_BYTES:
         return raw
     return base64.b64encode(hashlib.sha256(raw).digest())
+
+
+def credential_stamp(password_hash: str | None) -> str:
+    """A short, non-reversible stamp of the stored hash (changes with every password set)."""
+    return hashlib.sha256((password_hash or "").encode("ascii")).hexdigest()[:16]
 
 
 def hash_password(password: str) -> str:
@@ -147,7 +154,8 @@ def caller_for(session: Session, username: str) -> Caller | None:
         return None
     projects = None if user.role in GLOBAL_ROLES else project_codes(session, user.id)
     return Caller(user.username, user.role, user.display_name,
-                  CallerScope(user.username, projects, can_write=user.role in WRITE_ROLES))
+                  CallerScope(user.username, projects, can_write=user.role in WRITE_ROLES),
+                  credential=credential_stamp(user.password_hash))
 
 
 def authenticate(session: Session, username: str, password: str) -> Caller | None:

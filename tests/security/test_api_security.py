@@ -44,9 +44,10 @@ def api(sec_template: Path, tmp_path: Path) -> Iterator[Api]:
     yield from make_api(copy_template(sec_template, tmp_path / "api.db"), tmp_path, LexicalKB())
 
 
-def test_when_the_api_is_fuzzed_with_a_logged_in_steward_then_it_never_answers_5xx(fuzz_api):
+@pytest.mark.parametrize(("user", "examples"), [("demo", 20), ("manager", 8), ("ro", 8)])
+def test_when_the_api_is_fuzzed_with_each_role_then_it_never_answers_5xx(fuzz_api, user, examples):
     schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_api.client.app)
-    auth = fuzz_api.headers("demo")
+    auth = fuzz_api.headers(user)
     server_errors: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
@@ -54,7 +55,7 @@ def test_when_the_api_is_fuzzed_with_a_logged_in_steward_then_it_never_answers_5
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
         def call(case) -> None:  # noqa: ANN001
             try:
@@ -68,6 +69,26 @@ def test_when_the_api_is_fuzzed_with_a_logged_in_steward_then_it_never_answers_5
     unexpected = [e for e in server_errors if not any(re.search(p, e) and x in e for p, x in KNOWN_5XX)]
     assert operations >= 35
     assert not unexpected, "\n".join(sorted(set(unexpected)))
+
+
+@pytest.mark.parametrize("user", ["manager", "ro"])
+def test_when_the_api_is_walked_statefully_through_its_links_then_it_never_answers_5xx(fuzz_api, user):
+    """Schemathesis chains calls through the links it infers (a created task is then closed, ...)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_api.client.app)
+    auth = fuzz_api.headers(user)
+    calls: list[tuple[str, int]] = []
+
+    class Walk(schema.as_state_machine()):
+        def get_call_kwargs(self, case):  # noqa: ANN001, ANN201
+            return {"headers": {**(case.headers or {}), **auth}}
+
+        def validate_response(self, response, case, **_kwargs):  # noqa: ANN001, ANN201
+            calls.append((f"{case.method} {case.path}", response.status_code))
+
+    Walk.run(settings=settings(max_examples=12, deadline=None, database=None, derandomize=True,
+                               suppress_health_check=list(HealthCheck), stateful_step_count=6))
+    assert len({op for op, _ in calls}) >= 2, calls
+    assert not [c for c in calls if c[1] >= 500], [c for c in calls if c[1] >= 500]
 
 
 @pytest.mark.parametrize("path", ["/plans/99999999999999999999/reject", "/reports/complaints?days=99999999"])

@@ -37,7 +37,8 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: Sessio
     if result.caller is None:
         session.commit()  # the failure's audit event stays although the answer is an error
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误")
-    return {"access_token": issue_access_token(state.secret, result.caller.username)}
+    return {"access_token": issue_access_token(state.secret, result.caller.username,
+                                               credential=result.caller.credential)}
 
 
 @router.get("/me", response_model=UserPublic, summary="当前用户")

@@ -94,9 +94,9 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
 
 @router.post("/{token}", response_class=HTMLResponse, summary="业主提交申请（同一申请重复提交只记一次）",
              responses=LIMITED)
-def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, state: StateDep, clock: ClockDep,
-                 queue: QueueDep, note: Annotated[str, Form()] = "",
-                 months: Annotated[int | None, Form()] = None) -> HTMLResponse:
+def bill_request(token: str, kind: Annotated[str, Form(max_length=20)], session: SessionDep, state: StateDep,
+                 clock: ClockDep, queue: QueueDep, note: Annotated[str, Form(max_length=1000)] = "",
+                 months: Annotated[int | None, Form(ge=1, le=24)] = None) -> HTMLResponse:
     """Turn the request into a steward task and an audit event."""
     from app.services.casework import CaseConflict
     from app.services.tasks import owner_request
