@@ -62,7 +62,7 @@ def test_when_full_name_has_no_title_then_it_is_redacted(text):
         "电话：138_0013_8000",
     ],
 )
-def test_when_mobile_number_is_written_in_another_width_or_separator_then_it_is_redacted(text):
+def test_finding7_when_mobile_number_is_written_in_another_width_or_separator_then_it_is_redacted(text):
     redacted = HouseholdRedactor().redact(text)
     assert "【手机号1】" in redacted
     assert sum(ch.isdigit() for ch in redacted) <= 1  # only the placeholder's number

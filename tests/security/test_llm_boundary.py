@@ -79,3 +79,16 @@ def test_when_the_pilot_graph_runs_then_every_real_prompt_passes_the_boundary(ag
     pilot = (PILOT_OWNER["name"], PILOT_OWNER["mobile"], PILOT_OWNER["id_number"], PILOT_OWNER["wechat"])
     for messages in fake_model.sent:
         check_prompt(messages, pilot)
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("业主电话 138.0013.8000，请联系", "CN_MOBILE"),
+    ("业主电话１３８００１３８０００，请联系", "CN_MOBILE"),
+    ("业主电话 １38-００13-8000，请联系", "CN_MOBILE"),
+    ("身份证 110105 19850312 4523，请核对", "CN_RESIDENT_ID"),
+    ("银行卡 ６２２２０２１２３４５６７８９０１２８，请核对", "CN_BANK_CARD"),
+])
+def test_finding7_when_a_number_variant_reaches_the_model_boundary_then_it_is_refused(model_settings, text, entity):
+    with pytest.raises(PIIBoundaryError) as err:
+        get_chat_model(model_settings).invoke([SystemMessage("你是物业助手"), HumanMessage(text)])
+    assert entity in err.value.entity_types
