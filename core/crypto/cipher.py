@@ -105,9 +105,10 @@ class CipherProvider:
         settings = get_settings()
         key_dir = settings.resolved_key_dir
         legacy = Path(settings.var_dir) / LEGACY_KEY_SUBDIR / KEY_FILE_NAME
-        if (not os.environ.get("STEWARD_KEY_FILE") and not settings.key_dir and legacy.exists()
-                and not (key_dir / KEY_FILE_NAME).exists()):
-            # Keys made by an earlier version next to the database: keep them working, and say where they belong.
+        if not os.environ.get("STEWARD_KEY_FILE") and not settings.key_dir and legacy.exists():
+            # Keys made by an earlier version next to the database are the keys this database was written with:
+            # keep using them (even when the shared default folder holds another checkout's keys), and say where
+            # they belong.
             log.warning("key file %s sits next to the database; move it to %s (or set STEWARD_KEY_FILE)",
                         legacy, key_dir / KEY_FILE_NAME)
             key_dir = legacy.parent

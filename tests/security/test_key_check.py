@@ -133,3 +133,24 @@ def test_finding9_a_rotation_with_a_new_hash_key_records_the_new_checks(tmp_path
     init_db(url).dispose()  # the rotated keys open the database they re-encrypted
     with PROVIDER.using(isolated_keys.keyring), pytest.raises(KeyMismatchError):
         init_db(url)  # and the keys from before the rotation no longer do
+
+
+def test_finding9_a_key_file_left_next_to_an_existing_database_is_still_used_over_the_shared_default(
+        tmp_path, monkeypatch):
+    from core.crypto.cipher import CipherProvider
+    from core.settings import get_settings
+
+    legacy_ring = load_keyring(tmp_path / "var" / "keys", {})  # what an earlier version made beside var/steward.db
+    home = tmp_path / "home"
+    load_keyring(home / ".config" / "steward" / "keys", {})  # another checkout's keys in the shared default
+    for name in ("STEWARD_KEY_DIR", "STEWARD_ENCRYPTION_KEY", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("STEWARD_KEY_FILE", "")  # empty = unset; restored afterwards (resolving sets it for children)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("STEWARD_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        resolved = CipherProvider._resolve()
+    finally:
+        get_settings.cache_clear()
+    assert resolved.path == legacy_ring.path and resolved.keys == legacy_ring.keys
