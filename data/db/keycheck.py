@@ -73,7 +73,11 @@ def _store(conn: Connection, values: dict) -> None:
 
 def problems(conn: Connection, fc: FieldCipher) -> list[str]:
     """Why the keys cannot read this database (empty: they can)."""
-    columns = [(t, c) for t, c in _encrypted_columns() if _has_table(conn, t)]
+    inspector = sa.inspect(conn)
+    tables = set(inspector.get_table_names())
+    existing = {t: {col["name"] for col in inspector.get_columns(t)} for t in {t for t, _ in _encrypted_columns()}
+                if t in tables}
+    columns = [(t, c) for t, c in _encrypted_columns() if c in existing.get(t, ())]
     stored = _stored(conn)
     current = check_values(fc.keyring)
     found: list[str] = []
@@ -112,8 +116,12 @@ def record(conn: Connection, fc: FieldCipher) -> None:
     _store(conn, {"keys": stored.get("keys", {}) | current["keys"], "hash": current["hash"]})
 
 
-def verify_keys(engine: Engine, fc: FieldCipher | None = None) -> None:
-    """Raise KeyMismatchError when ciphertexts exist that the loaded keys cannot read; else record the checks."""
+def verify_keys(engine: Engine, fc: FieldCipher | None = None, *, record_checks: bool = True) -> None:
+    """Raise KeyMismatchError when ciphertexts exist that the loaded keys cannot read; else record the checks.
+
+    Called before migrations too (``record_checks=False``), so that a migration never writes ciphertext with
+    keys that cannot read what is already there.
+    """
     fc = fc or cipher()
     with engine.connect() as conn:
         if not _has_table(conn, "meta"):
@@ -122,6 +130,8 @@ def verify_keys(engine: Engine, fc: FieldCipher | None = None) -> None:
     if found:
         log.error("encryption keys do not match the database: %s", "; ".join(found))
         raise KeyMismatchError("; ".join(found))
+    if not record_checks:
+        return
     try:
         with engine.begin() as conn:
             record(conn, fc)

@@ -74,14 +74,16 @@ def init_db(url: str, *, check_keys: bool = True) -> Engine:
     With ``check_keys`` (the default) the loaded encryption keys must match the database's key check values:
     KeyMismatchError (Chinese and English message) otherwise, before anything is read or written.
     """
-    upgrade(url)
     engine = make_engine(url)
-    if check_keys:
-        from data.db.keycheck import verify_keys
+    try:
+        if check_keys:
+            from data.db.keycheck import verify_keys
 
-        try:
+            verify_keys(engine, record_checks=False)  # before any migration writes ciphertext with these keys
+        upgrade(url)
+        if check_keys:
             verify_keys(engine)
-        except Exception:
-            engine.dispose()
-            raise
+    except Exception:
+        engine.dispose()
+        raise
     return engine

@@ -154,3 +154,38 @@ def test_finding9_a_key_file_left_next_to_an_existing_database_is_still_used_ove
     finally:
         get_settings.cache_clear()
     assert resolved.path == legacy_ring.path and resolved.keys == legacy_ring.keys
+
+
+def test_finding9_wrong_keys_are_refused_before_a_migration_writes_anything(tmp_path):
+    """An old database opened with the wrong keys: refused, still at its old revision, its evidence untouched."""
+    from core.crypto.cipher import FieldCipher
+    from data.db.session import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    right = load_keyring(tmp_path / "right-keys", {})
+    with PROVIDER.using(right):
+        upgrade(url, "0006")  # before evidence text was encrypted at rest
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO owners (id, name, title) VALUES (1, :n, '王女士')"),
+                         {"n": FieldCipher(right).encrypt("王丽")})
+            conn.execute(text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')"))
+            conn.execute(text("INSERT INTO buildings (id, project_id, name) VALUES (1, 1, '1号楼')"))
+            conn.execute(text("INSERT INTO units (id, project_id, building_id, code, label, area_m2, monthly_fee_cents, "
+                              "case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"))
+            conn.execute(text("INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
+                              "text) VALUES (1, 1, 'm1', 'owner', '王丽', '2024-09-01 10:00:00', '电话13912345678')"))
+        engine.dispose()
+    with PROVIDER.using(load_keyring(tmp_path / "other-keys", {})), pytest.raises(KeyMismatchError):
+        init_db(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+        assert conn.execute(text("SELECT text FROM chat_messages")).scalar() == "电话13912345678"
+    engine.dispose()
+    with PROVIDER.using(right):
+        init_db(url).dispose()  # the right keys migrate it
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT text FROM chat_messages")).scalar().startswith("enc1:")
+    engine.dispose()
