@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
+    public_url: str = Field("http://127.0.0.1:8000",
+                            description="Address owners open bill links and the payment page on.")
+    payment_provider: str = Field("sandbox", description="Payment provider for the bill page (sandbox offline).")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
     eval_reports_dir: Path = Field(PROJECT_ROOT / "evals" / "reports",
                                    description="Eval run reports (JSON) offered on the workbench review page.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from data.db.models import Unit
 from data.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
 from data.repositories import audit
+from data.repositories.cases import retire_older_plans
 
 
 class PlanConflict(RuntimeError):
@@ -19,6 +21,13 @@ class PlanConflict(RuntimeError):
 
 class PlanNotApprovable(RuntimeError):
     """The plan failed validation and can never be approved."""
+
+
+def _cents(yuan: object) -> int | None:
+    """Ledger amount of a plan ("1680.00") in cents; None when the plan does not say."""
+    if yuan in (None, ""):
+        return None
+    return int((Decimal(str(yuan)) * 100).to_integral_value())
 
 
 def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, validation: dict,
@@ -44,7 +53,7 @@ def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, v
                       status="awaiting_approval" if validation.get("passed") else "blocked",
                       stage=plan["stage"], strategy=plan["strategy"], summary=plan.get("strategy_label", ""),
                       validation=validation, is_fallback=bool(plan.get("is_fallback")), thread_id=thread_id,
-                      created_at=at)
+                      created_at=at, arrears_cents=_cents(plan.get("arrears")))
     for s in plan["steps"]:
         row.steps.append(PlanStep(seq=s["seq"], day=date.fromisoformat(s["date"]), window_start=s["window"][0],
                                   window_end=s["window"][1], channel=s["channel"],
@@ -82,6 +91,8 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
         raise PlanConflict("方案已被其他人处理")
     audit.record(session, actor=username, action=f"plan.{new_status}", entity="dunning_plan",
                  entity_id=str(plan_id), detail={"version": plan.version, "comment": comment}, at=at)
+    if new_status == "approved":
+        retire_older_plans(session, plan, actor=username, at=at)
     return approval
 
 

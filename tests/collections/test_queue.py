@@ -98,3 +98,19 @@ def test_when_promise_date_has_passed_then_household_is_back_in_the_queue(small_
         s.commit()
         key = _key(s, u)
     assert key in [q.household for q in daily_queue(engine, AS_OF, var_dir=tmp_path / "var")]
+
+
+def test_when_a_broken_promise_is_reviewed_then_the_household_is_back_in_the_queue_with_the_reason(small_url, tmp_path):
+    from app.services.collections.case_events import review_promises
+
+    engine = init_db(small_url)
+    with make_session_factory(engine)() as s:
+        (u,) = _owing_units(s, 1)
+        s.add(Promise(unit_id=u.id, promised_date=date(2024, 9, 1), amount_cents=100, status="open",
+                      created_at=NOW - timedelta(days=5)))
+        s.commit()
+        key = _key(s, u)
+        assert review_promises(s, AS_OF)["broken"] == 1
+        s.commit()
+    entry = next(q for q in daily_queue(engine, AS_OF, var_dir=tmp_path / "var") if q.household == key)
+    assert entry.reasons[0] == "承诺还款到期未缴（已违约），重新跟进"

@@ -6,17 +6,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from app.channels.base import CHANNELS, ChannelAdapter
 from app.channels.outbox import OutboxAdapter
 from app.services.collections.sending import SendRequest, send_contact
 from core.domain.collections.policy import PolicyConfig
-from data.db.models import Unit
+from data.db.models import Project, Unit
 from data.db.workflow import DunningPlan, PlanStep
 
 AdapterFactory = Callable[[Session], Sequence[ChannelAdapter]]
+LinkFactory = Callable[[str], str]
+"""Household key → the owner's signed bill link."""
 
 
 def outbox_adapters(session: Session) -> list[ChannelAdapter]:
@@ -29,41 +31,55 @@ class DispatchStats:
     """Outcome counts of one dispatch pass."""
 
     sent: int = 0
+    held: int = 0
+    """Held by the case: paid up, disputed, promised, on an instalment schedule, or plan retired."""
     blocked: int = 0
     failed: int = 0
     duplicate: int = 0
 
 
-def due_steps(session: Session, day: date) -> list[tuple[PlanStep, DunningPlan, int]]:
-    """(step, plan, owner id) of approved plans whose step falls on ``day`` and goes out through a channel."""
+def due_steps(session: Session, day: date) -> list[tuple[PlanStep, DunningPlan, int, str]]:
+    """(step, plan, owner id, household) of each unit's newest approved plan whose step falls on ``day``.
+
+    Only the newest approved plan of a unit is live; an older one that is still marked approved sends nothing.
+    """
+    newer = aliased(DunningPlan)
+    live = ~exists().where(and_(newer.unit_id == DunningPlan.unit_id, newer.status == "approved",
+                                newer.id > DunningPlan.id))
     rows = session.execute(
-        select(PlanStep, DunningPlan, Unit.owner_id).join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
-        .join(Unit, Unit.id == DunningPlan.unit_id)
-        .where(DunningPlan.status == "approved", PlanStep.day == day, PlanStep.channel.in_(CHANNELS))
+        select(PlanStep, DunningPlan, Unit.owner_id, Project.code, Unit.code)
+        .join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
+        .join(Unit, Unit.id == DunningPlan.unit_id).join(Project, Project.id == Unit.project_id)
+        .where(DunningPlan.status == "approved", live, PlanStep.day == day, PlanStep.channel.in_(CHANNELS))
         .order_by(PlanStep.id)).all()
-    return [(step, plan, owner_id) for step, plan, owner_id in rows if owner_id is not None]
+    return [(step, plan, owner_id, f"{p}/{u}") for step, plan, owner_id, p, u in rows if owner_id is not None]
 
 
 def dispatch_due_steps(engine: Engine, day: date, *, adapters: AdapterFactory | None = None,
                        policy: PolicyConfig, progress: Callable[[str, int, int | None], None] | None = None,
-                       actor: str = "batch") -> DispatchStats:
-    """Send every due step once (key plan-step:<id>); each step commits on its own."""
+                       actor: str = "batch", link_for: LinkFactory | None = None) -> DispatchStats:
+    """Send every due step once (key plan-step:<id>); each step commits on its own.
+
+    The case is read again inside each send (see gate.check_step): a household that paid, disputes, promised
+    or keeps to an instalment schedule a moment ago gets nothing, and a part payment changes the amount.
+    """
     adapters = adapters or outbox_adapters
     stats = DispatchStats()
     with Session(engine) as session:
         work = [(s.id, p.unit_id, owner, p.stage, s.channel, s.fallback_channel, s.message, s.template_id,
-                 s.window_start) for s, p, owner in due_steps(session, day)]
+                 s.window_start, key) for s, p, owner, key in due_steps(session, day)]
     if progress and work:
         progress("dispatch", 0, len(work))
-    for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start in work:
+    for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start, key in work:
         channels = tuple(dict.fromkeys(c for c in (channel, fallback) if c in CHANNELS))
         req = SendRequest(key=f"plan-step:{step_id}", owner_id=owner_id, unit_id=unit_id, channels=channels,
                           text=text, at=datetime.combine(day, time.fromisoformat(start)), stage=stage,
-                          template_id=template, plan_step_id=step_id)
+                          template_id=template, plan_step_id=step_id, pay_link=link_for(key) if link_for else None)
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
-        field = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate"}
+        field = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate",
+                 "held": "held"}
         name = field.get(result.status, "failed")
         setattr(stats, name, getattr(stats, name) + 1)
         if progress:
