@@ -34,6 +34,8 @@ class ApiState:
     plan_service_factory: Callable[[], PlanService] | None = None
     caller_ttl: float = 15.0
     """Seconds a user's role and projects are reused between requests (a change applies after this)."""
+    payment_provider: Any = None
+    """The payment provider (built from settings on first use; tests may set one)."""
     _plan_service: PlanService | None = None
     _callers: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 
@@ -50,6 +52,14 @@ class ApiState:
 
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
+
+    def provider(self):  # noqa: ANN201 - a PaymentProvider
+        """The configured payment provider (the offline sandbox by default)."""
+        if self.payment_provider is None:
+            from app.payments import build_provider
+
+            self.payment_provider = build_provider(self.settings, self.secret)
+        return self.payment_provider
 
     def plan_service(self) -> PlanService:
         """The plan service, built on first use (opens the checkpointer)."""

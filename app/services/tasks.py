@@ -36,13 +36,17 @@ def owner_request(session: Session, unit: Unit, *, kind: str, note: str, at: dat
         raise ValueError(f"不支持的申请类型：{kind}")
     note = note.strip()[:500]
     household = f"{unit.project.code}/{unit.code}"
+    from app.services.collections import case_events
+
+    owner = case_events.Actor(OWNER_ACTOR, "owner", CallerScope(OWNER_ACTOR))
     if kind == "dispute":
-        casework.record_dispute(session, unit, actor=OWNER_ACTOR, note=note or "业主在账单页提出异议", at=at)
+        case_events.record(session, owner, household, "dispute_opened", at=at, note=note or "业主在账单页提出异议")
     elif kind == "opt_out":
-        casework.record_opt_out(session, unit, actor=OWNER_ACTOR, channel=None, reason="业主在账单页退订", at=at)
+        case_events.record(session, owner, household, "opt_out", at=at, reason="业主在账单页退订")
     elif kind == "instalment":
         months = max(1, min(12, months or 3))
-        casework.record_instalment(session, unit, actor=OWNER_ACTOR, months=months, start_date=at.date(), at=at)
+        case_events.record(session, owner, household, "instalment_requested", at=at, months=months,
+                           start_date=at.date(), note=note)
     task = StewardTask(unit_id=unit.id, kind=kind, note=note, source="bill_page", status="open", created_at=at,
                        months=months)
     session.add(task)
@@ -79,3 +83,31 @@ def complete_task(session: Session, scope: CallerScope, task_id: int, *, actor: 
         task.status, task.done_at, task.done_by = "done", at, actor
         audit.record(session, actor=actor, action="task.done", entity="steward_task", entity_id=str(task.id), at=at)
     return _public(task, f"{row[1]}/{row[2]}")
+
+
+def owner_status(session: Session, unit: Unit) -> list[dict]:
+    """What the owner sees of their requests on the bill page: instalment, dispute and invoice decisions."""
+    from data.db.workflow import Dispute, InstalmentPlan
+
+    out = []
+    inst = session.execute(select(InstalmentPlan).where(InstalmentPlan.unit_id == unit.id)
+                           .order_by(InstalmentPlan.id.desc()).limit(1)).scalar_one_or_none()
+    if inst is not None:
+        text = {"requested": f"分期申请（{inst.months} 期）审核中",
+                "active": f"分期已批准：共 {inst.months} 期，每期 {inst.amount_per_month_cents / 100:.2f} 元，"
+                          f"自 {inst.start_date.isoformat()} 起每月缴纳",
+                "declined": "分期申请未获批准", "lapsed": "分期未按约缴纳，已恢复正常缴费",
+                "done": "分期已全部缴清"}.get(inst.status, f"分期：{inst.status}")
+        out.append({"kind": "instalment", "title": "分期申请", "text": text, "reason": inst.decision_reason or ""})
+    dispute = session.execute(select(Dispute).where(Dispute.unit_id == unit.id).order_by(Dispute.id.desc())
+                              .limit(1)).scalar_one_or_none()
+    if dispute is not None:
+        text = {"open": "异议核实中，期间不会向您发送缴费提醒", "resolved": "异议已处理",
+                "rejected": "经核实，账单无误"}.get(dispute.status, dispute.status)
+        out.append({"kind": "dispute", "title": "账单异议", "text": text, "reason": dispute.resolution or ""})
+    invoice = session.execute(select(StewardTask).where(StewardTask.unit_id == unit.id, StewardTask.kind == "invoice")
+                              .order_by(StewardTask.id.desc()).limit(1)).scalar_one_or_none()
+    if invoice is not None:
+        out.append({"kind": "invoice", "title": "开票申请",
+                    "text": "发票已开具" if invoice.status == "done" else "开票申请处理中", "reason": ""})
+    return out

@@ -6,9 +6,10 @@ from html import escape
 from typing import Annotated
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import ClockDep, QueueDep, SessionDep, StateDep
+from app.services.tasks import owner_status
 from app.services.tokens import TokenError, read_bill_link
 from data.repositories.households import HouseholdNotFound, find_unit, household_view
 
@@ -23,7 +24,8 @@ DONE = {"instalment": "分期申请已提交，管家会尽快与您确认分期
         "invoice": "开票申请已提交，管家会尽快为您开具发票。", "opt_out": "已为您退订全部提醒消息。"}
 
 
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+def page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    """A mobile page in the bill style (all text escaped by the caller)."""
     html = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title><style>{STYLE}</style>'
             f"</head><body><main>{body}</main></body></html>")
@@ -31,12 +33,39 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
 
 
 def _invalid(message: str) -> HTMLResponse:
-    return _page("链接无效", f'<div class="card"><h2>无法打开账单</h2><p>{escape(message)}</p></div>', 404)
+    return page("链接无效", f'<div class="card"><h2>无法打开账单</h2><p>{escape(message)}</p></div>', 404)
 
 
 def _form(token: str, kind: str, label: str, inner: str = "", css: str = "") -> str:
     return (f'<form method="post" action="/bill/{escape(token)}"><input type="hidden" name="kind" value="{kind}">'
             f'{inner}<button class="{css}" type="submit">{label}</button></form>')
+
+
+def _pay_card(token: str, arrears: str, instalment: int | None) -> str:
+    if arrears in ("0.00", "0"):
+        return '<div class="card"><p>您已缴清全部到期费用，感谢支持！</p></div>'
+    inst = (f'<form method="post" action="/bill/{escape(token)}/pay"><input type="hidden" name="part" '
+            f'value="instalment"><button class="secondary" type="submit" id="pay-instalment">缴纳本期分期 '
+            f'¥{instalment / 100:.2f}</button></form>') if instalment else ""
+    return (f'<div class="card"><form method="post" action="/bill/{escape(token)}/pay">'
+            f'<input type="hidden" name="part" value="all"><button type="submit" id="pay-now">立即缴费 ¥{arrears}'
+            f'</button></form>{inst}</div>')
+
+
+def instalment_due(session, unit) -> int | None:  # noqa: ANN001
+    """The amount of the current instalment of an agreed schedule, if any."""
+    from data.repositories.cases import active_instalment, paid_since, schedule_of
+    from data.repositories.households import business_date
+
+    inst = active_instalment(session, unit.id)
+    if inst is None:
+        return None
+    schedule = schedule_of(inst)
+    paid = paid_since(session, unit.id, inst.start_date)
+    day = business_date(session)
+    due_so_far = sum(a for d, a in schedule if d <= day) or schedule[0][1]
+    left = due_so_far - paid
+    return left if left > 0 else next((a for d, a in schedule if d > day), None)
 
 
 @router.get("/{token}", response_class=HTMLResponse, summary="业主账单页")
@@ -49,17 +78,23 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
     rows = "".join(f"<tr><td>{escape(b['period'])}</td><td>{escape(b['fee_type'])}</td><td>{b['outstanding']}</td></tr>"
                    for b in view.bills if b["outstanding"] != "0.00")
     months = "".join(f'<option value="{m}">{m} 个月</option>' for m in (3, 6, 12))
+    unit = find_unit(session, view.household)
+    status = "".join(f'<p><b>{escape(s["title"])}</b>：{escape(s["text"])}'
+                     + (f'<br><span class="muted">说明：{escape(s["reason"])}</span>' if s["reason"] else "") + "</p>"
+                     for s in owner_status(session, unit))
+    pay = _pay_card(token, view.arrears, instalment_due(session, unit))
     body = (f'<div class="card"><div class="muted">{escape(view.project["name"])} · {escape(view.unit["label"])}</div>'
             f'<p>{escape(view.owner.get("title") or "尊敬的业主")}，您好</p><div>待缴物业服务费</div>'
             f'<div class="amount">¥{view.arrears}</div><div class="muted">截至 {view.as_of}，最早一笔已超过缴费期 '
-            f'{view.days_overdue} 天</div></div>'
-            f'<div class="card"><h3>账单明细</h3><table><tr><th>账期</th><th>费用</th><th>待缴(元)</th></tr>{rows}'
+            f'{view.days_overdue} 天</div></div>{pay}'
+            + (f'<div class="card"><h3>我的申请</h3>{status}</div>' if status else "")
+            + f'<div class="card"><h3>账单明细</h3><table><tr><th>账期</th><th>费用</th><th>待缴(元)</th></tr>{rows}'
             f"</table></div>"
             f'<div class="card"><h3>申请分期</h3>{_form(token, "instalment", "提交分期申请", f"<select name=months>{months}</select>")}</div>'
             f'<div class="card"><h3>对账单有疑问</h3>{_form(token, "dispute", "提交异议", "<textarea name=note rows=3 placeholder=请说明您的疑问></textarea>")}</div>'
             f'<div class="card"><h3>开具发票</h3>{_form(token, "invoice", "申请开票", "<textarea name=note rows=2 placeholder=发票抬头与税号></textarea>")}</div>'
             f'<div class="card"><h3>不再接收提醒</h3>{_form(token, "opt_out", "退订全部提醒", css="secondary")}</div>')
-    return _page("物业费账单", body)
+    return page("物业费账单", body)
 
 
 @router.post("/{token}", response_class=HTMLResponse, summary="业主提交申请")
@@ -77,7 +112,48 @@ def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, 
     try:
         owner_request(session, unit, kind=kind, note=note, at=clock(), months=months)
     except (ValueError, CaseConflict) as exc:
-        return _page("提交失败", f'<div class="card"><p>{escape(str(exc))}</p></div>', 400)
+        return page("提交失败", f'<div class="card"><p>{escape(str(exc))}</p></div>', 400)
     queue.clear()
-    return _page("已提交", f'<div class="card"><h2>提交成功</h2><p>{DONE[kind]}</p>'
+    return page("已提交", f'<div class="card"><h2>提交成功</h2><p>{DONE[kind]}</p>'
                          f'<p><a href="/bill/{escape(token)}">返回账单</a></p></div>')
+
+
+@router.post("/{token}/pay", summary="立即缴费：创建支付订单并跳转收银台")
+def bill_pay(token: str, session: SessionDep, state: StateDep, clock: ClockDep,
+             part: Annotated[str, Form()] = "all"):
+    """Create an order for the overdue amount (or the current instalment) and redirect to the provider."""
+    from app.payments.base import ProviderError
+    from app.services.payments import OrderRefused, create_order
+
+    try:
+        unit = find_unit(session, read_bill_link(state.secret, token))
+    except (TokenError, HouseholdNotFound) as exc:
+        return _invalid(str(exc))
+    amount = instalment_due(session, unit) if part == "instalment" else None
+    base = state.settings.public_url.rstrip("/")
+    try:
+        _order, url = create_order(session, state.provider(), unit, at=clock(), amount_cents=amount,
+                                   notify_url=f"{base}/payments/notify/{state.provider().name}",
+                                   return_url=f"/bill/{token}/paid?order={{order_no}}")
+    except (OrderRefused, ProviderError) as exc:
+        return page("无法缴费", f'<div class="card"><p>{escape(str(exc))}</p></div>', 400)
+    session.commit()
+    return RedirectResponse(url if not url.startswith(base) else url[len(base):] or "/", status_code=303)
+
+
+@router.get("/{token}/paid", response_class=HTMLResponse, summary="支付结果")
+def bill_paid(token: str, order: str, session: SessionDep, state: StateDep) -> HTMLResponse:
+    """The result page the provider returns the owner to."""
+    from app.services.payments import order_status
+
+    try:
+        unit = find_unit(session, read_bill_link(state.secret, token))
+        status = order_status(session, state.provider(), order)
+    except (TokenError, HouseholdNotFound, LookupError) as exc:
+        return _invalid(str(exc))
+    if status["unit_id"] != unit.id:
+        return _invalid("订单与账单不符")
+    text = {"paid": "缴费成功，感谢您的支持！", "created": "正在确认支付结果，请稍后刷新",
+            "refunded": "该笔缴费已退款"}.get(status["status"], status["status"])
+    return page("支付结果", f'<div class="card"><h2 id="pay-result">{escape(text)}</h2>'
+                        f'<p>金额 ¥{escape(status["amount"])}</p><p><a href="/bill/{escape(token)}">返回账单</a></p></div>')

@@ -40,7 +40,8 @@ WRITE_ROLES = frozenset({"steward", "manager", "admin", "system", "owner"})
 MANUAL_EVENTS = ("payment", "promise_made", "promise_kept", "promise_broken", "dispute_opened", "dispute_resolved",
                  "dispute_rejected", "instalment_requested", "instalment_approved", "instalment_declined", "opt_out",
                  "blacklist_added", "blacklist_removed", "contact")
-CONTACT_OUTCOMES = ("answered", "reached", "visited", "no_answer", "refused", "wrong_number", "delivered", "failed")
+CONTACT_OUTCOMES = ("answered", "reached", "visited", "no_answer", "refused", "wrong_number", "delivered", "failed",
+                    "pending")
 
 
 class EventRefused(PermissionError):
@@ -115,9 +116,8 @@ def _promise_made(session: Session, unit: Unit, *, actor: str, at: datetime, amo
     amount = amount_cents or arrears
     for old in session.execute(select(Promise).where(Promise.unit_id == unit.id, Promise.status == "open")).scalars():
         old.status, old.resolved_at = "replaced", at
-    row = Promise(unit_id=unit.id, promised_date=promised_date, amount_cents=amount, status="open", created_at=at)
-    session.add(row)
-    session.flush()
+    casework.record_promise(session, unit, actor=actor, promised_date=promised_date, amount_cents=amount, at=at)
+    row = _open_promise(session, unit)
     return case_repo.record_event(session, unit.id, "promise_made", actor=actor, at=at,
                                   reason=f"承诺 {promised_date.isoformat()} 前缴纳 {_money(amount)} 元",
                                   detail={"promise_id": row.id, "date": promised_date.isoformat(),
@@ -176,11 +176,9 @@ def _promise_broken(session: Session, unit: Unit, *, actor: str, at: datetime, r
 
 
 def _dispute_opened(session: Session, unit: Unit, *, actor: str, at: datetime, note: str, **_: object):
-    row = Dispute(unit_id=unit.id, opened_at=at, status="open", note=note or "业主对账单提出异议")
-    session.add(row)
-    session.flush()
-    return case_repo.record_event(session, unit.id, "dispute_opened", actor=actor, at=at, reason=row.note,
-                                  detail={"dispute_id": row.id})
+    made = casework.record_dispute(session, unit, actor=actor, note=note or "业主对账单提出异议", at=at)
+    return case_repo.record_event(session, unit.id, "dispute_opened", actor=actor, at=at, reason=made["note"],
+                                  detail={"dispute_id": made["id"]})
 
 
 def _close_dispute(status: str):  # noqa: ANN202

@@ -23,7 +23,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "支付": frozenset({"承诺", "已结清", "已触达", "异议中", "分期中", "开票", "归档", "未触达"}),
     "分期中": frozenset({"支付", "已结清", "已触达", "异议中"}),
     "异议中": frozenset({"已触达", "支付", "已结清", "分期中", "归档"}),
-    "已结清": frozenset({"开票", "归档", "未触达", "异议中"}),
+    "已结清": frozenset({"支付", "开票", "归档", "未触达", "异议中"}),
     "开票": frozenset({"归档"}),
     "归档": frozenset({"未触达"}),
 }
@@ -111,7 +111,9 @@ def _payment(current: str, facts: CaseFacts, _outcome: str) -> str:
 
 
 def _refund(current: str, facts: CaseFacts, _outcome: str) -> str:
-    return "支付" if facts.arrears_cents > 0 and current in ("已结清", "开票", "归档") else current
+    if facts.arrears_cents <= 0:
+        return current
+    return "支付" if current == "已结清" else current
 
 
 def _dispute_closed(current: str, facts: CaseFacts, _outcome: str) -> str:
