@@ -60,6 +60,7 @@ def import_(
     source: str | None = typer.Option(None, "--source", help="来源系统名称（保存未识别字段时使用），默认为文件类型"),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+    settle: bool = typer.Option(False, "--settle", help="payments：按最早账期核销应收（应收文件未含已缴金额时使用）"),
 ) -> None:
     """导入账单系统导出或其他系统的住户与证据；坏行写入 <文件名>.errors.csv，好行照常入库。"""
     from app.cli.ingest_cmd import ingest_kind, run_import
@@ -75,7 +76,7 @@ def import_(
 
     session = open_session(database_url)
     try:
-        result = import_file(session, file, kind=kind)
+        result = import_file(session, file, kind=kind, settle=settle)
         session.commit()
     except ImportFileError as exc:
         session.rollback()

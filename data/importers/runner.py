@@ -57,14 +57,14 @@ class ImportResult:
         return data
 
 
-def make_handler(kind: str, session: Session, clock: Callable[[], datetime]) -> Handler:
+def make_handler(kind: str, session: Session, clock: Callable[[], datetime], *, settle: bool = False) -> Handler:
     """The handler of an import kind, sharing one unit index."""
     index = UnitIndex(session)
     if kind == "owners":
         return OwnersHandler(session, index, clock)
     if kind == "receivables":
         return ReceivablesHandler(session, index)
-    return PaymentsHandler(session, index)
+    return PaymentsHandler(session, index, settle=settle)
 
 
 def parse_row(number: int, cells: list[object], handler: Handler, positions: dict[str, int],
@@ -99,7 +99,7 @@ def parse_row(number: int, cells: list[object], handler: Handler, positions: dic
 
 
 def import_file(session: Session, path: Path | str, *, kind: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now) -> ImportResult:
+                clock: Callable[[], datetime] = datetime.now, settle: bool = False) -> ImportResult:
     """Import a billing-system export into the database (the caller commits).
 
     Args:
@@ -108,6 +108,8 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
         kind: owners, receivables or payments; inferred from the headers when None.
         batch_size: Rows validated and written per round trip (memory stays bounded by it).
         clock: Time source for created_at stamps.
+        settle: Payments only: settle receivables with each new payment (oldest period first), for exports
+            whose receivables do not already carry the paid amounts.
 
     Returns:
         Counts per outcome and the path of the error report (None when no row failed).
@@ -121,7 +123,7 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
     try:
         kind = kind or infer_kind(table.headers)
         positions = map_headers(table.headers, kind)
-        handler = make_handler(kind, session, clock)
+        handler = make_handler(kind, session, clock, settle=settle)
         seen: dict[tuple[str, ...], int] = {}
         batch: list[dict] = []
         for number, cells in table.rows:

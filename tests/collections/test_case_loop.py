@@ -268,3 +268,29 @@ def test_when_send_hold_is_asked_then_each_reason_is_named_and_a_due_promise_no_
     on_track = CaseFacts(state="分期中", arrears_cents=1, instalment_active=True, instalment_on_track=True)
     assert send_hold(on_track, day).rule == "instalment"
     assert send_hold(CaseFacts(state="分期中", arrears_cents=1, instalment_active=True), day) is None
+
+
+def test_when_a_payments_file_is_imported_with_settle_then_it_settles_like_any_payment_and_only_once(db, tmp_path):
+    from data.importers import import_file
+
+    engine, s = db
+    key, unit, arrears = reachable_household(s)
+    approve_plan(s, unit, arrears, [D1])
+    project, code = key.split("/")
+    half = arrears // 2
+    csv = tmp_path / "bank.csv"
+    csv.write_text("项目编码,房号,实收金额,缴费时间,支付方式,流水号\n"
+                   f"{project},{code},{half / 100:.2f},2024-09-02 11:00:00,银行转账,BANK-20240902-1\n",
+                   encoding="utf-8")
+    for _ in range(2):
+        result = import_file(s, csv, kind="payments", settle=True)
+        s.commit()
+    assert result.unchanged == 1
+    assert [k for k, _, _ in kinds(s, unit)].count("payment") == 1
+    assert state(s, unit) == "支付"
+    owed = sum(r.amount_cents - r.paid_cents - r.written_off_cents
+               for r in s.execute(select(Receivable).where(Receivable.unit_id == unit.id,
+                                                           Receivable.due_date < D1)).scalars())
+    assert owed == arrears - half
+    assert dispatch(engine, D1).sent == 1
+    assert f"{yuan(arrears - half)}元" in outbox(s, unit)[0].text

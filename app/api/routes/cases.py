@@ -69,7 +69,7 @@ def add_event(project: str, unit: str, body: CaseEventCreate, session: SessionDe
     except case_events.EventRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except ValueError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(422, str(exc)) from exc
     session.commit()
     queue.clear()
     return out

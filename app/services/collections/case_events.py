@@ -84,11 +84,11 @@ def record(session: Session, actor: Actor, household: str, kind: str, *, at: dat
     """
     if kind not in MANUAL_EVENTS:
         raise ValueError(f"不支持的案件事件：{kind}（可选：{'、'.join(MANUAL_EVENTS)}）")
+    unit = casework.scoped_unit(session, actor.scope, household)  # outside the caller's projects: not found
     if actor.role not in WRITE_ROLES:
         raise EventRefused("当前角色只能查看，不能登记案件事件")
     if kind.startswith("blacklist") and actor.role not in MANAGER_ROLES | {"system"}:
         raise EventRefused("只有经理可以调整黑名单")
-    unit = casework.scoped_unit(session, actor.scope, household)
     handler = _HANDLERS[kind]
     event = handler(session, unit, actor=actor.username, at=at, amount_cents=amount_cents,
                     promised_date=promised_date, months=months, start_date=start_date, channel=channel,

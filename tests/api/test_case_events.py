@@ -1,0 +1,90 @@
+"""Case events through the API: the same service as the CLI, with the caller's role and projects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from data.db.session import make_engine, make_session_factory
+from data.db.workflow import DunningPlan, PlanStep
+from data.repositories import plans
+from data.repositories.households import find_unit
+
+H = "/households/BJ-PILOT/4-1203"
+
+
+def test_when_events_are_posted_then_the_case_moves_and_shows_why_nothing_is_sent(api):
+    r = api.post(f"{H}/events", json={"kind": "promise_made", "promised_date": "2024-09-10"})
+    assert r.status_code == 201, r.text
+    assert r.json()["to_state"] == "承诺"
+    case = api.get(f"{H}/case").json()
+    assert case["promise"] == {"date": "2024-09-10", "amount": "1680.00"}
+    assert case["hold"]["rule"] == "promise"
+    r = api.post(f"{H}/payments", json={"amount": "560.00", "channel": "现金", "ref": "CASH-1"})
+    assert r.status_code == 201 and r.json()["to_state"] == "支付"
+    again = api.post(f"{H}/payments", json={"amount": "560.00", "channel": "现金", "ref": "CASH-1"})
+    assert again.status_code == 201 and again.json()["id"] == r.json()["id"]
+    case = api.get(f"{H}/case").json()
+    assert case["arrears"] == "1120.00" and case["payments"][0]["amount"] == "560.00"
+    assert [e["kind"] for e in case["events"]][-2:] == ["promise_made", "payment"]
+
+
+def test_when_roles_and_projects_differ_then_the_same_event_is_allowed_or_refused(api):
+    blacklist = {"kind": "blacklist_added", "reason": "多次辱骂管家"}
+    assert api.post(f"{H}/events", json=blacklist).status_code == 403
+    assert api.post(f"{H}/events", json=blacklist, user="ro").status_code == 403
+    assert api.post(f"{H}/events", json=blacklist, user="sh").status_code == 404
+    assert api.post(f"{H}/events", json=blacklist, user="manager").status_code == 201
+    assert api.post(f"{H}/events", json=blacklist, user="manager").status_code == 409
+    assert api.get(f"{H}/case", user="sh").status_code == 404
+    bad = api.post(f"{H}/events", json={"kind": "dispute_resolved"})
+    assert bad.status_code == 422 and "处理结果" in bad.json()["detail"]
+    assert api.post(f"{H}/events", json={"kind": "plan_approved"}).status_code == 422
+
+
+def test_when_a_dispute_is_raised_on_the_bill_page_and_resolved_by_the_steward_then_the_owner_sees_it(api):
+    link = api.post(f"{H}/bill-link").json()["url"]
+    api.client.post(link, data={"kind": "dispute", "note": "<b>6月</b>重复计费"})
+    assert api.get(f"{H}/case").json()["state"] == "异议中"
+    page = api.client.get(link).text
+    assert "异议核实中" in page
+    r = api.post(f"{H}/events", json={"kind": "dispute_rejected", "reason": "6月仅计费一次，附<收费明细>"})
+    assert r.status_code == 201 and r.json()["to_state"] == "已触达"
+    page = api.client.get(link).text
+    assert "经核实，账单无误" in page and "附&lt;收费明细&gt;" in page and "<收费明细>" not in page
+
+
+def test_when_an_instalment_is_requested_on_the_bill_page_and_approved_then_the_schedule_shows_and_can_be_paid(api):
+    link = api.post(f"{H}/bill-link").json()["url"]
+    api.client.post(link, data={"kind": "instalment", "months": "3"})
+    assert "分期申请（3 期）审核中" in api.client.get(link).text
+    r = api.post(f"{H}/events", json={"kind": "instalment_approved", "start_date": "2024-09-02",
+                                      "reason": "家庭困难，同意分期"})
+    assert r.status_code == 201 and r.json()["to_state"] == "分期中"
+    page = api.client.get(link).text
+    assert "分期已批准：共 3 期，每期 560.00 元" in page and "缴纳本期分期 ¥560.00" in page
+    pay = api.client.post(f"{link}/pay", data={"part": "instalment"}, follow_redirects=False)
+    assert "确认支付 ¥560.00" in api.client.get(pay.headers["location"]).text
+
+
+def test_when_a_newer_plan_is_approved_through_the_repository_then_the_case_records_both_events(api, api_url):
+    factory = make_session_factory(make_engine(api_url))
+    with factory() as s:
+        unit = find_unit(s, "BJ-PILOT/4-1203")
+        ids = []
+        for version in (1, 2):
+            plan = DunningPlan(unit_id=unit.id, version=version, status="awaiting_approval", stage="预警",
+                               strategy="standard", created_at=datetime(2024, 9, 2, 9))
+            plan.steps.append(PlanStep(seq=1, day=date(2024, 9, 3), window_start="10:00", window_end="12:00",
+                                       channel="sms", action="短信", message="提醒"))
+            s.add(plan)
+            s.flush()
+            plans.decide(s, plan_id=plan.id, decision="accept", username="demo", at=datetime(2024, 9, 2, 9))
+            ids.append(plan.id)
+        s.commit()
+        statuses = dict(s.execute(select(DunningPlan.id, DunningPlan.status).where(DunningPlan.id.in_(ids))).all())
+    assert statuses == {ids[0]: "superseded", ids[1]: "approved"}
+    case = api.get(f"{H}/case").json()
+    assert case["plan"]["id"] == ids[1]
+    assert [e["kind"] for e in case["events"]][-3:] == ["plan_approved", "plan_approved", "plan_superseded"]
