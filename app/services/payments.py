@@ -138,8 +138,21 @@ def refund_order(session: Session, provider: PaymentProvider, order_no: str, amo
     return {"order_no": order_no, "refunded": f"{to_yuan(order.refunded_cents):.2f}", "refund_no": refund_no}
 
 
-def reconcile(session: Session, day: date) -> list[dict]:
-    """Orders, notifications and settlements of ``day`` that do not match, one line each (Chinese reasons)."""
+def reconcile(session: Session, day: date, projects: frozenset[str] | None = None) -> list[dict]:
+    """Orders, notifications and settlements of ``day`` that do not match, one line each (Chinese reasons).
+
+    ``projects`` limits the report to those projects' households (a notification for an unknown order then
+    belongs to nobody and is left out).
+    """
+    rows = _reconcile(session, day)
+    if projects is None:
+        return [{k: v for k, v in r.items() if k != "unit_id"} for r in rows]
+    allowed = set(session.execute(select(Unit.id).join(Project, Project.id == Unit.project_id)
+                                  .where(Project.code.in_(sorted(projects)))).scalars())
+    return [{k: v for k, v in r.items() if k != "unit_id"} for r in rows if r.get("unit_id") in allowed]
+
+
+def _reconcile(session: Session, day: date) -> list[dict]:
     lo, hi = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time())
     out: list[dict] = []
     orders = session.execute(select(PaymentOrder).where(
@@ -148,38 +161,42 @@ def reconcile(session: Session, day: date) -> list[dict]:
     for order in orders:
         payment = session.get(Payment, order.payment_id) if order.payment_id else None
         if order.status in ("paid", "refunded") and payment is None:
-            out.append({"kind": "order_without_payment", "ref": order.order_no, "reason": "订单已支付但没有入账记录"})
+            out.append({"kind": "order_without_payment", "ref": order.order_no, "reason": "订单已支付但没有入账记录",
+                        "unit_id": order.unit_id})
         elif payment is not None and payment.amount_cents != order.amount_cents:
             out.append({"kind": "amount_mismatch", "ref": order.order_no,
-                        "reason": f"入账 {payment.amount_cents} 分与订单 {order.amount_cents} 分不符"})
+                        "reason": f"入账 {payment.amount_cents} 分与订单 {order.amount_cents} 分不符",
+                        "unit_id": order.unit_id})
         elif payment is not None:
             allocated = session.execute(select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
                 PaymentAllocation.payment_id == payment.id)).scalar_one()
             expected = payment.amount_cents - payment.unallocated_cents - order.refunded_cents
             if payment.settled_at is None or allocated != expected:
                 out.append({"kind": "settlement_mismatch", "ref": order.order_no,
-                            "reason": f"核销 {allocated} 分，应为 {expected} 分"})
+                            "reason": f"核销 {allocated} 分，应为 {expected} 分", "unit_id": order.unit_id})
         elif order.status == "created" and order.created_at < hi - timedelta(hours=2):
-            out.append({"kind": "unpaid_order", "ref": order.order_no, "reason": "订单创建后未收到支付通知"})
+            out.append({"kind": "unpaid_order", "ref": order.order_no, "reason": "订单创建后未收到支付通知",
+                        "unit_id": order.unit_id})
     notes = session.execute(select(PaymentNotification).where(PaymentNotification.received_at >= lo,
                                                               PaymentNotification.received_at < hi)
                             .order_by(PaymentNotification.id)).scalars().all()
     for note in notes:
+        order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == note.order_no)).scalar()
+        unit_id = order.unit_id if order is not None else None
         if note.outcome == "rejected":
             out.append({"kind": "rejected_notification", "ref": note.order_no or f"#{note.id}",
-                        "reason": f"拒绝的支付通知：{note.reason}"})
-        elif note.outcome == "accepted":
-            order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == note.order_no)).scalar()
-            if order is None or order.provider_txn_id != note.provider_txn_id:
-                out.append({"kind": "notification_without_order", "ref": note.order_no,
-                            "reason": "已接受的通知与订单不一致"})
+                        "reason": f"拒绝的支付通知：{note.reason}", "unit_id": unit_id})
+        elif note.outcome == "accepted" and (order is None or order.provider_txn_id != note.provider_txn_id):
+            out.append({"kind": "notification_without_order", "ref": note.order_no,
+                        "reason": "已接受的通知与订单不一致", "unit_id": unit_id})
     for payment in session.execute(select(Payment).where(Payment.paid_at >= lo, Payment.paid_at < hi)).scalars():
         if payment.settled_at is None:
             out.append({"kind": "unsettled_payment", "ref": payment.source_ref or f"#{payment.id}",
-                        "reason": "缴费未核销到账单"})
+                        "reason": "缴费未核销到账单", "unit_id": payment.unit_id})
         elif payment.unallocated_cents:
             out.append({"kind": "credit", "ref": payment.source_ref or f"#{payment.id}",
-                        "reason": f"多缴 {to_yuan(payment.unallocated_cents):.2f} 元，挂账待处理"})
+                        "reason": f"多缴 {to_yuan(payment.unallocated_cents):.2f} 元，挂账待处理",
+                        "unit_id": payment.unit_id})
     return out
 
 

@@ -117,9 +117,12 @@ def test_when_a_notification_is_forged_replayed_or_for_the_wrong_amount_then_it_
         assert sorted(set(audited)) == ["payment.notify_accepted", "payment.notify_duplicate",
                                         "payment.notify_rejected"]
         assert verify_chain(s) == []
-    report = api.get("/reports/reconciliation", user="manager", params={"day": "2024-09-02"}).json()
+    report = api.get("/reports/reconciliation", user="admin", params={"day": "2024-09-02"}).json()
     kinds = [m["kind"] for m in report["mismatches"]]
     assert kinds.count("rejected_notification") == 5 and "amount_mismatch" not in kinds
+    # a project manager sees only the rejections that name an order of their projects
+    scoped = api.get("/reports/reconciliation", user="manager", params={"day": "2024-09-02"}).json()["mismatches"]
+    assert [m["ref"] for m in scoped] == [order.order_no, order.order_no]
     assert api.get("/reports/reconciliation", user="demo").status_code == 403
 
 

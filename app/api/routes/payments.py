@@ -108,4 +108,4 @@ def reconciliation(session: SessionDep, user: CurrentUser, day: date | None = No
     from data.repositories.households import business_date
 
     day = day or business_date(session)
-    return {"date": day.isoformat(), "mismatches": pay_service.reconcile(session, day)}
+    return {"date": day.isoformat(), "mismatches": pay_service.reconcile(session, day, user.scope.projects)}

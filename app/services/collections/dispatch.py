@@ -85,3 +85,31 @@ def dispatch_due_steps(engine: Engine, day: date, *, adapters: AdapterFactory | 
         if progress:
             progress("dispatch", 1, None)
     return stats
+
+
+def send_step_now(session: Session, scope, household: str, step_id: int, *, actor: str, at: datetime,  # noqa: ANN001
+                  policy: PolicyConfig, adapters: Sequence[ChannelAdapter] | None = None,
+                  link_for: LinkFactory | None = None):  # noqa: ANN201 - a SendResult
+    """Send one step of the household's approved plan now, through the same case check and contact policy.
+
+    The key is the batch's (plan-step:<id>), so a step sent now is never sent again by the night run.
+    Raises LookupError when the step is not in the household's plans.
+    """
+    from app.services.casework import scoped_unit
+
+    unit = scoped_unit(session, scope, household)
+    row = session.execute(select(PlanStep, DunningPlan).join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
+                          .where(PlanStep.id == step_id, DunningPlan.unit_id == unit.id)).first()
+    if row is None:
+        raise LookupError(f"未找到该住户方案的步骤 {step_id}")
+    step, plan = row
+    if step.channel not in CHANNELS:
+        raise LookupError("该步骤为线下动作（上门、书面等），请执行后登记联系记录")
+    if unit.owner_id is None:
+        raise LookupError("该住户没有业主信息")
+    channels = tuple(dict.fromkeys(c for c in (step.channel, step.fallback_channel) if c in CHANNELS))
+    req = SendRequest(key=f"plan-step:{step.id}", owner_id=unit.owner_id, unit_id=unit.id, channels=channels,
+                      text=step.message, at=at, stage=plan.stage, template_id=step.template_id, plan_step_id=step.id,
+                      pay_link=link_for(household) if link_for else None)
+    return send_contact(session, req, adapters=adapters if adapters is not None else outbox_adapters(session),
+                        policy=policy, actor=actor)
