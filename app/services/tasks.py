@@ -30,7 +30,7 @@ def _public(task: StewardTask, household: str) -> dict:
 
 
 def owner_request(session: Session, unit: Unit, *, kind: str, note: str, at: datetime,
-                  months: int | None = None) -> dict:
+                  months: int | None = None, proof: str | None = None) -> dict:
     """Turn an owner's bill-page request into a task (plus the record it implies) and an audit event."""
     if kind not in KINDS or kind == "other":
         raise ValueError(f"不支持的申请类型：{kind}")
@@ -40,7 +40,8 @@ def owner_request(session: Session, unit: Unit, *, kind: str, note: str, at: dat
 
     owner = case_events.Actor(OWNER_ACTOR, "owner", CallerScope(OWNER_ACTOR))
     if kind == "dispute":
-        case_events.record(session, owner, household, "dispute_opened", at=at, note=note or "业主在账单页提出异议")
+        case_events.record(session, owner, household, "dispute_opened", at=at, note=note or "业主在账单页提出异议",
+                           proof=proof)
     elif kind == "opt_out":
         case_events.record(session, owner, household, "opt_out", at=at, reason="业主在账单页退订")
     elif kind == "instalment":

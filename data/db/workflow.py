@@ -83,6 +83,7 @@ class Dispute(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolution: Mapped[str] = mapped_column(Text, default="")
+    proof: Mapped[str | None] = mapped_column(String(64))  # stored name of the owner's uploaded proof
 
 
 class OptOut(Base):

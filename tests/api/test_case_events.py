@@ -88,3 +88,30 @@ def test_when_a_newer_plan_is_approved_through_the_repository_then_the_case_reco
     case = api.get(f"{H}/case").json()
     assert case["plan"]["id"] == ids[1]
     assert [e["kind"] for e in case["events"]][-3:] == ["plan_approved", "plan_approved", "plan_superseded"]
+
+
+def test_when_a_dispute_carries_a_proof_then_only_a_real_image_or_pdf_within_the_limit_is_kept(api, api_url,
+                                                                                               tmp_path):
+    from data.db.workflow import Dispute
+
+    link = api.post(f"{H}/bill-link").json()["url"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    fake = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
+                           files={"proof": ("receipt.png", b"<script>alert(1)</script>", "image/png")})
+    assert fake.status_code == 400 and "仅支持" in fake.text
+    big = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
+                          files={"proof": ("big.pdf", b"%PDF-1.7" + b"0" * (5 * 1024 * 1024), "application/pdf")})
+    assert big.status_code == 400 and "5 MB" in big.text
+    factory = make_session_factory(make_engine(api_url))
+    with factory() as s:
+        pilot = find_unit(s, "BJ-PILOT/4-1203").id
+        assert s.execute(select(Dispute).where(Dispute.unit_id == pilot)).scalars().all() == []
+    ok = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
+                         files={"proof": ("../../etc/x.png", png, "image/png")})
+    assert ok.status_code == 200
+    with factory() as s:
+        dispute = s.execute(select(Dispute).where(Dispute.unit_id == pilot)).scalar_one()
+    assert dispute.proof.endswith(".png") and "/" not in dispute.proof and "etc" not in dispute.proof
+    stored = tmp_path / "var" / "proofs" / dispute.proof
+    assert stored.read_bytes() == png
+    assert api.get(f"{H}/case").json()["dispute"]["proof"] == dispute.proof

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.api.deps import ClockDep, QueueDep, SessionDep, StateDep
@@ -20,6 +20,9 @@ main{max-width:480px;margin:0 auto;padding:16px}.card{background:#fff;border-rad
 td,th{padding:6px 4px;border-bottom:1px solid #eee;text-align:left}button{width:100%;padding:12px;border:0;
 border-radius:8px;background:#2e86de;color:#fff;font-size:16px;margin-top:8px}textarea,select{width:100%;
 box-sizing:border-box;padding:8px;font-size:15px}.muted{color:#888;font-size:13px}.secondary{background:#95a5a6}"""
+DISPUTE_FIELDS = ('<textarea name=note rows=3 placeholder=请说明您的疑问></textarea>'
+                  '<div class=muted>可上传凭证（JPG、PNG 或 PDF，不超过 5 MB）</div>'
+                  '<input type=file name=proof accept="image/png,image/jpeg,application/pdf">')
 DONE = {"instalment": "分期申请已提交，管家会尽快与您确认分期安排。", "dispute": "异议已登记，核实期间不会再向您发送缴费提醒。",
         "invoice": "开票申请已提交，管家会尽快为您开具发票。", "opt_out": "已为您退订全部提醒消息。"}
 
@@ -37,7 +40,8 @@ def _invalid(message: str) -> HTMLResponse:
 
 
 def _form(token: str, kind: str, label: str, inner: str = "", css: str = "") -> str:
-    return (f'<form method="post" action="/bill/{escape(token)}"><input type="hidden" name="kind" value="{kind}">'
+    return (f'<form method="post" action="/bill/{escape(token)}" enctype="multipart/form-data">'
+            f'<input type="hidden" name="kind" value="{kind}">'
             f'{inner}<button class="{css}" type="submit">{label}</button></form>')
 
 
@@ -91,7 +95,7 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
             + f'<div class="card"><h3>账单明细</h3><table><tr><th>账期</th><th>费用</th><th>待缴(元)</th></tr>{rows}'
             f"</table></div>"
             f'<div class="card"><h3>申请分期</h3>{_form(token, "instalment", "提交分期申请", f"<select name=months>{months}</select>")}</div>'
-            f'<div class="card"><h3>对账单有疑问</h3>{_form(token, "dispute", "提交异议", "<textarea name=note rows=3 placeholder=请说明您的疑问></textarea>")}</div>'
+            f'<div class="card"><h3>对账单有疑问</h3>{_form(token, "dispute", "提交异议", DISPUTE_FIELDS)}</div>'
             f'<div class="card"><h3>开具发票</h3>{_form(token, "invoice", "申请开票", "<textarea name=note rows=2 placeholder=发票抬头与税号></textarea>")}</div>'
             f'<div class="card"><h3>不再接收提醒</h3>{_form(token, "opt_out", "退订全部提醒", css="secondary")}</div>')
     return page("物业费账单", body)
@@ -100,9 +104,11 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
 @router.post("/{token}", response_class=HTMLResponse, summary="业主提交申请")
 def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, state: StateDep, clock: ClockDep,
                  queue: QueueDep, note: Annotated[str, Form()] = "",
-                 months: Annotated[int | None, Form()] = None) -> HTMLResponse:
-    """Turn the request into a steward task and an audit event."""
+                 months: Annotated[int | None, Form()] = None,
+                 proof: Annotated[UploadFile | None, File()] = None) -> HTMLResponse:
+    """Turn the request into a steward task and an audit event; a dispute may carry a proof file."""
     from app.services.casework import CaseConflict
+    from app.services.proofs import MAX_BYTES, ProofRejected, store_proof
     from app.services.tasks import owner_request
 
     try:
@@ -110,8 +116,11 @@ def bill_request(token: str, kind: Annotated[str, Form()], session: SessionDep, 
     except (TokenError, HouseholdNotFound) as exc:
         return _invalid(str(exc))
     try:
-        owner_request(session, unit, kind=kind, note=note, at=clock(), months=months)
-    except (ValueError, CaseConflict) as exc:
+        stored = None
+        if kind == "dispute" and proof is not None and proof.filename:
+            stored = store_proof(state.settings.var_dir, proof.file.read(MAX_BYTES + 1))
+        owner_request(session, unit, kind=kind, note=note, at=clock(), months=months, proof=stored)
+    except (ValueError, CaseConflict, ProofRejected) as exc:
         return page("提交失败", f'<div class="card"><p>{escape(str(exc))}</p></div>', 400)
     queue.clear()
     return page("已提交", f'<div class="card"><h2>提交成功</h2><p>{DONE[kind]}</p>'

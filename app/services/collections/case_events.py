@@ -74,7 +74,7 @@ def _event_public(ev) -> dict:  # noqa: ANN001
 def record(session: Session, actor: Actor, household: str, kind: str, *, at: datetime, amount_cents: int | None = None,
            promised_date: date | None = None, months: int | None = None, start_date: date | None = None,
            channel: str | None = None, outcome: str | None = None, note: str = "", reason: str = "",
-           ref: str | None = None) -> dict:
+           ref: str | None = None, proof: str | None = None) -> dict:
     """Record one case event for a household in the caller's scope (caller commits).
 
     Raises:
@@ -92,7 +92,7 @@ def record(session: Session, actor: Actor, household: str, kind: str, *, at: dat
     handler = _HANDLERS[kind]
     event = handler(session, unit, actor=actor.username, at=at, amount_cents=amount_cents,
                     promised_date=promised_date, months=months, start_date=start_date, channel=channel,
-                    outcome=outcome, note=note.strip()[:500], reason=reason.strip()[:500], ref=ref)
+                    outcome=outcome, note=note.strip()[:500], reason=reason.strip()[:500], ref=ref, proof=proof)
     return _event_public(event)
 
 
@@ -175,10 +175,13 @@ def _promise_broken(session: Session, unit: Unit, *, actor: str, at: datetime, r
     return close_promise(session, _open_promise(session, unit), "broken", actor=actor, at=at, reason=reason)
 
 
-def _dispute_opened(session: Session, unit: Unit, *, actor: str, at: datetime, note: str, **_: object):
+def _dispute_opened(session: Session, unit: Unit, *, actor: str, at: datetime, note: str, proof: str | None = None,
+                    **_: object):
     made = casework.record_dispute(session, unit, actor=actor, note=note or "业主对账单提出异议", at=at)
+    if proof:
+        session.get(Dispute, made["id"]).proof = proof
     return case_repo.record_event(session, unit.id, "dispute_opened", actor=actor, at=at, reason=made["note"],
-                                  detail={"dispute_id": made["id"]})
+                                  detail={"dispute_id": made["id"], "proof": proof})
 
 
 def _close_dispute(status: str):  # noqa: ANN202
@@ -374,6 +377,7 @@ def case_view(session: Session, scope: CallerScope, household: str, day: date | 
         "promise": {"date": promise.promised_date.isoformat(), "amount": _money(promise.amount_cents)}
         if promise else None,
         "dispute": {"status": dispute.status, "note": dispute.note, "resolution": dispute.resolution,
+                    "proof": dispute.proof,
                     "opened_at": dispute.opened_at.isoformat(sep=" ", timespec="minutes")} if dispute else None,
         "instalment": {"status": inst.status, "months": inst.months,
                        "amount_per_month": _money(inst.amount_per_month_cents),

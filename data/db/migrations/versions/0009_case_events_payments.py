@@ -94,6 +94,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("resolved_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("resolved_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("resolution", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("proof", sa.String(length=64), nullable=True))
     with op.batch_alter_table("dunning_plans", schema=None) as batch_op:
         batch_op.add_column(sa.Column("arrears_cents", sa.Integer(), nullable=True))
     # Payments already imported were counted in receivables.paid_cents by the billing system.
@@ -104,6 +105,7 @@ def downgrade() -> None:
     with op.batch_alter_table("dunning_plans", schema=None) as batch_op:
         batch_op.drop_column("arrears_cents")
     with op.batch_alter_table("disputes", schema=None) as batch_op:
+        batch_op.drop_column("proof")
         batch_op.drop_column("resolution")
         batch_op.drop_column("resolved_by")
         batch_op.drop_column("resolved_at")
