@@ -294,3 +294,32 @@ def test_when_a_payments_file_is_imported_with_settle_then_it_settles_like_any_p
     assert owed == arrears - half
     assert dispatch(engine, D1).sent == 1
     assert f"{yuan(arrears - half)}元" in outbox(s, unit)[0].text
+
+
+def test_when_an_instalment_falls_due_then_its_own_reminder_goes_out_unless_it_is_already_paid(db):
+    from app.channels import OutboxAdapter, ReceiptSimulator
+    from app.services.collections.dispatch import dispatch_instalment_reminders
+    from core.domain.collections.policy import PolicyConfig
+    from tests.collections.loop_helpers import ALWAYS
+
+    engine, s = db
+    key, unit, arrears = reachable_household(s)
+    out = case_events.record(s, STEWARD, key, "instalment_approved", at=AT, months=3, start_date=D1)
+    s.commit()
+    first, second = (p["amount_cents"] for p in out["detail"]["schedule"][:2])
+
+    def remind(day):
+        return dispatch_instalment_reminders(
+            engine, day, policy=PolicyConfig(), link_for=lambda k: f"http://bill.test/bill/{k}",
+            adapters=lambda x: [OutboxAdapter(x, ReceiptSimulator(rates=ALWAYS))])
+
+    assert remind(D1).sent == 1
+    [msg] = outbox(s, unit)
+    assert f"第 1/3 期 {yuan(first)}元" in msg.text and f"http://bill.test/bill/{key}" in msg.text
+    assert remind(D1).duplicate == 1
+    # the owner pays the first and the second instalment early: no reminder on the second due date
+    case_events.record(s, STEWARD, key, "payment", at=datetime(2024, 9, 20, 10), amount_cents=first + second)
+    s.commit()
+    assert remind(date(2024, 10, 3)).sent == 0 and len(outbox(s, unit)) == 1
+    assert remind(date(2024, 11, 3)).sent == 1
+    assert "第 3/3 期" in outbox(s, unit)[-1].text

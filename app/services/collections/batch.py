@@ -173,7 +173,9 @@ def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "ch
     sent = dispatch.dispatch_due_steps(engine, as_of, adapters=adapters, policy=policy or PolicyConfig(),
                                        progress=progress, link_for=link_for)
     summary.held = sent.held
-    summary.dispatched, summary.blocked = sent.sent, sent.blocked
+    reminders = dispatch.dispatch_instalment_reminders(engine, as_of, adapters=adapters,
+                                                       policy=policy or PolicyConfig(), link_for=link_for)
+    summary.dispatched, summary.blocked = sent.sent + reminders.sent, sent.blocked + reminders.blocked
     summary.seconds["dispatch"] = round(time.perf_counter() - t2, 2)
     _update_run(engine, run.id, status="done", finished_at=clock(), stats=summary.to_dict())
     return summary

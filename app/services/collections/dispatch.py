@@ -113,3 +113,57 @@ def send_step_now(session: Session, scope, household: str, step_id: int, *, acto
                       pay_link=link_for(household) if link_for else None)
     return send_contact(session, req, adapters=adapters if adapters is not None else outbox_adapters(session),
                         policy=policy, actor=actor)
+
+
+def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest, str]]:
+    """(request, household) for each agreed schedule with an instalment due on ``day`` that is not yet paid."""
+    from core.domain.money import to_yuan
+    from data.db.models import Owner
+    from data.db.workflow import InstalmentPlan
+    from data.repositories.cases import paid_since, schedule_of
+
+    out = []
+    rows = session.execute(select(InstalmentPlan, Unit, Project.code).join(Unit, Unit.id == InstalmentPlan.unit_id)
+                           .join(Project, Project.id == Unit.project_id)
+                           .where(InstalmentPlan.status == "active")).all()
+    for inst, unit, project in rows:
+        schedule = schedule_of(inst)
+        due = [(i, when, amount) for i, (when, amount) in enumerate(schedule, start=1) if when == day]
+        if not due or unit.owner_id is None:
+            continue
+        seq, _when, amount = due[0]
+        owed_through = sum(a for w, a in schedule if w <= day)
+        if paid_since(session, unit.id, inst.start_date) >= owed_through:
+            continue  # paid ahead: nothing to remind
+        owner = session.get(Owner, unit.owner_id)
+        title = owner.title if owner and owner.title else "业主"
+        text = (f"{title}您好，您的物业费分期第 {seq}/{len(schedule)} 期 {to_yuan(amount):.2f}元 今日到期，"
+                f"缴费链接 https://pay.steward.local/b/instalment 。如已缴纳请忽略。回T退订")
+        out.append((SendRequest(key=f"instalment:{inst.id}:{seq}", owner_id=unit.owner_id, unit_id=unit.id,
+                                channels=("sms", "wechat"), text=text, at=datetime.combine(day, time(10)),
+                                template_id="instalment_due"), f"{project}/{unit.code}"))
+    return out
+
+
+def dispatch_instalment_reminders(engine: Engine, day: date, *, adapters: AdapterFactory | None = None,
+                                  policy: PolicyConfig, link_for: LinkFactory | None = None,
+                                  actor: str = "batch") -> DispatchStats:
+    """An agreed instalment schedule sends its own reminder on each due date (through the contact policy)."""
+    from dataclasses import replace
+
+    from app.services.collections.gate import PLACEHOLDER_LINK
+
+    adapters = adapters or outbox_adapters
+    stats = DispatchStats()
+    with Session(engine) as session:
+        work = instalment_reminders(session, day)
+    for req, household in work:
+        if link_for:
+            req = replace(req, text=PLACEHOLDER_LINK.sub(link_for(household), req.text))
+        with Session(engine) as session:
+            result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
+            session.commit()
+        name = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate"}.get(
+            result.status, "failed")
+        setattr(stats, name, getattr(stats, name) + 1)
+    return stats
