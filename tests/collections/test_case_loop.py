@@ -323,3 +323,20 @@ def test_when_an_instalment_falls_due_then_its_own_reminder_goes_out_unless_it_i
     assert remind(date(2024, 10, 3)).sent == 0 and len(outbox(s, unit)) == 1
     assert remind(date(2024, 11, 3)).sent == 1
     assert "第 3/3 期" in outbox(s, unit)[-1].text
+
+
+def test_when_paid_in_two_parts_on_either_database_then_the_amount_follows_and_the_case_settles(small_db_url):
+    engine = init_db(small_db_url)
+    with make_session_factory(engine)() as s:
+        key, unit, arrears = reachable_household(s)
+        approve_plan(s, unit, arrears, [D1, D2])
+        approve_plan(s, unit, arrears, [D1, D2])  # the newest plan is the live one
+        case_events.record(s, STEWARD, key, "payment", at=AT, amount_cents=arrears // 2)
+        s.commit()
+        stats = dispatch(engine, D1)
+        assert (stats.sent, stats.held) == (1, 0)
+        assert f"{yuan(arrears - arrears // 2)}元" in outbox(s, unit)[0].text
+        case_events.record(s, STEWARD, key, "payment", at=AT, amount_cents=arrears - arrears // 2)
+        s.commit()
+        assert state(s, unit) == "已结清" and dispatch(engine, D2).held == 1
+        assert verify_chain(s) == []
