@@ -57,6 +57,8 @@ def test_when_the_owner_pays_on_the_bill_page_then_the_notification_settles_the_
         unit = find_unit(s, PILOT)
         before = _settled(s, unit.id)
         assert _order(s).status == "created"
+    pending = api.client.get(f"{link}/paid?order={cashier.rsplit('/', 1)[-1]}").text
+    assert "正在确认支付结果" in pending and 'http-equiv="refresh"' in pending
     r = api.client.post(cashier, follow_redirects=False)
     assert r.status_code == 303 and "/paid?order=ST" in r.headers["location"]
     assert "缴费成功" in api.client.get(r.headers["location"]).text

@@ -27,10 +27,10 @@ DONE = {"instalment": "分期申请已提交，管家会尽快与您确认分期
         "invoice": "开票申请已提交，管家会尽快为您开具发票。", "opt_out": "已为您退订全部提醒消息。"}
 
 
-def page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+def page(title: str, body: str, status_code: int = 200, head: str = "") -> HTMLResponse:
     """A mobile page in the bill style (all text escaped by the caller)."""
     html = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title><style>{STYLE}</style>'
+            f'content="width=device-width,initial-scale=1">{head}<title>{escape(title)}</title><style>{STYLE}</style>'
             f"</head><body><main>{body}</main></body></html>")
     return HTMLResponse(html, status_code=status_code)
 
@@ -162,7 +162,10 @@ def bill_paid(token: str, order: str, session: SessionDep, state: StateDep) -> H
         return _invalid(str(exc))
     if status["unit_id"] != unit.id:
         return _invalid("订单与账单不符")
-    text = {"paid": "缴费成功，感谢您的支持！", "created": "正在确认支付结果，请稍后刷新",
+    text = {"paid": "缴费成功，感谢您的支持！", "created": "正在确认支付结果，请稍候…",
             "refunded": "该笔缴费已退款"}.get(status["status"], status["status"])
+    # Until the provider's notification arrives the page looks again every 2 seconds.
+    refresh = '<meta http-equiv="refresh" content="2">' if status["status"] == "created" else ""
     return page("支付结果", f'<div class="card"><h2 id="pay-result">{escape(text)}</h2>'
-                        f'<p>金额 ¥{escape(status["amount"])}</p><p><a href="/bill/{escape(token)}">返回账单</a></p></div>')
+                        f'<p>金额 ¥{escape(status["amount"])}</p><p><a href="/bill/{escape(token)}">返回账单</a></p></div>',
+                head=refresh)
