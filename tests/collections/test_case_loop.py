@@ -340,3 +340,35 @@ def test_when_paid_in_two_parts_on_either_database_then_the_amount_follows_and_t
         s.commit()
         assert state(s, unit) == "已结清" and dispatch(engine, D2).held == 1
         assert verify_chain(s) == []
+
+
+def test_when_a_step_is_sent_now_then_the_night_run_does_not_send_it_again_and_a_held_case_is_refused(db):
+    from app.channels import OutboxAdapter, ReceiptSimulator
+    from app.services.collections.dispatch import send_step_now
+    from core.domain.collections.policy import PolicyConfig
+    from core.scope import CallerScope, ScopeError
+    from tests.collections.loop_helpers import ALWAYS
+
+    engine, s = db
+    key, unit, arrears = reachable_household(s)
+    plan = approve_plan(s, unit, arrears, [D1, D2])
+    first, second = (st.id for st in plan.steps)
+    adapters = [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))]
+    now = datetime(2024, 9, 2, 16, 0)
+    result = send_step_now(s, CallerScope("li"), key, first, actor="li", at=now, policy=PolicyConfig(),
+                           adapters=adapters, link_for=lambda k: f"http://bill.test/bill/{k}")
+    s.commit()
+    assert result.status == "sent" and len(outbox(s, unit)) == 1
+    assert dispatch(engine, D1).duplicate == 1 and len(outbox(s, unit)) == 1
+    late = send_step_now(s, CallerScope("li"), key, second, actor="li", at=datetime(2024, 9, 2, 21, 0),
+                         policy=PolicyConfig(), adapters=adapters)
+    assert late.status == "blocked" and late.rule == "quiet_hours"
+    case_events.record(s, STEWARD, key, "dispute_opened", at=now, note="不认可")
+    held = send_step_now(s, CallerScope("li"), key, second, actor="li", at=now, policy=PolicyConfig(),
+                         adapters=adapters)
+    assert (held.status, held.rule) == ("held", "dispute")
+    with pytest.raises(ScopeError):
+        send_step_now(s, CallerScope("li", frozenset({"NO-SUCH-PROJECT"})), key, second, actor="li", at=now,
+                      policy=PolicyConfig(), adapters=adapters)
+    with pytest.raises(LookupError, match="步骤"):
+        send_step_now(s, CallerScope("li"), key, 10**9, actor="li", at=now, policy=PolicyConfig(), adapters=adapters)
