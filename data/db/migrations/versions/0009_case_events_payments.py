@@ -14,6 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Add the case-event and payment tables and the decision columns."""
     op.create_table(
         "case_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -102,6 +103,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop what upgrade added."""
     with op.batch_alter_table("dunning_plans", schema=None) as batch_op:
         batch_op.drop_column("arrears_cents")
     with op.batch_alter_table("disputes", schema=None) as batch_op:
