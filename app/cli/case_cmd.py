@@ -158,7 +158,7 @@ def event(
 @case_app.command("review")
 def review(day: str | None = typer.Option(None, "--date", help="业务日期，默认数据集日期"),
            database_url: str | None = DB, as_json: bool = JSON) -> None:
-    """复核到期承诺（已兑现/违约）和分期履约；违约的住户带原因回到待办。"""
+    """复核到期承诺（已兑现/违约）、分期履约和结清后新欠费；违约的住户带原因回到待办。"""
     from app.services.collections.case_events import review_promises
     from data.repositories.households import business_date
 
@@ -172,7 +172,8 @@ def review(day: str | None = typer.Option(None, "--date", help="业务日期，�
     if as_json:
         print_json(out)
         return
-    console.print(f"承诺兑现 {out['kept']}，违约 {out['broken']}，分期逾期 {out['instalments_lapsed']}")
+    console.print(f"承诺兑现 {out['kept']}，违约 {out['broken']}，分期逾期 {out['instalments_lapsed']}，"
+                  f"结清后新欠费重开 {out['reopened']}")
 
 
 @payments_app.command("record")

@@ -115,7 +115,8 @@ def test_when_a_promise_is_open_then_nothing_is_sent_and_when_it_breaks_the_case
     assert state(s, unit) == "承诺"
     assert dispatch(engine, D1).held == 1 and outbox(s, unit) == []
     # the day after the promised date, nothing was paid: the promise is broken
-    assert review_promises(s, D3, at=datetime(2024, 9, 10, 1)) == {"kept": 0, "broken": 1, "instalments_lapsed": 0}
+    assert review_promises(s, D3, at=datetime(2024, 9, 10, 1)) == {"kept": 0, "broken": 1, "instalments_lapsed": 0,
+                                                                  "reopened": 0}
     s.commit()
     assert state(s, unit) == "已触达"
     broken = s.execute(select(CaseEvent).where(CaseEvent.unit_id == unit.id, CaseEvent.kind == "promise_broken")
@@ -372,3 +373,20 @@ def test_when_a_step_is_sent_now_then_the_night_run_does_not_send_it_again_and_a
                       policy=PolicyConfig(), adapters=adapters)
     with pytest.raises(LookupError, match="步骤"):
         send_step_now(s, CallerScope("li"), key, 10**9, actor="li", at=now, policy=PolicyConfig(), adapters=adapters)
+
+
+def test_when_a_settled_household_gets_a_new_overdue_bill_then_the_nightly_review_reopens_the_case(db):
+    _, s = db
+    key, unit, arrears = reachable_household(s)
+    case_events.record(s, STEWARD, key, "payment", at=AT, amount_cents=arrears)
+    s.commit()
+    assert state(s, unit) == "已结清"
+    assert review_promises(s, D1)["reopened"] == 0
+    s.add(Receivable(unit_id=unit.id, period="2024-09", fee_type="物业费", amount_cents=12345,
+                     due_date=date(2024, 9, 5), paid_cents=0, written_off_cents=0))
+    s.commit()
+    assert review_promises(s, D1)["reopened"] == 0  # not overdue yet
+    assert review_promises(s, D3)["reopened"] == 1
+    s.commit()
+    assert state(s, unit) == "未触达"
+    assert kinds(s, unit)[-1] == ("reopened", "已结清", "未触达")

@@ -311,7 +311,11 @@ _HANDLERS = {"payment": _payment, "promise_made": _promise_made, "promise_kept":
 
 
 def review_promises(session: Session, day: date, *, actor: str = "batch", at: datetime | None = None) -> dict:
-    """Close every open promise whose date has passed: kept when paid since it was made, else broken."""
+    """The nightly case review of promises, instalment schedules and settled cases.
+
+    Promises past their date are kept when paid since they were made, else broken; schedules are done, or
+    lapsed when an instalment is missed; a settled case with a new overdue bill is reopened.
+    """
     at = at or datetime.combine(day, datetime.min.time())
     kept = broken = 0
     due = session.execute(select(Promise).where(Promise.status == "open", Promise.promised_date < day)
@@ -335,7 +339,16 @@ def review_promises(session: Session, day: date, *, actor: str = "batch", at: da
             case_repo.record_event(session, inst.unit_id, "instalment_lapsed", actor=actor, at=at,
                                    reason="分期到期未按约缴纳，恢复正常跟进", detail={"instalment_id": inst.id})
             lapsed += 1
-    return {"kept": kept, "broken": broken, "instalments_lapsed": lapsed}
+    reopened = 0
+    settled = session.execute(select(Unit.id).where(Unit.case_state.in_(("已结清", "开票", "归档")))).scalars().all()
+    for unit_id in settled:
+        arrears = _arrears(session, unit_id, day)
+        if arrears > 0:
+            case_repo.record_event(session, unit_id, "reopened", actor=actor, at=at, day=day,
+                                   reason=f"新账单逾期未缴 {_money(arrears)} 元，重新跟进",
+                                   detail={"arrears_cents": arrears})
+            reopened += 1
+    return {"kept": kept, "broken": broken, "instalments_lapsed": lapsed, "reopened": reopened}
 
 
 def case_view(session: Session, scope: CallerScope, household: str, day: date | None = None) -> dict:
