@@ -13,7 +13,7 @@ from data.db.models import Project, Unit
 from data.db.workbench import StewardTask
 from data.repositories import audit
 
-KINDS = {"instalment": "分期申请", "dispute": "账单异议", "invoice": "开票申请", "opt_out": "退订", "other": "其他"}
+KINDS = {"instalment": "分期申请", "reduction": "减免申请", "dispute": "账单异议", "invoice": "开票申请", "opt_out": "退订", "other": "其他"}
 OWNER_ACTOR = "owner"
 
 
@@ -44,6 +44,8 @@ def owner_request(session: Session, unit: Unit, *, kind: str, note: str, at: dat
                            proof=proof)
     elif kind == "opt_out":
         case_events.record(session, owner, household, "opt_out", at=at, reason="业主在账单页退订")
+    elif kind == "reduction":
+        case_events.record(session, owner, household, "reduction_requested", at=at, note=note)
     elif kind == "instalment":
         months = max(1, min(12, months or 3))
         case_events.record(session, owner, household, "instalment_requested", at=at, months=months,
@@ -106,6 +108,18 @@ def owner_status(session: Session, unit: Unit) -> list[dict]:
         text = {"open": "异议核实中，期间不会向您发送缴费提醒", "resolved": "异议已处理",
                 "rejected": "经核实，账单无误"}.get(dispute.status, dispute.status)
         out.append({"kind": "dispute", "title": "账单异议", "text": text, "reason": dispute.resolution or ""})
+    from data.db.collections import CaseEvent
+
+    reduction = session.execute(select(CaseEvent).where(CaseEvent.unit_id == unit.id, CaseEvent.kind.in_(
+        ("reduction_requested", "reduction_approved", "reduction_declined"))).order_by(CaseEvent.id.desc())
+        .limit(1)).scalar_one_or_none()
+    if reduction is not None:
+        if reduction.kind == "reduction_approved":
+            text = f"减免已批准：减免 {(reduction.detail.get('amount_cents') or 0) / 100:.2f} 元"
+        else:
+            text = "减免申请审核中" if reduction.kind == "reduction_requested" else "减免申请未获批准"
+        out.append({"kind": "reduction", "title": "减免申请", "text": text,
+                    "reason": "" if reduction.kind == "reduction_requested" else reduction.reason})
     invoice = session.execute(select(StewardTask).where(StewardTask.unit_id == unit.id, StewardTask.kind == "invoice")
                               .order_by(StewardTask.id.desc()).limit(1)).scalar_one_or_none()
     if invoice is not None:

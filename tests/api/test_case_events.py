@@ -115,3 +115,28 @@ def test_when_a_dispute_carries_a_proof_then_only_a_real_image_or_pdf_within_the
     stored = tmp_path / "var" / "proofs" / dispute.proof
     assert stored.read_bytes() == png
     assert api.get(f"{H}/case").json()["dispute"]["proof"] == dispute.proof
+
+
+def test_when_a_reduction_is_requested_then_only_a_manager_decides_and_it_is_written_off_apart(api, api_url):
+    from data.db.models import Payment, Receivable, WriteOff
+
+    link = api.post(f"{H}/bill-link").json()["url"]
+    assert api.client.post(link, data={"kind": "reduction", "note": "疫情期间收入减少"}).status_code == 200
+    assert "减免申请审核中" in api.client.get(link).text
+    approve = {"kind": "reduction_approved", "amount": "560.00", "reason": "经理审批：困难家庭减免一个月"}
+    assert api.post(f"{H}/events", json=approve).status_code == 403
+    factory = make_session_factory(make_engine(api_url))
+    with factory() as s:
+        payments_before = s.execute(select(Payment.id)).scalars().all()
+    r = api.post(f"{H}/events", json=approve, user="manager")
+    assert r.status_code == 201 and r.json()["detail"]["write_offs"] == [{"period": "2024-06", "amount_cents": 56000}]
+    with factory() as s:
+        pilot = find_unit(s, "BJ-PILOT/4-1203").id
+        june = s.execute(select(Receivable).where(Receivable.unit_id == pilot, Receivable.period == "2024-06")
+                         ).scalar_one()
+        assert (june.paid_cents, june.written_off_cents) == (0, 56000)
+        assert s.execute(select(WriteOff).where(WriteOff.receivable_id == june.id)).scalar_one().amount_cents == 56000
+        assert s.execute(select(Payment.id)).scalars().all() == payments_before
+    assert api.get(f"{H}/case").json()["arrears"] == "1120.00"
+    page = api.client.get(link).text
+    assert "减免已批准：减免 560.00 元" in page and "困难家庭减免一个月" in page and "立即缴费 ¥1120.00" in page

@@ -88,3 +88,12 @@ def test_when_a_steward_opens_the_blacklist_tab_then_only_a_manager_may_change_i
     with _session(wb_url) as s:
         unit = find_unit(s, PILOT)
         assert s.execute(select(BlacklistEntry).where(BlacklistEntry.owner_id == unit.owner_id)).first()
+
+
+def test_when_a_manager_approves_a_reduction_then_the_oldest_period_is_written_off(page, wb_url):
+    at = page("household", user="manager")
+    at.text_input(key=f"r_amount_{PILOT}").input("560")
+    at.text_area(key=f"r_reason_{PILOT}").input("困难家庭减免一个月")
+    _button(at, "提交减免决定").click().run()
+    assert at.success[0].value == "已登记减免已批准，案件状态：已触达"
+    assert any("¥1120.00" in m.value for m in at.markdown)

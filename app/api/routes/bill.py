@@ -20,10 +20,11 @@ main{max-width:480px;margin:0 auto;padding:16px}.card{background:#fff;border-rad
 td,th{padding:6px 4px;border-bottom:1px solid #eee;text-align:left}button{width:100%;padding:12px;border:0;
 border-radius:8px;background:#2e86de;color:#fff;font-size:16px;margin-top:8px}textarea,select{width:100%;
 box-sizing:border-box;padding:8px;font-size:15px}.muted{color:#888;font-size:13px}.secondary{background:#95a5a6}"""
+REDUCTION_FIELDS = "<textarea name=note rows=2 placeholder=请说明减免原因></textarea>"
 DISPUTE_FIELDS = ('<textarea name=note rows=3 placeholder=请说明您的疑问></textarea>'
                   '<div class=muted>可上传凭证（JPG、PNG 或 PDF，不超过 5 MB）</div>'
                   '<input type=file name=proof accept="image/png,image/jpeg,application/pdf">')
-DONE = {"instalment": "分期申请已提交，管家会尽快与您确认分期安排。", "dispute": "异议已登记，核实期间不会再向您发送缴费提醒。",
+DONE = {"instalment": "分期申请已提交，管家会尽快与您确认分期安排。", "reduction": "减免申请已提交，审核结果会显示在账单页。", "dispute": "异议已登记，核实期间不会再向您发送缴费提醒。",
         "invoice": "开票申请已提交，管家会尽快为您开具发票。", "opt_out": "已为您退订全部提醒消息。"}
 
 
@@ -95,6 +96,7 @@ def bill_page(token: str, session: SessionDep, state: StateDep) -> HTMLResponse:
             + f'<div class="card"><h3>账单明细</h3><table><tr><th>账期</th><th>费用</th><th>待缴(元)</th></tr>{rows}'
             f"</table></div>"
             f'<div class="card"><h3>申请分期</h3>{_form(token, "instalment", "提交分期申请", f"<select name=months>{months}</select>")}</div>'
+            f'<div class="card"><h3>申请减免</h3>{_form(token, "reduction", "提交减免申请", REDUCTION_FIELDS)}</div>'
             f'<div class="card"><h3>对账单有疑问</h3>{_form(token, "dispute", "提交异议", DISPUTE_FIELDS)}</div>'
             f'<div class="card"><h3>开具发票</h3>{_form(token, "invoice", "申请开票", "<textarea name=note rows=2 placeholder=发票抬头与税号></textarea>")}</div>'
             f'<div class="card"><h3>不再接收提醒</h3>{_form(token, "opt_out", "退订全部提醒", css="secondary")}</div>')

@@ -37,7 +37,7 @@ from data.repositories.households import bill_lines, business_date
 MANAGER_ROLES = frozenset({"manager", "admin"})
 WRITE_ROLES = frozenset({"steward", "manager", "admin", "system", "owner"})
 # Events a person may record directly (the others follow from records: payments, plans, sweeps).
-MANUAL_EVENTS = ("payment", "promise_made", "promise_kept", "promise_broken", "dispute_opened", "dispute_resolved",
+MANUAL_EVENTS = ("payment", "reduction_requested", "reduction_approved", "reduction_declined", "promise_made", "promise_kept", "promise_broken", "dispute_opened", "dispute_resolved",
                  "dispute_rejected", "instalment_requested", "instalment_approved", "instalment_declined", "opt_out",
                  "blacklist_added", "blacklist_removed", "contact")
 CONTACT_OUTCOMES = ("answered", "reached", "visited", "no_answer", "refused", "wrong_number", "delivered", "failed",
@@ -89,6 +89,8 @@ def record(session: Session, actor: Actor, household: str, kind: str, *, at: dat
         raise EventRefused("当前角色只能查看，不能登记案件事件")
     if kind.startswith("blacklist") and actor.role not in MANAGER_ROLES | {"system"}:
         raise EventRefused("只有经理可以调整黑名单")
+    if kind in ("reduction_approved", "reduction_declined") and actor.role not in MANAGER_ROLES | {"system"}:
+        raise EventRefused("减免须由经理审批")
     handler = _HANDLERS[kind]
     event = handler(session, unit, actor=actor.username, at=at, amount_cents=amount_cents,
                     promised_date=promised_date, months=months, start_date=start_date, channel=channel,
@@ -302,7 +304,48 @@ def _contact(session: Session, unit: Unit, *, actor: str, at: datetime, channel:
                                   detail={"contact_attempt_id": row["id"], "channel": channel, "outcome": outcome})
 
 
-_HANDLERS = {"payment": _payment, "promise_made": _promise_made, "promise_kept": _promise_kept,
+def _reduction_requested(session: Session, unit: Unit, *, actor: str, at: datetime, amount_cents: int | None,
+                         note: str, **_: object):
+    if _arrears(session, unit.id) <= 0:
+        raise CaseConflict("该住户当前无欠费，无需减免")
+    return case_repo.record_event(session, unit.id, "reduction_requested", actor=actor, at=at,
+                                  reason=note or "业主申请减免", detail={"amount_cents": amount_cents})
+
+
+def _reduction_approved(session: Session, unit: Unit, *, actor: str, at: datetime, amount_cents: int | None,
+                        reason: str, **_: object):
+    """A manager's reduction: written off oldest period first, kept apart from payments (write_offs)."""
+    from core.domain.payments import OpenLine, allocate
+    from data.db.models import WriteOff
+
+    if not amount_cents or amount_cents <= 0:
+        raise ValueError("请填写大于 0 的减免金额")
+    if not reason:
+        raise ValueError("请填写减免理由")
+    rows = {r.id: r for r in pay_repo.open_lines(session, unit.id)}
+    lines = [OpenLine(r.id, r.period, r.fee_type, r.due_date, r.amount_cents, r.paid_cents, r.written_off_cents)
+             for r in rows.values()]
+    parts, rest = allocate(lines, amount_cents)
+    if rest > 0:
+        raise CaseConflict("减免金额超过待缴金额")
+    for part in parts:
+        rows[part.ref].written_off_cents += part.amount_cents
+        session.add(WriteOff(receivable_id=part.ref, amount_cents=part.amount_cents, reason=reason[:128], at=at))
+    session.flush()
+    return case_repo.record_event(session, unit.id, "reduction_approved", actor=actor, at=at, reason=reason,
+                                  detail={"amount_cents": amount_cents,
+                                          "write_offs": [{"period": p.period, "amount_cents": p.amount_cents}
+                                                         for p in parts]})
+
+
+def _reduction_declined(session: Session, unit: Unit, *, actor: str, at: datetime, reason: str, **_: object):
+    if not reason:
+        raise ValueError("请填写不同意减免的理由")
+    return case_repo.record_event(session, unit.id, "reduction_declined", actor=actor, at=at, reason=reason)
+
+
+_HANDLERS = {"payment": _payment, "reduction_requested": _reduction_requested,
+             "reduction_approved": _reduction_approved, "reduction_declined": _reduction_declined, "promise_made": _promise_made, "promise_kept": _promise_kept,
              "promise_broken": _promise_broken, "dispute_opened": _dispute_opened,
              "dispute_resolved": _close_dispute("resolved"), "dispute_rejected": _close_dispute("rejected"),
              "instalment_requested": _instalment_requested, "instalment_approved": _instalment_approved,

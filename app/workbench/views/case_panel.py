@@ -81,7 +81,7 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
     if not caller.can_write:
         return
     with st.expander("案件处理", expanded=False):
-        tabs = st.tabs(["登记联系", "还款承诺", "登记缴费", "异议", "分期", "立即发送", "黑名单"])
+        tabs = st.tabs(["登记联系", "还款承诺", "登记缴费", "异议", "分期", "立即发送", "减免", "黑名单"])
         with tabs[0], st.form(f"contact_{key}"):
             channel = st.selectbox("渠道", list(CHANNELS), format_func=CHANNELS.get, key=f"c_channel_{key}")
             outcome = st.selectbox("结果", list(OUTCOMES), format_func=OUTCOMES.get, key=f"c_outcome_{key}")
@@ -128,6 +128,8 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
         with tabs[5]:
             _send_tab(rt, caller, key, view)
         with tabs[6]:
+            _reduction_tab(rt, caller, key)
+        with tabs[7]:
             if caller.role not in ("manager", "admin"):
                 st.caption("黑名单由经理调整")
             else:
@@ -137,6 +139,20 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
                     reason = st.text_input("原因", key=f"b_reason_{key}")
                     if st.form_submit_button("提交"):
                         _do(rt, caller, key, action, reason=reason)
+
+
+def _reduction_tab(rt: Runtime, caller: Caller, key: str) -> None:
+    if caller.role not in ("manager", "admin"):
+        st.caption("减免由经理审批")
+        return
+    with st.form(f"reduction_{key}"):
+        decision = st.radio("决定", ["reduction_approved", "reduction_declined"], key=f"r_kind_{key}",
+                            format_func={"reduction_approved": "批准减免", "reduction_declined": "不批准"}.get)
+        amount = st.text_input("减免金额（元，按最早账期冲减）", key=f"r_amount_{key}")
+        reason = st.text_area("理由（业主可见）", key=f"r_reason_{key}", max_chars=500)
+        if st.form_submit_button("提交减免决定"):
+            _do(rt, caller, key, decision, reason=reason,
+                amount_cents=_cents(amount) if decision == "reduction_approved" else None)
 
 
 def _send_tab(rt: Runtime, caller: Caller, key: str, view: dict) -> None:

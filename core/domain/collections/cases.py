@@ -47,6 +47,9 @@ EVENT_NAMES: dict[str, str] = {
     "contact": "联系记录",
     "plan_approved": "方案已批准",
     "plan_superseded": "方案已被新方案取代",
+    "reduction_requested": "申请减免",
+    "reduction_approved": "减免已批准",
+    "reduction_declined": "减免未批准",
     "reopened": "新账单逾期",
     "refund": "退款",
 }
@@ -139,6 +142,7 @@ _RULES = {
     "instalment_lapsed": lambda cur, _f, _o: "已触达" if cur == "分期中" else cur,
     "contact": lambda cur, _f, o: "已触达" if cur == "未触达" and o in REACHED else cur,
     "reopened": _reopened,
+    "reduction_approved": lambda cur, f, _o: "已结清" if f.arrears_cents <= 0 else cur,
 }
 
 
