@@ -96,4 +96,4 @@ def test_when_a_manager_approves_a_reduction_then_the_oldest_period_is_written_o
     at.text_area(key=f"r_reason_{PILOT}").input("困难家庭减免一个月")
     _button(at, "提交减免决定").click().run()
     assert at.success[0].value == "已登记减免已批准，案件状态：已触达"
-    assert any("¥1120.00" in m.value for m in at.markdown)
+    assert any("**待缴：** 1120.00 元" in m.value for m in at.markdown)

@@ -74,7 +74,7 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
 
     with rt.session() as session:
         view = case_view(session, caller.scope, key)
-    st.markdown(f"**案件状态：** {view['state']}　**欠费：** ¥{view['arrears']}　**下一步：** {md_escape(view['why'])}")
+    st.markdown(f"**案件状态：** {view['state']}　**待缴：** {view['arrears']} 元　**下一步：** {md_escape(view['why'])}")
     message = st.session_state.pop(f"case_msg_{key}", None)
     if message:
         getattr(st, message[0])(message[1])
