@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     bill_post_limit: str = Field("10/hour", description="Owner submissions allowed per bill link (limits syntax).")
     key_dir: Path | None = Field(None, description="Folder of the field-encryption key file; default "
                                  "~/.config/steward/keys (never next to the database).")
+    public_url: str = Field("http://127.0.0.1:8000",
+                            description="Address owners open bill links and the payment page on.")
+    payment_provider: str = Field("sandbox", description="Payment provider for the bill page (sandbox offline).")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
     eval_reports_dir: Path = Field(PROJECT_ROOT / "evals" / "reports",
                                    description="Eval run reports (JSON) offered on the workbench review page.")

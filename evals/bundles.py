@@ -114,6 +114,7 @@ def _ledger(session: Session, unit: Unit, bills: dict[str, Any], as_of: date) ->
         if not is_unpaid:
             paid_at = datetime.combine(due, time(20)) + timedelta(days=int(bills.get("paid_late_days", -2)))
             session.add(Payment(unit_id=unit.id, period=period, amount_cents=unit.monthly_fee_cents, paid_at=paid_at,
+                                settled_at=paid_at,
                                 channel=bills.get("channel", "微信"), source_ref=f"EVAL-{unit.id}-{period}"))
 
 

@@ -38,6 +38,8 @@ class ApiState:
     """Seconds a user's role and projects are reused between requests (a change applies after this)."""
     slots: GenerationSlots | None = None
     """Bounds the plan runs this process serves at once (settings.max_concurrent_plans)."""
+    payment_provider: Any = None
+    """The payment provider (built from settings on first use; tests may set one)."""
     _plan_service: PlanService | None = None
     _callers: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 
@@ -63,6 +65,14 @@ class ApiState:
             from app.security.ratelimit import get_rate_limits
 
             self.rate_limits = get_rate_limits(self.settings)
+
+    def provider(self):  # noqa: ANN201 - a PaymentProvider
+        """The configured payment provider (the offline sandbox by default)."""
+        if self.payment_provider is None:
+            from app.payments import build_provider
+
+            self.payment_provider = build_provider(self.settings, self.secret)
+        return self.payment_provider
 
     def plan_service(self) -> PlanService:
         """The plan service, built on first use (opens the checkpointer)."""

@@ -24,7 +24,9 @@ TAGS = [
     {"name": "reports", "description": "账龄结构、回款率、投诉与退订、项目对比"},
     {"name": "audit", "description": "审计日志检索与导出（合规、管理员）"},
     {"name": "ingest", "description": "收费、客服、工单系统推送整户证据包和记录（可重复推送）"},
-    {"name": "bill", "description": "业主账单页（签名链接，移动端）"},
+    {"name": "bill", "description": "业主账单页（签名链接，移动端）：立即缴费、分期、异议、开票"},
+    {"name": "payments", "description": "支付：渠道异步通知、沙箱收银台、订单查询、退款、每日对账"},
+    {"name": "cases", "description": "案件：状态、事件（缴费、承诺、异议、分期、退订、黑名单、联系结果）"},
     {"name": "health", "description": "健康检查"},
 ]
 

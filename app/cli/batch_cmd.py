@@ -28,6 +28,7 @@ def run_cmd(
     from app.cli.common import database_url as resolve_url
     from app.services.collections.batch import run_batch
     from app.services.collections.diagnosis import graph_diagnoser
+    from app.services.tokens import bill_link_factory
     from core.settings import get_settings
     from data.db.session import init_db, make_session_factory
     from data.repositories.households import business_date
@@ -56,7 +57,8 @@ def run_cmd(
             with graph_diagnoser(settings, today) as diagnoser:
                 summary = run_batch(engine, var_dir=settings.var_dir, as_of=today, diagnose=diagnose,
                                     concurrency=concurrency, diagnoser=diagnoser if diagnose != "none" else None,
-                                    adapters=adapters, progress=progress)
+                                    adapters=adapters, progress=progress,
+                                    link_for=bill_link_factory(settings))
         except Exception as exc:  # endpoint, database
             fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
             return
@@ -83,7 +85,8 @@ def render(summary) -> None:  # noqa: ANN001
     for label, value in (("住户", summary.households), ("欠费户", summary.in_arrears), ("进入队列", summary.queued),
                          ("AI 诊断完成", summary.diagnosed), ("诊断失败（下次重试）", summary.diagnosis_failed),
                          ("证据未变化跳过", summary.unchanged_skipped), ("已发送", summary.dispatched),
-                         ("被触达规则拦截", summary.blocked)):
+                         ("案件暂停发送（已缴清/异议/承诺/分期）", summary.held), ("被触达规则拦截", summary.blocked),
+                         ("承诺违约，重新跟进", summary.promises.get("broken", 0))):
         table.add_row(label, f"{value:,}")
     console.print(table)
     console.print("用时：" + "，".join(f"{PHASES[k]} {v:.1f} 秒" for k, v in summary.seconds.items()))

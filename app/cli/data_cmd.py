@@ -61,6 +61,7 @@ def import_(
     user: str | None = typer.Option(None, "--user", help="以该账号的权限导入：只能写入其负责的项目（省略时不限项目）"),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     as_json: bool = typer.Option(False, "--json", help="输出一个 JSON 对象"),
+    settle: bool = typer.Option(False, "--settle", help="payments：按最早账期核销应收（应收文件未含已缴金额时使用）"),
 ) -> None:
     """导入账单系统导出或其他系统的住户与证据；坏行写入 <文件名>.errors.csv，好行照常入库。"""
     from app.cli.ingest_cmd import ingest_kind, run_import
@@ -79,7 +80,7 @@ def import_(
 
     session = open_session(database_url)
     try:
-        result = import_file(session, file, kind=kind, scope=import_scope(session, user))
+        result = import_file(session, file, kind=kind, scope=import_scope(session, user), settle=settle)
         session.commit()
     except ImportFileError as exc:
         session.rollback()

@@ -8,6 +8,7 @@ from app import plugins
 from app.cli import (
     audit_cmd,
     batch_cmd,
+    case_cmd,
     chat_cmd,
     data_cmd,
     households_cmd,
@@ -46,7 +47,7 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
-for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, serve_cmd, audit_cmd):
+for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, case_cmd, serve_cmd, audit_cmd):
     module.register(app)
 for register in plugins.load(plugins.CLI_GROUP):  # `steward eval` comes from evals/
     register(app)

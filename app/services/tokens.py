@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -115,3 +116,14 @@ def read_bill_link(secret: str, token: str, *, now: datetime | None = None) -> s
     if (now or datetime.now(UTC)).timestamp() > expires_at:
         raise TokenError("链接已过期，请联系管家重新获取")
     return household
+
+
+def bill_url(settings: Settings, household: str, *, now: datetime | None = None) -> str:
+    """The owner's signed bill link, as sent in messages."""
+    return f"{settings.public_url.rstrip('/')}/bill/{sign_bill_link(token_secret(settings), household, now=now)}"
+
+
+def bill_link_factory(settings: Settings) -> Callable[[str], str]:
+    """Household key → signed bill link (the secret is read once)."""
+    secret, base = token_secret(settings), settings.public_url.rstrip("/")
+    return lambda household: f"{base}/bill/{sign_bill_link(secret, household)}"

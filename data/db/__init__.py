@@ -5,6 +5,7 @@ from data.db import (  # noqa: F401  (registers every table on Base.metadata)
     evals,  # noqa: F401  (eval reviewer scores table)
     ingestion,  # noqa: F401  (ingestion extras table)
     models,
+    payments,  # noqa: F401  (payment orders, notifications, allocations)
     security,  # noqa: F401  (audit chain anchors)
     workbench,  # noqa: F401  (workbench tasks table)
     workflow,

@@ -132,3 +132,24 @@ class ExperimentAssignment(Base):
     owner_id: Mapped[int] = mapped_column(Integer)
     variant: Mapped[str] = mapped_column(String(32))
     assigned_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CaseEvent(Base):
+    """One recorded event of a household's case (payment, promise, dispute, instalment, consent, contact, plan).
+
+    Each event is audited and may move units.case_state (``from_state`` → ``to_state``); ``ref`` makes an
+    event from an outside source (a payment, a provider transaction) idempotent.
+    """
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_unit_at", "unit_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(FK("units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ref: Mapped[str | None] = mapped_column(String(96), unique=True)

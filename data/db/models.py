@@ -183,6 +183,8 @@ class Payment(Base):
     paid_at: Mapped[datetime] = mapped_column(DateTime)
     channel: Mapped[str] = mapped_column(String(16))  # 微信/支付宝/银行转账/现金/银联
     source_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it was allocated to receivables
+    unallocated_cents: Mapped[int] = mapped_column(Integer, default=0)  # credit left after settling
 
 
 class ChatMessage(Base):

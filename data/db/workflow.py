@@ -52,6 +52,7 @@ class Promise(Base):
     amount_cents: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|kept|broken
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class InstalmentPlan(Base):
@@ -63,8 +64,12 @@ class InstalmentPlan(Base):
     months: Mapped[int] = mapped_column(Integer)
     amount_per_month_cents: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested|active|done|cancelled
+    status: Mapped[str] = mapped_column(String(16), default="requested")  # requested|active|declined|lapsed|done
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    total_cents: Mapped[int | None] = mapped_column(Integer)  # the arrears the schedule covers
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class Dispute(Base):
@@ -76,6 +81,10 @@ class Dispute(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved|rejected
     note: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    proof: Mapped[str | None] = mapped_column(String(64))  # stored name of the owner's uploaded proof
 
 
 class OptOut(Base):
@@ -140,6 +149,7 @@ class DunningPlan(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     validation: Mapped[dict] = mapped_column(JSON, default=dict)
     is_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrears_cents: Mapped[int | None] = mapped_column(Integer)  # the ledger amount the messages quote
     thread_id: Mapped[str | None] = mapped_column(String(96))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     steps: Mapped[list[PlanStep]] = relationship(

@@ -121,7 +121,7 @@ def ledger(rng: random.Random, ids: Ids, rows: Rows, spec: HouseholdSpec, unit_i
             if paid_at.date() >= spec.as_of:
                 paid_at = datetime(spec.as_of.year, spec.as_of.month, spec.as_of.day) - timedelta(days=1)
             rows.add("payments", {"id": ids.take("payments"), "unit_id": unit_id, "period": period,
-                                  "amount_cents": paid, "paid_at": paid_at,
+                                  "amount_cents": paid, "paid_at": paid_at, "settled_at": paid_at,
                                   "channel": channel if rng.random() < 0.9 else rng.choice(PAY_CHANNELS),
                                   "source_ref": f"GEN-{unit_id}-{period}"})
     if arrears_days is not None and first_unpaid is None:

@@ -46,7 +46,8 @@ def write_pilot(ids: Ids, rows: Rows, project_id: int, building_id: int, as_of: 
         if not unpaid:
             paid_at = datetime(due.year, due.month, due.day, 20, 15) + timedelta(days=PILOT_LATE.get(period, -1))
             rows.add("payments", {"id": ids.take("payments"), "unit_id": unit_id, "period": period,
-                                  "amount_cents": PILOT_FEE_CENTS, "paid_at": paid_at, "channel": "微信",
+                                  "amount_cents": PILOT_FEE_CENTS, "paid_at": paid_at, "settled_at": paid_at,
+                                  "channel": "微信",
                                   "source_ref": f"PAY-BJ-PILOT-4-1203-{period}"})
     fp = write_evidence(ids, rows, unit_id, PILOT_SCENARIO, PILOT_DAY0, "王女士", "李管家")
     rows.tables["units"][-1]["evidence_fingerprint"] = fp

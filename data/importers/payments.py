@@ -18,14 +18,20 @@ Problem = tuple[str, str]  # (column key, reason)
 
 
 class PaymentsHandler:
-    """Validates and upserts payments; receivables' paid amounts are left to the receivables file."""
+    """Validates and upserts payments.
+
+    With ``settle`` (a payments file from the billing system) each new payment settles the unit's
+    receivables like a provider or manual payment does (oldest period first); without it (bundles that carry
+    their bills' paid amounts) the payment is recorded as already settled.
+    """
 
     columns = PAYMENTS
     key_label = "流水号"
 
-    def __init__(self, session: Session, index: UnitIndex) -> None:
+    def __init__(self, session: Session, index: UnitIndex, *, settle: bool = False) -> None:
         self._session = session
         self._index = index
+        self._settle = settle
 
     @staticmethod
     def key(record: dict) -> tuple[str, ...]:
@@ -64,7 +70,8 @@ class PaymentsHandler:
                 values["period"] = rec["period"]
             old = existing.get(rec["ref"])
             if old is None:
-                inserts.append({"source_ref": rec["ref"], "period": None, **values})
+                inserts.append({"source_ref": rec["ref"], "period": None, "unallocated_cents": 0,
+                                "settled_at": None if self._settle else rec["paid_at"], **values})
                 counts["inserted"] += 1
             elif any(getattr(old, column) != value for column, value in values.items()):
                 updates.append({"id": old.id, **values})
@@ -73,6 +80,11 @@ class PaymentsHandler:
                 counts["unchanged"] += 1
         if inserts:
             self._session.execute(insert(Payment), inserts)
+            if self._settle:
+                from data.repositories.payments import settle_unsettled
+
+                settle_unsettled(self._session, actor="import", at=max(r["paid_at"] for r in inserts),
+                                 unit_ids={r["unit_id"] for r in inserts})
         if updates:
             self._session.execute(update(Payment), updates)
         return counts

@@ -58,14 +58,14 @@ class ImportResult:
         return data
 
 
-def make_handler(kind: str, session: Session, clock: Callable[[], datetime]) -> Handler:
+def make_handler(kind: str, session: Session, clock: Callable[[], datetime], *, settle: bool = False) -> Handler:
     """The handler of an import kind, sharing one unit index."""
     index = UnitIndex(session)
     if kind == "owners":
         return OwnersHandler(session, index, clock)
     if kind == "receivables":
         return ReceivablesHandler(session, index)
-    return PaymentsHandler(session, index)
+    return PaymentsHandler(session, index, settle=settle)
 
 
 def parse_row(number: int, cells: list[object], handler: Handler, positions: dict[str, int],
@@ -100,7 +100,8 @@ def parse_row(number: int, cells: list[object], handler: Handler, positions: dic
 
 
 def import_file(session: Session, path: Path | str, *, kind: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE) -> ImportResult:
+                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE,
+                settle: bool = False) -> ImportResult:
     """Import a billing-system export into the database (the caller commits).
 
     Args:
@@ -110,6 +111,8 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
         batch_size: Rows validated and written per round trip (memory stays bounded by it).
         clock: Time source for created_at stamps.
         scope: Who imports: every parsed row's project must be inside it (the CLI without --user: every project).
+        settle: Payments only: settle receivables with each new payment (oldest period first), for exports
+            whose receivables do not already carry the paid amounts.
 
     Returns:
         Counts per outcome and the path of the error report (None when no row failed).
@@ -124,7 +127,7 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
     try:
         kind = kind or infer_kind(table.headers)
         positions = map_headers(table.headers, kind)
-        handler = make_handler(kind, session, clock)
+        handler = make_handler(kind, session, clock, settle=settle)
         seen: dict[tuple[str, ...], int] = {}
         batch: list[dict] = []
         for number, cells in table.rows:

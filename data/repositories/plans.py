@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from data.db.models import Unit
 from data.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
 from data.repositories import audit
+from data.repositories.cases import retire_older_plans
 
 
 class PlanConflict(RuntimeError):
@@ -35,6 +37,13 @@ def latest_version(session: Session, unit_id: int) -> int:
     """The newest plan version number of a unit (0 when it has none)."""
     return session.execute(select(func.max(DunningPlan.version))
                            .where(DunningPlan.unit_id == unit_id)).scalar() or 0
+
+
+def _cents(yuan: object) -> int | None:
+    """Ledger amount of a plan ("1680.00") in cents; None when the plan does not say."""
+    if yuan in (None, ""):
+        return None
+    return int((Decimal(str(yuan)) * 100).to_integral_value())
 
 
 def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, validation: dict,
@@ -78,7 +87,7 @@ def _insert_version(session: Session, unit_id: int, diagnosis_id: int, plan: dic
                       status="awaiting_approval" if validation.get("passed") else "blocked",
                       stage=plan["stage"], strategy=plan["strategy"], summary=plan.get("strategy_label", ""),
                       validation=validation, is_fallback=bool(plan.get("is_fallback")), thread_id=thread_id,
-                      created_at=at)
+                      created_at=at, arrears_cents=_cents(plan.get("arrears")))
     for s in plan["steps"]:
         row.steps.append(PlanStep(seq=s["seq"], day=date.fromisoformat(s["date"]), window_start=s["window"][0],
                                   window_end=s["window"][1], channel=s["channel"],
@@ -103,9 +112,9 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
     if plan.version != newest:
         raise PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后审批最新版本")
     if decision == "accept":
-        # The approved version replaces the household's earlier approved plan (one live plan per household).
-        session.execute(update(DunningPlan).where(DunningPlan.unit_id == plan.unit_id, DunningPlan.id != plan_id,
-                                                  DunningPlan.status == "approved").values(status="superseded"))
+        # The approved version replaces the household's earlier approved plan (one live plan per household):
+        # retired first, as case events, so the live-plan index never sees two approved versions.
+        retire_older_plans(session, plan, actor=username, at=at)
     approval = Approval(plan_id=plan_id, plan_version=plan.version, username=username, decision=decision,
                         comment=comment, at=at)
     session.add(approval)

@@ -6,8 +6,11 @@ import pytest
 
 H = "/households/BJ-PILOT/4-1203"
 PUBLIC = {("POST", "/auth/login"), ("GET", "/auth/me"), ("GET", "/health"), ("GET", "/bill/{token}"),
-          ("POST", "/bill/{token}")}
-ROLE_ONLY = {("GET", "/audit"), ("GET", "/audit/export.csv"), ("POST", "/ingest/bundles"), ("POST", "/ingest/{kind}")}
+          ("POST", "/bill/{token}"), ("POST", "/bill/{token}/pay"), ("GET", "/bill/{token}/paid"),
+          ("GET", "/sandbox/pay/{order_no}"), ("POST", "/sandbox/pay/{order_no}"),
+          ("POST", "/payments/notify/{provider}")}
+ROLE_ONLY = {("GET", "/audit"), ("GET", "/audit/export.csv"), ("POST", "/ingest/bundles"), ("POST", "/ingest/{kind}"),
+             ("GET", "/reports/reconciliation")}
 FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}", H, None),
     ("GET", "/households/{project}/{unit}/evidence", f"{H}/evidence", None),
@@ -30,6 +33,12 @@ FOREIGN_404 = [
     ("POST", "/households/{project}/{unit}/disputes", f"{H}/disputes", {"note": "x"}),
     ("GET", "/households/{project}/{unit}/opt-outs", f"{H}/opt-outs", None),
     ("POST", "/households/{project}/{unit}/opt-outs", f"{H}/opt-outs", {"channel": "sms"}),
+    ("GET", "/households/{project}/{unit}/case", f"{H}/case", None),
+    ("POST", "/households/{project}/{unit}/events", f"{H}/events",
+     {"kind": "contact", "channel": "phone", "outcome": "answered"}),
+    ("POST", "/households/{project}/{unit}/payments", f"{H}/payments", {"amount": "1.00"}),
+    ("GET", "/payments/orders/{order_no}", "/payments/orders/{order}", None),
+    ("POST", "/payments/orders/{order_no}/refund", "/payments/orders/{order}/refund?amount=1", None),
     ("GET", "/households", "/households?project=BJ-PILOT", None),
     ("GET", "/queue", "/queue?project=BJ-PILOT", None),
     ("GET", "/reports/aging", "/reports/aging?project=BJ-PILOT", None),
@@ -65,7 +74,9 @@ def foreign_ids(shared) -> dict[str, int]:
     url = api.post(f"{H}/bill-link", user="bj").json()["url"]
     api.client.post(url, data={"kind": "invoice", "note": "x"})
     task = api.get("/tasks", user="bj").json()[0]["id"]
-    return {"plan": plan, "task": task}
+    pay = api.client.post(f"{url}/pay", data={"part": "all"}, follow_redirects=False)
+    order = pay.headers["location"].rsplit("/", 1)[-1]
+    return {"plan": plan, "task": task, "order": order}
 
 
 def test_when_a_route_is_added_then_it_is_covered_by_an_isolation_case(api):

@@ -14,8 +14,9 @@ from data.repositories.audit import verify_chain
 from tests.collections.conftest import NOW
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
-ILLEGAL = [("未触达", "承诺"), ("未触达", "开票"), ("已触达", "归档"), ("承诺", "开票"), ("开票", "支付"),
-           ("归档", "支付"), ("分期", "承诺"), ("支付", "异议"), ("已触达", "已触达"), ("未触达", "不存在")]
+ILLEGAL = [("未触达", "归档"), ("未触达", "开票"), ("已触达", "归档"), ("承诺", "开票"), ("开票", "支付"),
+           ("归档", "支付"), ("分期中", "承诺"), ("开票", "异议中"), ("已触达", "已触达"), ("未触达", "不存在"),
+           ("已结清", "承诺"), ("异议中", "承诺")]
 
 
 @pytest.mark.parametrize(("current", "target"), LEGAL)

@@ -111,3 +111,19 @@ def test_finding3_an_owner_with_units_in_two_projects_gets_one_entry_per_project
     assert list(out.index) == ["Q/9", "P/2", "Q/3"]
     assert out.loc["Q/9", "other_units"] == [] and out.loc["Q/9", "owner_arrears_cents"] == 5000
     assert out.loc["P/2", "other_units"] == ["P/1"] and out.loc["P/2", "owner_arrears_cents"] == 300
+
+
+def test_when_a_broken_promise_is_reviewed_then_the_household_is_back_in_the_queue_with_the_reason(small_url, tmp_path):
+    from app.services.collections.case_events import review_promises
+
+    engine = init_db(small_url)
+    with make_session_factory(engine)() as s:
+        (u,) = _owing_units(s, 1)
+        s.add(Promise(unit_id=u.id, promised_date=date(2024, 9, 1), amount_cents=100, status="open",
+                      created_at=NOW - timedelta(days=5)))
+        s.commit()
+        key = _key(s, u)
+        assert review_promises(s, AS_OF)["broken"] == 1
+        s.commit()
+    entry = next(q for q in daily_queue(engine, AS_OF, var_dir=tmp_path / "var") if q.household == key)
+    assert entry.reasons[0] == "承诺还款到期未缴（已违约），重新跟进"

@@ -20,10 +20,13 @@ from tests.api.conftest import Api, make_api
 from tests.api.helpers import PASSWORD, build_portfolio, copy_template
 from tests.fakes import LexicalKB
 
-PUBLIC = {("POST", "/auth/login"), ("GET", "/health"), ("GET", "/bill/{token}"), ("POST", "/bill/{token}")}
+PUBLIC = {("POST", "/auth/login"), ("GET", "/health"), ("GET", "/bill/{token}"), ("POST", "/bill/{token}"),
+          # the owner's signed bill link, the provider's cashier page and its signed notification
+          ("POST", "/bill/{token}/pay"), ("GET", "/bill/{token}/paid"), ("GET", "/sandbox/pay/{order_no}"),
+          ("POST", "/sandbox/pay/{order_no}"), ("POST", "/payments/notify/{provider}")}
 KNOWN_5XX: tuple[tuple[str, str], ...] = ()  # none left: ids and day counts are bounded in the routes
 PATH_VALUES = {"project": "BJ-PILOT", "unit": "4-1203", "plan_id": "1", "task_id": "1", "kind": "owners",
-               "token": "x"}
+               "token": "x", "order_no": "ST-NONE", "provider": "sandbox"}
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,18 @@ from app.api.routes import (
            audit,
            auth,
            bill,
+           cases,
            casework,
            health,
            households,
            ingest,
+           payments,
            plans,
            queue,
            reports,
            tasks,
 )
 
-ROUTERS = [auth.router, households.router, plans.router, queue.router, casework.router, tasks.router,
-           reports.router, audit.router, ingest.router, bill.router, health.router]
+ROUTERS = [auth.router, households.router, plans.router, queue.router, casework.router, cases.router, tasks.router,
+           reports.router, audit.router, ingest.router, bill.router, payments.router,
+           health.router]

@@ -19,6 +19,13 @@ from app.api.schemas import (
     PromisePublic,
 )
 from app.services import casework
+from app.services.collections import case_events
+
+
+def _record(session, user, project: str, unit: str, kind: str, **kw) -> None:  # noqa: ANN001
+    """Every case write goes through the case-event service with the caller's rights."""
+    actor = case_events.Actor(user.username, user.role, user.scope)
+    case_events.record(session, actor, household_key(project, unit), kind, **kw)
 
 router = APIRouter(prefix="/households/{project}/{unit}", tags=["casework"])
 CREATED = status.HTTP_201_CREATED
@@ -40,9 +47,9 @@ def list_attempts(project: str, unit: str, session: SessionDep, user: CurrentUse
 def add_attempt(project: str, unit: str, body: ContactAttemptCreate, session: SessionDep, user: WriterUser,
                 clock: ClockDep) -> dict:
     """Log a contact; refused (409) for opted-out channels and blacklisted owners."""
-    return casework.record_attempt(session, _unit(session, user, project, unit), actor=user.username,
-                                   channel=body.channel, at=body.at or clock(), outcome=body.outcome,
-                                   text=body.text, template_id=body.template_id)
+    _record(session, user, project, unit, "contact", at=body.at or clock(), channel=body.channel,
+            outcome=body.outcome, note=body.text)
+    return casework.list_attempts(session, _unit(session, user, project, unit))[0]
 
 
 @router.get("/promises", response_model=list[PromisePublic], summary="还款承诺")
@@ -54,10 +61,10 @@ def list_promises(project: str, unit: str, session: SessionDep, user: CurrentUse
 @router.post("/promises", response_model=PromisePublic, status_code=CREATED, summary="记录还款承诺")
 def add_promise(project: str, unit: str, body: PromiseCreate, session: SessionDep, user: WriterUser,
                 clock: ClockDep) -> dict:
-    """Record a promise to pay."""
-    return casework.record_promise(session, _unit(session, user, project, unit), actor=user.username,
-                                   promised_date=body.promised_date, amount_cents=int(body.amount * 100),
-                                   at=clock())
+    """Record a promise to pay (reminders pause until its date)."""
+    _record(session, user, project, unit, "promise_made", at=clock(), promised_date=body.promised_date,
+            amount_cents=int(body.amount * 100))
+    return casework.list_promises(session, _unit(session, user, project, unit))[0]
 
 
 @router.get("/instalments", response_model=list[InstalmentPublic], summary="分期安排")
@@ -70,10 +77,10 @@ def list_instalments(project: str, unit: str, session: SessionDep, user: Current
              responses=CONFLICT)
 def add_instalment(project: str, unit: str, body: InstalmentCreate, session: SessionDep, user: WriterUser,
                    clock: ClockDep) -> dict:
-    """Split the current arrears into 1–12 monthly instalments."""
-    return casework.record_instalment(session, _unit(session, user, project, unit), actor=user.username,
-                                      months=body.months, start_date=body.start_date, at=clock(),
-                                      status=body.status)
+    """Split the current arrears into 1–12 monthly instalments (active: agreed now; requested: to decide)."""
+    kind = "instalment_approved" if body.status == "active" else "instalment_requested"
+    _record(session, user, project, unit, kind, at=clock(), months=body.months, start_date=body.start_date)
+    return casework.list_instalments(session, _unit(session, user, project, unit))[0]
 
 
 @router.get("/disputes", response_model=list[DisputePublic], summary="账单异议")
@@ -86,10 +93,9 @@ def list_disputes(project: str, unit: str, session: SessionDep, user: CurrentUse
 def add_dispute(project: str, unit: str, body: DisputeCreate, session: SessionDep, user: WriterUser,
                 clock: ClockDep, queue: QueueDep) -> dict:
     """Open a dispute; forced collection pauses while it is open."""
-    out = casework.record_dispute(session, _unit(session, user, project, unit), actor=user.username,
-                                  note=body.note, at=clock())
+    _record(session, user, project, unit, "dispute_opened", at=clock(), note=body.note)
     queue.clear()
-    return out
+    return casework.list_disputes(session, _unit(session, user, project, unit))[0]
 
 
 @router.get("/opt-outs", response_model=list[OptOutPublic], summary="退订记录")
@@ -102,7 +108,6 @@ def list_opt_outs(project: str, unit: str, session: SessionDep, user: CurrentUse
 def add_opt_out(project: str, unit: str, body: OptOutCreate, session: SessionDep, user: WriterUser,
                 clock: ClockDep, queue: QueueDep) -> dict:
     """Record an opt-out (one channel, or every channel when channel is null)."""
-    out = casework.record_opt_out(session, _unit(session, user, project, unit), actor=user.username,
-                                  channel=body.channel, reason=body.reason, at=clock())
+    _record(session, user, project, unit, "opt_out", at=clock(), channel=body.channel, reason=body.reason)
     queue.clear()
-    return out
+    return casework.list_opt_outs(session, _unit(session, user, project, unit))[0]

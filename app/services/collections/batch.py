@@ -13,8 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from app.services.collections import dispatch, risk_store, scoring
+from app.services.collections.case_events import review_promises
 from app.services.collections.diagnosis import Diagnoser, candidates
 from app.services.collections.dispatch import AdapterFactory
 from core.domain.collections.policy import PolicyConfig
@@ -40,7 +42,9 @@ class BatchSummary:
     diagnosis_failed: int = 0
     unchanged_skipped: int = 0
     dispatched: int = 0
+    held: int = 0
     blocked: int = 0
+    promises: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -130,7 +134,8 @@ def _diagnose(engine: Engine, run: BatchRun, day: date, mode: str, diagnoser: Di
 def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "changed", concurrency: int = 2,
               diagnoser: Diagnoser | None = None, adapters: AdapterFactory | None = None,
               policy: PolicyConfig | None = None, progress: Progress | None = None,
-              clock: Callable[[], datetime] = datetime.now, chunk: int = scoring.CHUNK) -> BatchSummary:
+              clock: Callable[[], datetime] = datetime.now, chunk: int = scoring.CHUNK,
+              link_for: Callable[[str], str] | None = None) -> BatchSummary:
     """Run (or resume) the overnight batch for ``as_of``.
 
     Args:
@@ -145,6 +150,7 @@ def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "ch
         progress: Progress callback.
         clock: Wall clock.
         chunk: Households per scoring chunk.
+        link_for: Household key → signed bill link put into the messages.
     """
     import time
 
@@ -153,6 +159,9 @@ def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "ch
     run, resumed = _open_run(engine, as_of, diagnose, clock())
     summary = BatchSummary(run_id=run.id, as_of=as_of.isoformat(), resumed=resumed)
     t0 = time.perf_counter()
+    with Session(engine) as session:  # broken promises and lapsed schedules re-enter today's queue
+        summary.promises = review_promises(session, as_of, at=clock())
+        session.commit()
     _score(engine, run, as_of, var_dir, chunk, clock, progress, summary)
     summary.seconds["score"] = round(time.perf_counter() - t0, 2)
     t1 = time.perf_counter()
@@ -162,8 +171,11 @@ def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "ch
     summary.seconds["diagnose"] = round(time.perf_counter() - t1, 2)
     t2 = time.perf_counter()
     sent = dispatch.dispatch_due_steps(engine, as_of, adapters=adapters, policy=policy or PolicyConfig(),
-                                       progress=progress)
-    summary.dispatched, summary.blocked = sent.sent, sent.blocked
+                                       progress=progress, link_for=link_for)
+    summary.held = sent.held
+    reminders = dispatch.dispatch_instalment_reminders(engine, as_of, adapters=adapters,
+                                                       policy=policy or PolicyConfig(), link_for=link_for)
+    summary.dispatched, summary.blocked = sent.sent + reminders.sent, sent.blocked + reminders.blocked
     summary.seconds["dispatch"] = round(time.perf_counter() - t2, 2)
     _update_run(engine, run.id, status="done", finished_at=clock(), stats=summary.to_dict())
     return summary

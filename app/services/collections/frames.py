@@ -80,6 +80,10 @@ def read_units(conn: Connection, lo: int, hi: int, day: date) -> pd.DataFrame:
                       p, ["unit_id"])
     promises = _frame(conn, "SELECT unit_id FROM promises WHERE status = 'open' AND promised_date >= :day "
                       "AND unit_id >= :lo AND unit_id < :hi", p, ["unit_id"])
+    instalments = _frame(conn, "SELECT unit_id FROM instalment_plans WHERE status = 'active' "
+                         "AND unit_id >= :lo AND unit_id < :hi", p, ["unit_id"])
+    broken = _frame(conn, "SELECT unit_id FROM promises WHERE status = 'broken' AND unit_id >= :lo AND unit_id < :hi "
+                    "AND unit_id NOT IN (SELECT unit_id FROM promises WHERE status = 'open')", p, ["unit_id"])
     diag = _frame(conn, "SELECT d.unit_id, d.primary_cause_id, d.evidence_fingerprint FROM diagnoses d WHERE d.id IN "
                   "(SELECT MAX(id) FROM diagnoses WHERE unit_id >= :lo AND unit_id < :hi GROUP BY unit_id)", p,
                   ["unit_id", "cause_id", "diagnosis_fingerprint"])
@@ -99,6 +103,8 @@ def read_units(conn: Connection, lo: int, hi: int, day: date) -> pd.DataFrame:
     units["blacklisted"] = has(black)
     units["open_dispute"] = has(disputes)
     units["open_promise"] = has(promises)
+    units["instalment_active"] = has(instalments)
+    units["broken_promise"] = has(broken)
     units = units.merge(diag, on="unit_id", how="left")
     return units
 

@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNEL_NAMES, ChannelAdapter, ChannelError, ChannelMessage, Receipt
-from app.services.collections.cases import transition_case
-from core.domain.collections.cases import is_legal
+from app.services.collections.gate import check_step
 from core.domain.collections.policy import (
     OwnerContactState,
     PolicyConfig,
@@ -24,6 +23,7 @@ from core.domain.collections.segments import SPECIAL_TAGS
 from data.db.models import Contact, OwnerPreference, OwnerTag, Unit
 from data.db.workflow import BlacklistEntry, ContactAttempt, OptOut
 from data.repositories import audit
+from data.repositories.cases import record_event
 
 CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}
 # Outcomes that reached (or tried to reach) the owner and so count against the caps.
@@ -46,11 +46,13 @@ class SendRequest:
     stage: str = "预警"
     template_id: str | None = None
     plan_step_id: int | None = None
+    pay_link: str | None = None
+    """The owner's signed bill link, put in place of the plan's link placeholder at send time."""
 
 
 @dataclass
 class SendResult:
-    """What happened: sent, duplicate, blocked, unsubscribed or failed."""
+    """What happened: sent, duplicate, held (the case says wait), blocked (policy), unsubscribed or failed."""
 
     status: str
     channel: str | None = None
@@ -110,15 +112,20 @@ def _deliver(adapter: ChannelAdapter, message: ChannelMessage) -> Receipt:
         return Receipt("failed", detail={"error": str(exc)})
 
 
-def _after_receipt(session: Session, req: SendRequest, channel: str, receipt: Receipt, actor: str) -> None:
+def _after_receipt(session: Session, req: SendRequest, channel: str, receipt: Receipt, actor: str,
+                   attempt: ContactAttempt) -> None:
     if receipt.status == "unsubscribed":
         session.add(OptOut(owner_id=req.owner_id, channel=channel, at=req.at, reason="渠道回执：业主退订"))
         audit.record(session, actor=actor, action="consent.opt_out", entity="owner", entity_id=str(req.owner_id),
                      detail={"channel": channel, "source": "receipt"}, at=req.at)
-    if receipt.status in ("delivered", "answered") and req.unit_id is not None:
-        state = session.execute(select(Unit.case_state).where(Unit.id == req.unit_id)).scalar()
-        if state == "未触达" and is_legal(state, "已触达"):
-            transition_case(session, req.unit_id, "已触达", actor=actor, at=req.at, reason=f"{CHANNEL_NAMES[channel]}已送达")
+        if req.unit_id is not None:
+            record_event(session, req.unit_id, "opt_out", actor=actor, at=req.at, ref=f"opt-out:{attempt.id}",
+                         reason="渠道回执：业主退订", detail={"channel": channel, "contact_attempt_id": attempt.id})
+    if req.unit_id is not None and receipt.status != "unsubscribed":
+        record_event(session, req.unit_id, "contact", actor=actor, at=req.at, ref=f"contact:{attempt.id}",
+                     outcome=receipt.status, reason=f"{CHANNEL_NAMES[channel]}：{receipt.status}",
+                     detail={"channel": channel, "outcome": receipt.status, "contact_attempt_id": attempt.id,
+                             "plan_step_id": req.plan_step_id})
 
 
 def _reserve(session: Session, req: SendRequest, channel: str, key: str) -> ContactAttempt | None:
@@ -148,6 +155,14 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
     final = next((a for a in done.values() if a.outcome in FINAL), None)
     if final is not None:
         return SendResult("duplicate", final.channel, final.outcome, reason="该触达已发送过，不重复发送")
+    if req.plan_step_id is not None:
+        gate = check_step(session, req.plan_step_id, req.at.date(), req.text, req.pay_link)
+        if not gate.allowed:
+            audit.record(session, actor=actor, action="contact.held", entity="owner", entity_id=str(req.owner_id),
+                         detail={"key": req.key, "rule": gate.rule, "reason": gate.reason, "unit_id": req.unit_id},
+                         at=req.at)
+            return SendResult("held", rule=gate.rule, reason=gate.reason)
+        req = replace(req, text=gate.text)
     state = owner_state(session, req.owner_id, req.unit_id, req.at)
     result = SendResult("failed", reason="所有渠道均未送达")
     for channel in req.channels:
@@ -181,7 +196,7 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
         audit.record(session, actor=actor, action="contact.sent", entity="contact_attempt", entity_id=str(attempt.id),
                      detail={"channel": channel, "outcome": receipt.status, "key": keys[channel],
                              "owner_id": req.owner_id, "unit_id": req.unit_id}, at=req.at)
-        _after_receipt(session, req, channel, receipt, actor)
+        _after_receipt(session, req, channel, receipt, actor, attempt)
         result.tries.append({"channel": channel, "outcome": receipt.status})
         if receipt.status in FINAL:
             status = "unsubscribed" if receipt.status == "unsubscribed" else "sent"

@@ -101,6 +101,7 @@ def evidence_timeline(evidence: dict) -> None:
 
 def render(rt: Runtime, caller: Caller) -> None:
     """The household page."""
+    from app.workbench.views.case_panel import render_case_panel
     from app.workbench.views.chat import render_chat_area
     from app.workbench.views.plan_panel import render_plan_panel
 
@@ -115,6 +116,7 @@ def render(rt: Runtime, caller: Caller) -> None:
         st.error(f"未找到住户 {key} 或无权访问")
         return
     _facts(data)
+    render_case_panel(rt, caller, key)
     _contacts(rt, caller, key, data)
     render_plan_panel(rt, caller, key, data["evidence"])
     render_chat_area(rt, caller, key)

@@ -5,6 +5,7 @@ Exclusions (first match wins; the rule id is stored with the household):
   opt_out        the owner opted out of every channel (a single-channel opt-out only narrows channels)
   dispute        an open dispute (异议) on the unit: resolve it before any reminder
   promise        an open promise to pay whose date has not passed yet
+  instalment     an agreed instalment schedule (the nightly review ends it when an instalment is missed)
   service_first  the latest diagnosis names a service-quality cause (strategy group service_quality), or
                  the unit has an open service ticket: fix the service first, pause collection (PRD 服务质量问题)
   not_in_arrears nothing is overdue
@@ -17,9 +18,10 @@ import pandas as pd
 
 from core.domain.collections.segments import BAND_NAMES, SEGMENT_NAMES
 
-EXCLUSIONS: tuple[str, ...] = ("blacklist", "opt_out", "dispute", "promise", "service_first", "not_in_arrears")
+EXCLUSIONS: tuple[str, ...] = ("blacklist", "opt_out", "dispute", "promise", "instalment", "service_first",
+                               "not_in_arrears")
 EXCLUSION_NAMES = {"blacklist": "黑名单", "opt_out": "已退订全部渠道", "dispute": "异议处理中",
-                   "promise": "已承诺还款且未到期", "service_first": "服务问题优先整改", "not_in_arrears": "无欠费"}
+                   "promise": "已承诺还款且未到期", "instalment": "分期履约中", "service_first": "服务问题优先整改", "not_in_arrears": "无欠费"}
 STAGE_WEIGHT = {"预警": 1.0, "初级": 1.2, "中级": 1.4, "高级": 1.6}
 STAGE_BOUNDARIES = (15, 30, 60)
 NEXT_STAGE = {15: "初级", 30: "中级", 60: "高级"}
@@ -27,10 +29,15 @@ BOUNDARY_WINDOW = 3
 AMOUNT_SCALE = np.log1p(10_000.0)
 
 
+def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].astype(bool).to_numpy() if column in frame else np.zeros(len(frame), dtype=bool)
+
+
 def exclusion(frame: pd.DataFrame) -> np.ndarray:
     """The exclusion rule id per row, or None when the household belongs in the queue."""
     conds = [frame["blacklisted"].astype(bool), frame["opted_out_all"].astype(bool),
              frame["open_dispute"].astype(bool), frame["open_promise"].astype(bool),
+             _flag(frame, "instalment_active"),
              frame["service_first"].astype(bool), frame["arrears_cents"].to_numpy() <= 0]
     return np.select(conds, list(EXCLUSIONS), default=None)
 
@@ -78,6 +85,8 @@ def _reasons_row(row: dict) -> list[str]:
     if row["segment"] != "standard":
         out.append(SEGMENT_NAMES[row["segment"]] + ("：降低频次、温和话术、经理复核" if row["special"] else ""))
     out += [f"风险因素：{r}" for r in row.get("model_reasons") or []]
+    if row.get("broken_promise"):
+        out.insert(0, "承诺还款到期未缴（已违约），重新跟进")
     return out
 
 
@@ -85,7 +94,8 @@ def reasons(frame: pd.DataFrame) -> list[list[str]]:
     """Chinese reasons per row (amount, probability, stage, segment, model factors)."""
     cols = ["arrears_cents", "months_in_arrears", "days_overdue", "risk_score", "risk_band", "stage", "segment",
             "special", "model_reasons"]
-    data = frame[cols].assign(ahead=days_to_next_stage(frame["days_overdue"].to_numpy()))
+    data = frame[cols].assign(ahead=days_to_next_stage(frame["days_overdue"].to_numpy()),
+                              broken_promise=_flag(frame, "broken_promise"))
     return [_reasons_row(r) for r in data.to_dict("records")]
 
 
