@@ -111,10 +111,6 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
     newest = latest_version(session, plan.unit_id)
     if plan.version != newest:
         raise PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后审批最新版本")
-    if decision == "accept":
-        # The approved version replaces the household's earlier approved plan (one live plan per household):
-        # retired first, as case events, so the live-plan index never sees two approved versions.
-        retire_older_plans(session, plan, actor=username, at=at)
     approval = Approval(plan_id=plan_id, plan_version=plan.version, username=username, decision=decision,
                         comment=comment, at=at)
     session.add(approval)
@@ -123,6 +119,10 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
     except IntegrityError as exc:
         raise PlanConflict("方案已被其他人处理") from exc
     new_status = {"accept": "approved", "reject": "rejected", "ignore": "ignored"}[decision]
+    if decision == "accept":
+        # This decision won (its approval row is in): the household's earlier approved plan is retired first, as
+        # case events, so the live-plan index never sees two approved versions (one live plan per household).
+        retire_older_plans(session, plan, actor=username, at=at)
     result = session.execute(update(DunningPlan).where(DunningPlan.id == plan_id,
                                                        DunningPlan.status == "awaiting_approval")
                              .values(status=new_status))

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.services.collections import case_events
 from app.services.collections.case_events import EventRefused, review_promises
@@ -144,9 +145,11 @@ def test_when_a_newer_plan_is_approved_then_the_older_is_retired_and_only_the_ne
     new = approve_plan(s, unit, arrears, [D1])
     s.expire_all()
     assert s.get(DunningPlan, old.id).status == "superseded"
-    # even if the older one were still marked approved (a race), only the newest one is live
+    # the database itself refuses a second approved plan for the household (one live plan)
     s.get(DunningPlan, old.id).status = "approved"
-    s.commit()
+    with pytest.raises(IntegrityError):
+        s.commit()
+    s.rollback()
     stats = dispatch(engine, D1)
     assert stats.sent == 1
     [msg] = outbox(s, unit)
