@@ -53,6 +53,7 @@ browser:
 
 lint: venv
 	$(BIN)/ruff check core agent app data evals knowledge_base prompts tools tests bench
+	$(BIN)/ruff format --check core agent app data evals knowledge_base prompts tools tests bench
 	$(BIN)/lint-imports
 
 bench: setup

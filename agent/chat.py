@@ -71,14 +71,23 @@ def plan_tool(ctx: AgentContext, household: str, checkpointer: Any) -> BaseTool:
             thread = pending.thread_id if pending else None
         if thread and instruction:
             # The revision follows the steward's own words, not text the model may have taken from evidence.
-            state = resume(graph, ctx, thread, {"action": "respond", "user": ctx.scope.user,
-                                                "instruction": gate.steward_text[:500]})
+            state = resume(
+                graph,
+                ctx,
+                thread,
+                {"action": "respond", "user": ctx.scope.user, "instruction": gate.steward_text[:500]},
+            )
         else:
             state = run_plan(graph, ctx, household)
         out = plan_result(state, ctx.kb)
-        summary = {"原因": (out["diagnosis"]["primary_cause"] or {}).get("name"), "阶段": out["plan"]["stage"],
-                   "策略": out["plan"]["strategy_label"], "步骤数": len(out["plan"]["steps"]),
-                   "校验通过": out["validation"]["passed"], "状态": out["status"]}
+        summary = {
+            "原因": (out["diagnosis"]["primary_cause"] or {}).get("name"),
+            "阶段": out["plan"]["stage"],
+            "策略": out["plan"]["strategy_label"],
+            "步骤数": len(out["plan"]["steps"]),
+            "校验通过": out["validation"]["passed"],
+            "状态": out["status"],
+        }
         return json.dumps(summary, ensure_ascii=False)
 
     return StructuredTool.from_function(generate_plan, name="generate_plan", description=generate_plan.__doc__)

@@ -11,8 +11,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PUBLIC_STEP_FIELDS = ("seq", "date", "window", "channel", "fallback_channel", "template_id", "action", "role",
-                      "role_name", "outgoing", "message", "message_source")
+PUBLIC_STEP_FIELDS = (
+    "seq",
+    "date",
+    "window",
+    "channel",
+    "fallback_channel",
+    "template_id",
+    "action",
+    "role",
+    "role_name",
+    "outgoing",
+    "message",
+    "message_source",
+)
 
 
 class Citation(BaseModel):

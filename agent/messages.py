@@ -32,11 +32,21 @@ def instalment_amount(facts: PlanFacts, months: int | None) -> str | None:
 
 def slots(facts: PlanFacts, *, months: int | None, fix_actions: str, followup: str) -> dict[str, str]:
     """Values for template placeholders."""
-    return {"owner_title": facts.owner_title, "project_name": facts.project_name, "unit": facts.unit_label,
-            "amount": f"{to_yuan(facts.arrears_cents):.2f}", "periods": periods_text(facts.periods),
-            "due_date": followup, "pay_link": facts.pay_link, "steward_phone": "物业服务中心",
-            "fix_actions": fix_actions, "followup_date": followup, "instalment_months": str(months or 6),
-            "instalment_amount": instalment_amount(facts, months or 6) or "", "opt_out": OPT_OUT}
+    return {
+        "owner_title": facts.owner_title,
+        "project_name": facts.project_name,
+        "unit": facts.unit_label,
+        "amount": f"{to_yuan(facts.arrears_cents):.2f}",
+        "periods": periods_text(facts.periods),
+        "due_date": followup,
+        "pay_link": facts.pay_link,
+        "steward_phone": "物业服务中心",
+        "fix_actions": fix_actions,
+        "followup_date": followup,
+        "instalment_months": str(months or 6),
+        "instalment_amount": instalment_amount(facts, months or 6) or "",
+        "opt_out": OPT_OUT,
+    }
 
 
 def fill_template(text: str, values: dict[str, str]) -> str:

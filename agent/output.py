@@ -16,28 +16,43 @@ def plan_result_model(state: dict, kb) -> PlanResult:  # noqa: ANN001
     """Project the graph state onto the documented output model."""
     diag = state.get("diagnosis") or {}
     causes = kb.causes
-    secondary = [SecondaryCause(id=c, name=causes[c].name, dimension=causes[c].dimension,
-                                category=causes[c].category)
-                 for c in diag.get("secondary_cause_ids", []) if c in causes]
+    secondary = [
+        SecondaryCause(id=c, name=causes[c].name, dimension=causes[c].dimension, category=causes[c].category)
+        for c in diag.get("secondary_cause_ids", [])
+        if c in causes
+    ]
     plan = state.get("plan") or {}
     validation = state.get("validation") or {}
     return PlanResult(
         household=state.get("household"),
-        diagnosis=PublicDiagnosis(primary_cause=diag.get("primary_cause"), secondary_causes=secondary,
-                                  confidence=diag.get("confidence"), explanation=diag.get("explanation"),
-                                  citations=diag.get("citations", []), flags=diag.get("flags", {}),
-                                  source=diag.get("source")),
-        plan=PublicPlan(stage=plan.get("stage"), strategy=plan.get("strategy"),
-                        strategy_label=plan.get("strategy_label"), arrears=plan.get("arrears"),
-                        days_overdue=plan.get("days_overdue"),
-                        pause_forced_collection=plan.get("pause_forced_collection"),
-                        manager_review=plan.get("manager_review"), notes=plan.get("notes", []),
-                        is_fallback=bool(plan.get("is_fallback")),
-                        steps=[PlanStep.model_validate(s).public() for s in plan.get("steps", [])]),
-        validation=ValidationOutcome(passed=validation.get("passed", False),
-                                     failures=validation.get("failures", [])),
-        status=state.get("status"), plan_id=state.get("plan_id"), thread_id=state.get("thread_id"),
-        tool_calls=state.get("tool_calls", []), usage=state.get("usage", []))
+        diagnosis=PublicDiagnosis(
+            primary_cause=diag.get("primary_cause"),
+            secondary_causes=secondary,
+            confidence=diag.get("confidence"),
+            explanation=diag.get("explanation"),
+            citations=diag.get("citations", []),
+            flags=diag.get("flags", {}),
+            source=diag.get("source"),
+        ),
+        plan=PublicPlan(
+            stage=plan.get("stage"),
+            strategy=plan.get("strategy"),
+            strategy_label=plan.get("strategy_label"),
+            arrears=plan.get("arrears"),
+            days_overdue=plan.get("days_overdue"),
+            pause_forced_collection=plan.get("pause_forced_collection"),
+            manager_review=plan.get("manager_review"),
+            notes=plan.get("notes", []),
+            is_fallback=bool(plan.get("is_fallback")),
+            steps=[PlanStep.model_validate(s).public() for s in plan.get("steps", [])],
+        ),
+        validation=ValidationOutcome(passed=validation.get("passed", False), failures=validation.get("failures", [])),
+        status=state.get("status"),
+        plan_id=state.get("plan_id"),
+        thread_id=state.get("thread_id"),
+        tool_calls=state.get("tool_calls", []),
+        usage=state.get("usage", []),
+    )
 
 
 def plan_result(state: dict, kb) -> dict:  # noqa: ANN001

@@ -13,9 +13,17 @@ from langgraph.types import Command
 from agent.context import AgentContext
 from core.settings import Settings
 
-NODE_LABELS = {"gather": "读取证据", "retrieve": "检索原因知识库", "diagnose": "诊断欠费原因", "plan": "制定方案并撰写话术",
-               "validate": "合规校验", "revise": "按校验意见修改", "fallback": "改用合规模板", "persist": "保存方案",
-               "approve": "等待管家审批"}
+NODE_LABELS = {
+    "gather": "读取证据",
+    "retrieve": "检索原因知识库",
+    "diagnose": "诊断欠费原因",
+    "plan": "制定方案并撰写话术",
+    "validate": "合规校验",
+    "revise": "按校验意见修改",
+    "fallback": "改用合规模板",
+    "persist": "保存方案",
+    "approve": "等待管家审批",
+}
 
 
 @contextmanager
@@ -38,21 +46,29 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
         yield saver
 
 
-def run_plan(graph: Any, ctx: AgentContext, household: str, *, thread_id: str | None = None,
-             on_node: Callable[[str], None] | None = None) -> dict:
+def run_plan(
+    graph: Any,
+    ctx: AgentContext,
+    household: str,
+    *,
+    thread_id: str | None = None,
+    on_node: Callable[[str], None] | None = None,
+) -> dict:
     """Run to the approval interrupt (or the end) and return the final state values."""
     thread_id = thread_id or f"plan:{household}:{uuid.uuid4().hex[:8]}"
     config = {"configurable": {"thread_id": thread_id}}
-    for chunk in graph.stream({"household": household, "thread_id": thread_id}, config, context=ctx,
-                              stream_mode="updates"):
+    for chunk in graph.stream(
+        {"household": household, "thread_id": thread_id}, config, context=ctx, stream_mode="updates"
+    ):
         for node in chunk:
             if on_node and node in NODE_LABELS:
                 on_node(node)
     return graph.get_state(config).values | {"thread_id": thread_id}
 
 
-def resume(graph: Any, ctx: AgentContext, thread_id: str, decision: dict,
-           on_node: Callable[[str], None] | None = None) -> dict:
+def resume(
+    graph: Any, ctx: AgentContext, thread_id: str, decision: dict, on_node: Callable[[str], None] | None = None
+) -> dict:
     """Resume a paused run with the steward's decision."""
     config = {"configurable": {"thread_id": thread_id}}
     for chunk in graph.stream(Command(resume=decision), config, context=ctx, stream_mode="updates"):

@@ -16,7 +16,10 @@ def main() -> int:
     steward = [sys.executable, "-m", "app.cli.main"]
     steps = [
         ("试点户概况", [*steward, "households", "show", PILOT]),
-        ("知识库检索：楼道垃圾好几天没人清理", [*steward, "kb", "search", "楼道垃圾好几天没人清理，蟑螂都出来了", "--k", "3"]),
+        (
+            "知识库检索：楼道垃圾好几天没人清理",
+            [*steward, "kb", "search", "楼道垃圾好几天没人清理，蟑螂都出来了", "--k", "3"],
+        ),
         ("脱敏示例", [*steward, "redact", "我是王丽，电话13912345678，住4号楼1203"]),
     ]
     for title, cmd in steps:

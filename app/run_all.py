@@ -21,25 +21,59 @@ DEMO_LOGINS = (("demo", "管家，可见 BJ-PILOT、SH-PD"), ("manager", "经理
 
 def api_command(port: int, host: str = "127.0.0.1") -> list[str]:
     """The uvicorn command of the API."""
-    return [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host", host,
-            "--port", str(port), "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.api.main:create_app",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 def workbench_command(port: int, host: str = "127.0.0.1") -> list[str]:
     """The `streamlit run` command of the workbench."""
-    return [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app" / "workbench" / "main.py"),
-            "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app" / "workbench" / "main.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
-def start(commands: Sequence[list[str]], env: dict[str, str] | None = None,
-          log_dir: Path | None = None) -> list[subprocess.Popen[bytes]]:
+def start(
+    commands: Sequence[list[str]], env: dict[str, str] | None = None, log_dir: Path | None = None
+) -> list[subprocess.Popen[bytes]]:
     """Start each command in the project folder; output goes to log_dir/<n>.log when given."""
     procs = []
     for n, cmd in enumerate(commands):
         out = (log_dir / f"service-{n}.log").open("ab") if log_dir else subprocess.DEVNULL
-        procs.append(subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env or dict(os.environ), stdout=out,
-                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+        procs.append(
+            subprocess.Popen(
+                cmd,
+                cwd=PROJECT_ROOT,
+                env=env or dict(os.environ),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        )
     return procs
 
 

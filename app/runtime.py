@@ -76,13 +76,25 @@ class AgentRuntime:
                 if self.model_factory is None:
                     self.model_factory = factory
 
-    def context(self, scope: CallerScope | None = None, *, user: str = "steward",
-                projects: frozenset[str] | None = None, as_of: date | None = None) -> AgentContext:
+    def context(
+        self,
+        scope: CallerScope | None = None,
+        *,
+        user: str = "steward",
+        projects: frozenset[str] | None = None,
+        as_of: date | None = None,
+    ) -> AgentContext:
         """An agent context for one caller (all projects when neither scope nor projects are given)."""
         self.prepare()
-        return AgentContext(session_factory=self.session_factory, model_factory=self.model_factory, kb=self.kb,
-                            scope=scope or CallerScope(user, projects), settings=self.settings,
-                            as_of=as_of or self.settings.as_of, clock=self.clock)
+        return AgentContext(
+            session_factory=self.session_factory,
+            model_factory=self.model_factory,
+            kb=self.kb,
+            scope=scope or CallerScope(user, projects),
+            settings=self.settings,
+            as_of=as_of or self.settings.as_of,
+            clock=self.clock,
+        )
 
     def plan_service(self, stack: ExitStack) -> PlanService:
         """The plan service: the graph with the configured checkpointer (closed with ``stack``)."""
@@ -103,16 +115,24 @@ class AgentRuntime:
             yield build_graph(checkpointer=saver)
 
 
-def build_agent_runtime(settings: Settings | None = None, *,
-                        session_factory: sessionmaker[Session] | None = None,
-                        model_factory: Callable[..., Any] | None = None, kb: Any = None,
-                        clock: Callable[[], datetime] = datetime.now) -> AgentRuntime:
+def build_agent_runtime(
+    settings: Settings | None = None,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    model_factory: Callable[..., Any] | None = None,
+    kb: Any = None,
+    clock: Callable[[], datetime] = datetime.now,
+) -> AgentRuntime:
     """Build the runtime from settings; parameters (or installed overrides) replace the configured parts."""
     settings = settings or get_settings()
     if session_factory is None:
         from data.db.session import init_db, make_session_factory
 
         session_factory = make_session_factory(init_db(settings.resolved_database_url))
-    return AgentRuntime(settings=settings, session_factory=session_factory,
-                        model_factory=model_factory or _OVERRIDES.get("model_factory"),
-                        kb=kb if kb is not None else _OVERRIDES.get("kb"), clock=clock)
+    return AgentRuntime(
+        settings=settings,
+        session_factory=session_factory,
+        model_factory=model_factory or _OVERRIDES.get("model_factory"),
+        kb=kb if kb is not None else _OVERRIDES.get("kb"),
+        clock=clock,
+    )

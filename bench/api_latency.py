@@ -53,8 +53,9 @@ def household_keys(url: str, projects: set[str], limit: int = 5000) -> list[str]
 
     engine = make_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(select(Project.code, Unit.code).join(Project).where(Project.code.in_(projects))
-                            .limit(limit)).all()
+        rows = conn.execute(
+            select(Project.code, Unit.code).join(Project).where(Project.code.in_(projects)).limit(limit)
+        ).all()
     engine.dispose()
     return [f"{p}/{u}" for p, u in rows]
 
@@ -110,26 +111,38 @@ def main() -> int:
     try:
         wait_healthy(f"{base}/health", procs, timeout=120)
         token = httpx.post(f"{base}/auth/login", data={"username": "demo", "password": "steward-demo"}).json()[
-            "access_token"]
+            "access_token"
+        ]
         rng = random.Random(1)
         keys = household_keys(url, {"BJ-PILOT", "SH-PD"})
         views = [f"/households/{rng.choice(keys)}" for _ in range(args.requests)]
-        queues = [f"/queue?limit=50&offset={rng.randrange(0, 500)}"
-                  + rng.choice(["", "&project=BJ-PILOT", "&project=SH-PD", "&warning=red", "&stage=初级"])
-                  for _ in range(args.requests)]
+        queues = [
+            f"/queue?limit=50&offset={rng.randrange(0, 500)}"
+            + rng.choice(["", "&project=BJ-PILOT", "&project=SH-PD", "&warning=red", "&stage=初级"])
+            for _ in range(args.requests)
+        ]
         t0 = time.perf_counter()
         # Warm each worker's queue cache (several connections so every worker gets some).
         asyncio.run(load(base, token, ["/queue"] * args.workers * 8 + views[:50], args.workers * 4))
         warm = time.perf_counter() - t0
-        table = Table(title=f"API latency: {args.households:,} households, {args.workers} uvicorn worker(s), "
-                            f"load average {os.getloadavg()[0]:.1f} (warm-up {warm:.1f} s)")
+        table = Table(
+            title=f"API latency: {args.households:,} households, {args.workers} uvicorn worker(s), "
+            f"load average {os.getloadavg()[0]:.1f} (warm-up {warm:.1f} s)"
+        )
         for col in ("endpoint", "clients", "requests", "P50 ms", "P95 ms", "P99 ms", "req/s"):
             table.add_column(col, justify="right" if col != "endpoint" else "left")
         for clients in (int(c) for c in args.clients.split(",")):
             for name, paths in (("GET /households/{p}/{u}", views), ("GET /queue", queues)):
                 lat, wall = asyncio.run(load(base, token, paths, clients))
-                table.add_row(name, str(clients), str(len(lat)), f"{statistics.median(lat):.1f}",
-                              f"{pct(lat, 95):.1f}", f"{pct(lat, 99):.1f}", f"{len(lat) / wall:.0f}")
+                table.add_row(
+                    name,
+                    str(clients),
+                    str(len(lat)),
+                    f"{statistics.median(lat):.1f}",
+                    f"{pct(lat, 95):.1f}",
+                    f"{pct(lat, 99):.1f}",
+                    f"{len(lat) / wall:.0f}",
+                )
         Console().print(table)
     finally:
         stop(procs)

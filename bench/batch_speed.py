@@ -74,8 +74,13 @@ def train(url: str, var_dir: Path) -> tuple[float | None, dict]:
 
 def one_run(url: str, var_dir: Path, chunk: int) -> dict:
     """One batch in a fresh interpreter."""
-    out = subprocess.run([sys.executable, "-c", CHILD, url, str(var_dir), str(chunk)], cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(var_dir), str(chunk)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -89,8 +94,17 @@ def main() -> None:
     console = Console()
     args.workdir.mkdir(parents=True, exist_ok=True)
     table = Table(title="Deterministic batch (SQLite, medians)")
-    for col in ("households", "generate s", "train s", "AUC", "batch s", "score s", "µs/household", "peak RSS MB",
-                "queued"):
+    for col in (
+        "households",
+        "generate s",
+        "train s",
+        "AUC",
+        "batch s",
+        "score s",
+        "µs/household",
+        "peak RSS MB",
+        "queued",
+    ):
         table.add_column(col, justify="right")
     for n in (int(s) for s in args.sizes.split(",")):
         url, gen_s = ensure_portfolio(args.workdir, n, console)
@@ -98,9 +112,17 @@ def main() -> None:
         train_s, meta = train(url, var_dir)
         runs = [one_run(url, var_dir, args.chunk) for _ in range(args.repeats)]
         wall = statistics.median(r["wall"] for r in runs)
-        table.add_row(f"{n:,}", f"{gen_s:.0f}" if gen_s else "cached", f"{train_s:.1f}" if train_s else "cached", f"{meta['auc']:.3f}",
-                      f"{wall:.1f}", f"{statistics.median(r['score'] for r in runs):.1f}", f"{wall / n * 1e6:.0f}",
-                      f"{max(r['rss_mb'] for r in runs):.0f}", f"{runs[0]['queued']:,}")
+        table.add_row(
+            f"{n:,}",
+            f"{gen_s:.0f}" if gen_s else "cached",
+            f"{train_s:.1f}" if train_s else "cached",
+            f"{meta['auc']:.3f}",
+            f"{wall:.1f}",
+            f"{statistics.median(r['score'] for r in runs):.1f}",
+            f"{wall / n * 1e6:.0f}",
+            f"{max(r['rss_mb'] for r in runs):.0f}",
+            f"{runs[0]['queued']:,}",
+        )
         console.print(table)
 
 

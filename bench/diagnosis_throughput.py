@@ -36,8 +36,13 @@ def structured_answer(name: str, prompt: str) -> dict:
         cause = re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M)
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt)
         cid = cause.group(1) if cause else "beh.forgetful"
-        return {"primary_cause_id": cid, "secondary_cause_ids": [], "confidence": 0.7, "explanation": "依据证据判断。",
-                "citations": [{"cause_id": cid, "evidence_ids": [evid.group(1)] if evid else []}]}
+        return {
+            "primary_cause_id": cid,
+            "secondary_cause_ids": [],
+            "confidence": 0.7,
+            "explanation": "依据证据判断。",
+            "citations": [{"cause_id": cid, "evidence_ids": [evid.group(1)] if evid else []}],
+        }
     seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)] or [1]
     return {"messages": [{"seq": s, "text": "您好，关于物业服务与费用事宜，我们将与您沟通。"} for s in seqs]}
 
@@ -59,10 +64,18 @@ class Stub(BaseHTTPRequestHandler):
             content = json.dumps(structured_answer(fmt["json_schema"]["name"], prompt), ensure_ascii=False)
         else:
             content = "证据已读取"
-        self._send({"id": "stub", "object": "chat.completion", "created": 0, "model": body.get("model", "stub"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+        self._send(
+            {
+                "id": "stub",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body.get("model", "stub"),
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        )
 
     def _send(self, data: dict) -> None:
         raw = json.dumps(data, ensure_ascii=False).encode()
@@ -92,8 +105,12 @@ def main() -> None:
     url = f"sqlite:///{work / 'p.db'}"
     engine = init_db(url)
     generate(engine, args.households, seed=7, as_of=AS_OF)
-    settings = Settings(var_dir=work / "var", database_url=url, llm_model="stub",
-                        llm_base_url=f"http://127.0.0.1:{server.server_port}/v1")
+    settings = Settings(
+        var_dir=work / "var",
+        database_url=url,
+        llm_model="stub",
+        llm_base_url=f"http://127.0.0.1:{server.server_port}/v1",
+    )
     kb = None
     if not args.real_kb:
         from evals.scripted import LexicalOnlyKB as LexicalKB
@@ -106,12 +123,19 @@ def main() -> None:
     for k in (int(c) for c in args.concurrency.split(",")):
         with graph_diagnoser(settings, AS_OF, kb=kb) as diagnose:
             t = time.perf_counter()
-            s = run_batch(engine, var_dir=settings.var_dir, as_of=AS_OF, diagnose="all", concurrency=k,
-                          diagnoser=diagnose)
+            s = run_batch(
+                engine, var_dir=settings.var_dir, as_of=AS_OF, diagnose="all", concurrency=k, diagnoser=diagnose
+            )
             secs = time.perf_counter() - t - s.seconds["score"]
         n = s.diagnosed + s.diagnosis_failed
-        table.add_row(str(k), f"{n:,}", f"{secs:.1f}", f"{n / secs:.2f}", f"{secs / max(n, 1) * 1000:.0f}",
-                      str(s.diagnosis_failed))
+        table.add_row(
+            str(k),
+            f"{n:,}",
+            f"{secs:.1f}",
+            f"{n / secs:.2f}",
+            f"{secs / max(n, 1) * 1000:.0f}",
+            str(s.diagnosis_failed),
+        )
     console.print(table)
     server.shutdown()
 

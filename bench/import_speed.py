@@ -24,8 +24,14 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 SAMPLES = ROOT / "data" / "samples"
-SAMPLE_FILES = ("owners.csv", "receivables.csv", "receivables_gbk.csv", "receivables.xlsx", "payments.csv",
-                "receivables.csv")  # the last one re-imports: every row unchanged
+SAMPLE_FILES = (
+    "owners.csv",
+    "receivables.csv",
+    "receivables_gbk.csv",
+    "receivables.xlsx",
+    "payments.csv",
+    "receivables.csv",
+)  # the last one re-imports: every row unchanged
 
 
 def timed_import(url: str, path: Path) -> tuple[float, int]:
@@ -83,8 +89,19 @@ def write_big_files(work: Path, rows: int) -> tuple[Path, Path]:
         writer = csv.writer(out)
         writer.writerow(("项目编码", "项目名称", "城市", "楼栋", "房号", "建筑面积", "业主姓名", "手机号", "月物业费"))
         for i in range(units):
-            writer.writerow(("BENCH", "压测小区", "上海", f"{i // 400 + 1}号楼", f"{i % 400 + 101}", "88.50",
-                             f"业主{chr(0x4e00 + i % 20000)}{chr(0x4e00 + i // 20000)}", f"139{i:08d}", "424.80"))
+            writer.writerow(
+                (
+                    "BENCH",
+                    "压测小区",
+                    "上海",
+                    f"{i // 400 + 1}号楼",
+                    f"{i % 400 + 101}",
+                    "88.50",
+                    f"业主{chr(0x4E00 + i % 20000)}{chr(0x4E00 + i // 20000)}",
+                    f"139{i:08d}",
+                    "424.80",
+                )
+            )
     with bills.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(("项目编码", "房号", "账期", "费项", "应收金额", "到期日", "已收金额"))
@@ -94,8 +111,17 @@ def write_big_files(work: Path, rows: int) -> tuple[Path, Path]:
                 if written == rows:
                     break
                 due = date(2026, month % 12 + 1, 1) - timedelta(days=1) if month < 12 else date(2026, 12, 31)
-                writer.writerow(("BENCH", f"{i // 400 + 1}-{i % 400 + 101}", f"2026-{month:02d}", "物业费",
-                                 "424.80", due.isoformat(), "424.80" if month < 9 else "0"))
+                writer.writerow(
+                    (
+                        "BENCH",
+                        f"{i // 400 + 1}-{i % 400 + 101}",
+                        f"2026-{month:02d}",
+                        "物业费",
+                        "424.80",
+                        due.isoformat(),
+                        "424.80" if month < 9 else "0",
+                    )
+                )
                 written += 1
     return owners, bills
 
@@ -116,8 +142,9 @@ def big_run(work: Path, rows: int) -> list[tuple[str, int, float, float]]:
     init_db(url).dispose()
     out = []
     for path in (owners, bills):
-        done = subprocess.run([sys.executable, __file__, "--child", str(path), url], check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(path), url], check=True, capture_output=True, text=True
+        )
         stats = json.loads(done.stdout.strip().splitlines()[-1])
         out.append((path.name, stats["rows"], stats["seconds"], stats["peak_mb"]))
     return out

@@ -34,8 +34,14 @@ def write_files(folder: Path, households: int) -> tuple[Path, Path, int]:
             records += sum(len(bundle[k]) for k in ("bills", "payments", "chats", "tickets", "claims"))
             out.write(json.dumps(bundle, ensure_ascii=False) + "\n")
             if n % 10 == 0:
-                bundle["chats"].append({"id": "bench-new", "time": "2024-09-01T10:00:00", "speaker": "业主",
-                                        "text": "我看到整改了，这周把物业费交上。"})
+                bundle["chats"].append(
+                    {
+                        "id": "bench-new",
+                        "time": "2024-09-01T10:00:00",
+                        "speaker": "业主",
+                        "text": "我看到整改了，这周把物业费交上。",
+                    }
+                )
             more.write(json.dumps(bundle, ensure_ascii=False) + "\n")
     return first, append, records
 
@@ -89,15 +95,18 @@ def main() -> None:
         folder = Path(tmp)
         started = time.perf_counter()
         first, append, records = write_files(folder, args.households)
-        console.print(f"生成 {args.households:,} 户数据包（{records:,} 条记录，"
-                      f"{first.stat().st_size / 1e6:.1f} MB），用时 {time.perf_counter() - started:.1f} 秒")
+        console.print(
+            f"生成 {args.households:,} 户数据包（{records:,} 条记录，"
+            f"{first.stat().st_size / 1e6:.1f} MB），用时 {time.perf_counter() - started:.1f} 秒"
+        )
         timings: dict[str, list[float]] = {p: [] for p in PHASES}
         last: dict[str, dict] = {}
         for _ in range(args.runs):
             url, cleanup = fresh_url(folder, args.pg_url)
             try:
-                for phase, (seconds, result) in one_run(url, {"first": first, "again": first,
-                                                              "append": append}).items():
+                for phase, (seconds, result) in one_run(
+                    url, {"first": first, "again": first, "append": append}
+                ).items():
                     timings[phase].append(seconds)
                     last[phase] = result
             finally:
@@ -107,8 +116,14 @@ def main() -> None:
         table.add_column(col, justify="right" if col != "阶段" else "left")
     for phase, label in PHASES.items():
         seconds = statistics.median(timings[phase])
-        table.add_row(label, f"{args.households:,}", f"{seconds:.1f}", f"{args.households / seconds:,.0f}",
-                      f"{records / seconds:,.0f}", f"{last[phase]['changed_households']:,}")
+        table.add_row(
+            label,
+            f"{args.households:,}",
+            f"{seconds:.1f}",
+            f"{args.households / seconds:,.0f}",
+            f"{records / seconds:,.0f}",
+            f"{last[phase]['changed_households']:,}",
+        )
     console.print(table)
 
 

@@ -32,16 +32,11 @@ def load_queries(split: str) -> list[dict]:
 
 
 def accuracy(results: list[list[Hit]], queries: list[dict], k: int) -> float:
-    good = sum(
-        q["cause"] in [h.cause_id for h in hits[:k]]
-        for hits, q in zip(results, queries, strict=True)
-    )
+    good = sum(q["cause"] in [h.cause_id for h in hits[:k]] for hits, q in zip(results, queries, strict=True))
     return good / len(queries)
 
 
-def evaluate(
-    kb: KnowledgeBase, queries: list[dict], configs: list[FusionConfig]
-) -> list[list[list[Hit]]]:
+def evaluate(kb: KnowledgeBase, queries: list[dict], configs: list[FusionConfig]) -> list[list[list[Hit]]]:
     texts = [q["text"] for q in queries]
     flat = kb.search_many(texts, k=5, fusions=configs)
     return [flat[i * len(texts) : (i + 1) * len(texts)] for i in range(len(configs))]
@@ -84,19 +79,13 @@ def report(kb: KnowledgeBase, split: str, console: Console) -> None:
         start = time.perf_counter()
         kb.search(query["text"], k=5)
         latencies.append((time.perf_counter() - start) * 1000)
-    table = Table(
-        title=f"cause retrieval, split={split}, {len(queries)} queries, kb {kb_version()}"
-    )
+    table = Table(title=f"cause retrieval, split={split}, {len(queries)} queries, kb {kb_version()}")
     for column in ("retriever", "top-1", "top-3"):
         table.add_column(column)
     for name, result in results.items():
-        table.add_row(
-            name, f"{accuracy(result, queries, 1):.1%}", f"{accuracy(result, queries, 3):.1%}"
-        )
+        table.add_row(name, f"{accuracy(result, queries, 1):.1%}", f"{accuracy(result, queries, 3):.1%}")
     console.print(table)
-    console.print(
-        f"median query latency (fused, single query): {statistics.median(latencies):.1f} ms"
-    )
+    console.print(f"median query latency (fused, single query): {statistics.median(latencies):.1f} ms")
     misses = Table(title="fused misses (expected not at top-1)")
     for column in ("expected", "query", "got top-3"):
         misses.add_column(column)

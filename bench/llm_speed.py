@@ -58,11 +58,7 @@ SCHEMA = {
 def long_prompt() -> list[dict]:
     """About 600 prompt tokens; a fresh nonce up front defeats the server's prompt cache."""
     system = f"[会话 {uuid.uuid4().hex[:8]}] 你是物业管家助手。物业负责服务，业主负责缴费。"
-    user = (
-        "以下是某户业主的沟通记录和工单：\n"
-        + EVIDENCE * 3
-        + "请总结业主不缴费的原因，并给出管家下一步建议。"
-    )
+    user = "以下是某户业主的沟通记录和工单：\n" + EVIDENCE * 3 + "请总结业主不缴费的原因，并给出管家下一步建议。"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -163,11 +159,7 @@ def main() -> None:
                 runs = [timed_stream(settings.llm_base_url, make()) for _ in range(args.runs)]
                 console.print(f"[dim]{name}: {runs}[/dim]")
                 med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-                rates = [
-                    r["completion"] / (r["total"] - r["first"])
-                    for r in runs
-                    if r["total"] - r["first"] > 0.05
-                ]
+                rates = [r["completion"] / (r["total"] - r["first"]) for r in runs if r["total"] - r["first"] > 0.05]
                 gen_rate = f"{statistics.median(rates):.1f}" if rates else "n/a"
                 prompt_rate = statistics.median(r["prompt"] / r["first"] for r in runs)
                 table.add_row(
@@ -181,15 +173,11 @@ def main() -> None:
                 )
             console.print(table)
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-            console.print(
-                f"machine load average (1/5/15 min) after the run: {load} on {os.cpu_count()} cores"
-            )
+            console.print(f"machine load average (1/5/15 min) after the run: {load} on {os.cpu_count()} cores")
             console.print(
                 f"startup (spawn → healthy): {startup:.1f} s; peak RSS of the server: {peak_rss_mb(process.pid):.0f} MB"
             )
-            console.print(
-                "tool calls arrive whole, so their first-token time is the full latency (gen tok/s n/a)"
-            )
+            console.print("tool calls arrive whole, so their first-token time is the full latency (gen tok/s n/a)")
         finally:
             process.terminate()
             process.wait(timeout=30)

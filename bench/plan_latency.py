@@ -32,8 +32,13 @@ def main() -> None:
     args = parser.parse_args()
     base = get_settings()
     var = Path(PROJECT_ROOT / "var" / "bench" / "plan")
-    settings = Settings(var_dir=var, models_dir=base.models_dir, llm_base_url=base.llm_base_url,
-                        llm_model=base.llm_model, llm_api_key=base.llm_api_key)
+    settings = Settings(
+        var_dir=var,
+        models_dir=base.models_dir,
+        llm_base_url=base.llm_base_url,
+        llm_model=base.llm_model,
+        llm_api_key=base.llm_api_key,
+    )
     engine = init_db(settings.resolved_database_url)
     generate(engine, args.households, seed=7)
     engine.dispose()
@@ -47,15 +52,31 @@ def main() -> None:
         walls.append(wall)
         usage = state.get("usage", [])
         result = plan_result(state, ctx.kb)
-        rows.append((n + 1, wall, sum(u["input_tokens"] for u in usage), sum(u["output_tokens"] for u in usage),
-                     len(usage), (result["diagnosis"]["primary_cause"] or {}).get("id"), result["validation"]["passed"]))
+        rows.append(
+            (
+                n + 1,
+                wall,
+                sum(u["input_tokens"] for u in usage),
+                sum(u["output_tokens"] for u in usage),
+                len(usage),
+                (result["diagnosis"]["primary_cause"] or {}).get("id"),
+                result["validation"]["passed"],
+            )
+        )
     table = Table(title=f"One-click plan {args.household} on {settings.llm_base_url} ({settings.llm_model})")
     for col in ("run", "seconds", "tokens in", "tokens out", "model calls", "primary cause", "valid"):
         table.add_column(col)
     for r in rows:
         table.add_row(str(r[0]), f"{r[1]:.1f}", str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6]))
-    table.add_row("median", f"{statistics.median(walls):.1f}", str(statistics.median(r[2] for r in rows)),
-                  str(statistics.median(r[3] for r in rows)), "", "", "")
+    table.add_row(
+        "median",
+        f"{statistics.median(walls):.1f}",
+        str(statistics.median(r[2] for r in rows)),
+        str(statistics.median(r[3] for r in rows)),
+        "",
+        "",
+        "",
+    )
     Console().print(table)
     last = rows[-1]
     print(f"median {statistics.median(walls):.1f}s; last run cause {last[5]}")

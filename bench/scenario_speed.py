@@ -67,9 +67,7 @@ def main() -> None:
     summary = Table(title="build_scenario over the prior mix (median of repeats)")
     for col in ("households", "µs/call", "1M households (s)", "chat lines/hh", "tickets/hh"):
         summary.add_column(col, justify="right")
-    summary.add_row(
-        f"{args.households:,}", f"{mix:.1f}", f"{mix:.0f}", f"{chats:.1f}", f"{tickets:.2f}"
-    )
+    summary.add_row(f"{args.households:,}", f"{mix:.1f}", f"{mix:.0f}", f"{chats:.1f}", f"{tickets:.2f}")
     console.print(summary)
 
     per_cause = Table(title="µs/call per cause (5,000 calls, median of repeats)")

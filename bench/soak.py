@@ -59,20 +59,35 @@ def rss_mb(pid: int) -> float:
 
 def requests_for(key: str, rng: random.Random) -> list[tuple[str, str, str, dict | None]]:
     """One workbench visit: (label, method, path, json body)."""
-    visit = [("GET /queue", "GET", f"/queue?limit=50&offset={rng.randrange(0, 300)}", None),
-             ("GET /households/{k}", "GET", f"/households/{key}", None),
-             ("GET /households/{k}/evidence", "GET", f"/households/{key}/evidence", None),
-             ("GET /households/{k}/plans", "GET", f"/households/{key}/plans", None)]
+    visit = [
+        ("GET /queue", "GET", f"/queue?limit=50&offset={rng.randrange(0, 300)}", None),
+        ("GET /households/{k}", "GET", f"/households/{key}", None),
+        ("GET /households/{k}/evidence", "GET", f"/households/{key}/evidence", None),
+        ("GET /households/{k}/plans", "GET", f"/households/{key}/plans", None),
+    ]
     if rng.random() < 0.2:
         visit.append(("GET /reports/aging", "GET", "/reports/aging", None))
     if rng.random() < 0.1:
-        visit.append(("POST contact-attempts", "POST", f"/households/{key}/contact-attempts",
-                      {"channel": "phone", "outcome": "no_answer", "text": ""}))
+        visit.append(
+            (
+                "POST contact-attempts",
+                "POST",
+                f"/households/{key}/contact-attempts",
+                {"channel": "phone", "outcome": "no_answer", "text": ""},
+            )
+        )
     return visit
 
 
-async def clients_loop(base: str, token: str, keys: list[str], clients: int, until: float,
-                       stats: dict[str, list[float]], errors: dict[str, int]) -> None:
+async def clients_loop(
+    base: str,
+    token: str,
+    keys: list[str],
+    clients: int,
+    until: float,
+    stats: dict[str, list[float]],
+    errors: dict[str, int],
+) -> None:
     """Closed-loop clients until the deadline."""
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -99,15 +114,26 @@ def batch_loop(url: str, until: float, env: dict, durations: list[float], failur
     """Run the deterministic batch back to back until the deadline (runs in a thread)."""
     while time.monotonic() < until:
         t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "app.cli.main", "batch", "run", "--diagnose", "none",
-                               "--database-url", url], env=env, capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli.main", "batch", "run", "--diagnose", "none", "--database-url", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         durations.append(time.perf_counter() - t0)
         if done.returncode != 0:
             failures.append(done.stderr[-300:])
 
 
-async def sample_rss(pid: int, start: float, minutes: float, samples: dict[str, float],
-                     series: list[tuple[float, float]], every: float = 30.0) -> None:
+async def sample_rss(
+    pid: int,
+    start: float,
+    minutes: float,
+    samples: dict[str, float],
+    series: list[tuple[float, float]],
+    every: float = 30.0,
+) -> None:
     """RSS at start and middle, plus a sample every ``every`` seconds (minute, MB) until the deadline."""
     samples["start"] = rss_mb(pid)
     series.append((0.0, samples["start"]))
@@ -133,12 +159,22 @@ def second_half_slope(series: list[tuple[float, float]]) -> float:
     return sum((t - mt) * (m - mm) for t, m in points) / var if var else float("nan")
 
 
-def report(stats: dict[str, list[float]], errors: dict[str, int], rss: dict[str, float], batches: list[float],
-           batch_failures: list[str], minutes: float, households: int, clients: int,
-           series: list[tuple[float, float]] | None = None) -> None:
+def report(
+    stats: dict[str, list[float]],
+    errors: dict[str, int],
+    rss: dict[str, float],
+    batches: list[float],
+    batch_failures: list[str],
+    minutes: float,
+    households: int,
+    clients: int,
+    series: list[tuple[float, float]] | None = None,
+) -> None:
     """Print the result table."""
-    table = Table(title=f"Soak: {minutes:g} min, {households:,} households, {clients} clients + batch loop, "
-                        f"load average {os.getloadavg()[0]:.1f}")
+    table = Table(
+        title=f"Soak: {minutes:g} min, {households:,} households, {clients} clients + batch loop, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     for col in ("endpoint", "requests", "errors", "P50 ms", "P95 ms"):
         table.add_column(col, justify="left" if col == "endpoint" else "right")
     every: list[float] = []
@@ -146,10 +182,20 @@ def report(stats: dict[str, list[float]], errors: dict[str, int], rss: dict[str,
         lat = stats[label]
         every += lat
         failed = sum(n for key, n in errors.items() if key.startswith(label + " → "))
-        table.add_row(label, f"{len(lat):,}", str(failed), f"{statistics.median(lat):.1f}",
-                      f"{pct(lat, 95):.1f}" if len(lat) > 1 else "-")
-    table.add_row("[bold]all[/bold]", f"{len(every):,}", str(sum(errors.values())),
-                  f"{statistics.median(every):.1f}", f"{pct(every, 95):.1f}")
+        table.add_row(
+            label,
+            f"{len(lat):,}",
+            str(failed),
+            f"{statistics.median(lat):.1f}",
+            f"{pct(lat, 95):.1f}" if len(lat) > 1 else "-",
+        )
+    table.add_row(
+        "[bold]all[/bold]",
+        f"{len(every):,}",
+        str(sum(errors.values())),
+        f"{statistics.median(every):.1f}",
+        f"{pct(every, 95):.1f}",
+    )
     Console().print(table)
     for key, n in sorted(errors.items()):
         Console().print(f"non-2xx: {key}: {n}")
@@ -196,8 +242,9 @@ def main() -> int:
     batch_failures: list[str] = []
     try:
         wait_healthy(f"{base}/health", procs, timeout=120)
-        token = httpx.post(f"{base}/auth/login", data={"username": "demo", "password": "steward-demo"},
-                           timeout=60).json()["access_token"]
+        token = httpx.post(
+            f"{base}/auth/login", data={"username": "demo", "password": "steward-demo"}, timeout=60
+        ).json()["access_token"]
         keys = household_keys(url, {"BJ-PILOT", "SH-PD"})
         httpx.get(f"{base}/queue", headers={"Authorization": f"Bearer {token}"}, timeout=120)  # warm the cache
         start_at = time.monotonic()
@@ -206,8 +253,10 @@ def main() -> int:
             batch = pool.submit(batch_loop, url, until, env, batches, batch_failures)
 
             async def run() -> None:
-                await asyncio.gather(sample_rss(procs[0].pid, start_at, args.minutes, rss, series),
-                                     clients_loop(base, token, keys, args.clients, until, stats, errors))
+                await asyncio.gather(
+                    sample_rss(procs[0].pid, start_at, args.minutes, rss, series),
+                    clients_loop(base, token, keys, args.clients, until, stats, errors),
+                )
 
             asyncio.run(run())
             rss["end"] = rss_mb(procs[0].pid)

@@ -27,27 +27,39 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("sk-local", description="API key for the endpoint.")
     llm_timeout: float = Field(120.0, description="Seconds per model call.")
     llm_max_retries: int = Field(2, description="Retries of a failed model call before it is reported.")
-    max_concurrent_plans: int = Field(2, ge=1, le=64,
-                                      description="Plan runs (generate, edit, revise) one API process serves at once; "
-                                                  "more answer 503 with Retry-After.")
+    max_concurrent_plans: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Plan runs (generate, edit, revise) one API process serves at once; "
+        "more answer 503 with Retry-After.",
+    )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
-    ratelimit_storage_url: str = Field("memory://", description="Rate-limit counters: memory:// (one process) or "
-                                       "a redis:// URL shared by every API and workbench process.")
+    ratelimit_storage_url: str = Field(
+        "memory://",
+        description="Rate-limit counters: memory:// (one process) or "
+        "a redis:// URL shared by every API and workbench process.",
+    )
     ratelimit_namespace: str = Field("steward", description="Key prefix of the rate-limit counters.")
     login_limit_user: str = Field("5/minute", description="Failed logins allowed per username (limits syntax).")
     login_limit_ip: str = Field("20/minute", description="Failed logins allowed per client address (limits syntax).")
     bill_link_limit: str = Field("30/minute", description="Requests allowed per owner bill link (limits syntax).")
     bill_post_limit: str = Field("10/hour", description="Owner submissions allowed per bill link (limits syntax).")
-    key_dir: Path | None = Field(None, description="Folder of the field-encryption key file; default "
-                                 "~/.config/steward/keys (never next to the database).")
-    public_url: str = Field("http://127.0.0.1:8000",
-                            description="Address owners open bill links and the payment page on.")
+    key_dir: Path | None = Field(
+        None,
+        description="Folder of the field-encryption key file; default "
+        "~/.config/steward/keys (never next to the database).",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Address owners open bill links and the payment page on."
+    )
     payment_provider: str = Field("sandbox", description="Payment provider for the bill page (sandbox offline).")
     as_of: date | None = Field(None, description="Business date; default: the dataset's as-of date, else today.")
-    eval_reports_dir: Path = Field(PROJECT_ROOT / "evals" / "reports",
-                                   description="Eval run reports (JSON) offered on the workbench review page.")
+    eval_reports_dir: Path = Field(
+        PROJECT_ROOT / "evals" / "reports", description="Eval run reports (JSON) offered on the workbench review page."
+    )
 
     @property
     def resolved_database_url(self) -> str:

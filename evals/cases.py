@@ -57,9 +57,13 @@ class GoldenSet:
 
 
 def _expected(data: dict[str, Any]) -> Expected:
-    return Expected(primary=data["primary"], acceptable=tuple(a for a in data.get("acceptable") or () if a),
-                    flags=dict(data.get("flags") or {}), plan=dict(data.get("plan") or {}),
-                    forbidden=tuple(data.get("forbidden") or ()))
+    return Expected(
+        primary=data["primary"],
+        acceptable=tuple(a for a in data.get("acceptable") or () if a),
+        flags=dict(data.get("flags") or {}),
+        plan=dict(data.get("plan") or {}),
+        forbidden=tuple(data.get("forbidden") or ()),
+    )
 
 
 def parse_case(data: dict[str, Any], source: str) -> Case:
@@ -68,9 +72,15 @@ def parse_case(data: dict[str, Any], source: str) -> Case:
     household = data.get("household") or (f"{bundle['project']['code']}/{bundle['unit']['code']}" if bundle else "")
     if not household:
         raise ValueError(f"case {data.get('id')!r}: needs a household key or a bundle")
-    return Case(id=str(data["id"]), household=household, expected=_expected(data["expected"]), source=source,
-                description=data.get("description", ""), bundle=bundle,
-                pii_values=tuple(data.get("pii_values") or ()))
+    return Case(
+        id=str(data["id"]),
+        household=household,
+        expected=_expected(data["expected"]),
+        source=source,
+        description=data.get("description", ""),
+        bundle=bundle,
+        pii_values=tuple(data.get("pii_values") or ()),
+    )
 
 
 def load_file(path: Path, source: str) -> tuple[list[Case], dict[str, Any]]:

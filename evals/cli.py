@@ -18,7 +18,11 @@ def run(
     suite: str = typer.Option("golden", "--suite", help="评测集：golden（全部）、generated 或 hard"),
     limit: int = typer.Option(0, "--limit", help="只跑前 N 个用例（两类用例交替选取）；0 表示全部"),
     as_json: bool = typer.Option(False, "--json", help="输出汇总 JSON"),
-    model: str = typer.Option("endpoint", "--model", help="endpoint（配置的模型服务，默认：评的是产品本身）或 scripted（确定性脚本模型，仅供测试）"),
+    model: str = typer.Option(
+        "endpoint",
+        "--model",
+        help="endpoint（配置的模型服务，默认：评的是产品本身）或 scripted（确定性脚本模型，仅供测试）",
+    ),
     judge: str = typer.Option("", "--judge", help="语气评审：scripted、endpoint 或 none；默认与 --model 相同"),
     judge_base_url: str = typer.Option("", "--judge-base-url", help="评审模型服务地址（OpenAI 兼容）"),
     judge_model: str = typer.Option("", "--judge-model", help="评审模型名称"),
@@ -26,7 +30,9 @@ def run(
     out: Path = typer.Option(None, "--out", help="报告目录，默认 evals/reports/（STEWARD_EVAL_REPORTS_DIR）"),
     thresholds: Path = typer.Option(None, "--thresholds", help="阈值文件，默认 evals/thresholds.yaml"),
     reviews_url: str = typer.Option("", "--reviews-url", help="人工评分所在数据库，默认当前数据库"),
-    work_dir: Path = typer.Option(None, "--work-dir", help="评测工作目录（保留评测库和已完成用例，可续跑）；默认临时目录"),
+    work_dir: Path = typer.Option(
+        None, "--work-dir", help="评测工作目录（保留评测库和已完成用例，可续跑）；默认临时目录"
+    ),
     resume: bool = typer.Option(False, "--resume", help="在 --work-dir 中续跑：已完成的用例不再重跑"),
 ) -> None:
     """运行评测集，写出 JSON 与 HTML 报告；低于阈值时退出码为 1。"""
@@ -37,10 +43,19 @@ def run(
     if model not in ("scripted", "endpoint"):
         fail("--model 只能是 scripted 或 endpoint")
     settings = get_settings()
-    options = RunOptions(suite=suite, limit=limit or None, model=model, judge=judge or model,
-                         judge_base_url=judge_base_url or None, judge_model=judge_model or None, kb=kb or None,
-                         thresholds=thresholds, reviews_url=reviews_url or settings.resolved_database_url,
-                         work_dir=work_dir, resume=resume)
+    options = RunOptions(
+        suite=suite,
+        limit=limit or None,
+        model=model,
+        judge=judge or model,
+        judge_base_url=judge_base_url or None,
+        judge_model=judge_model or None,
+        kb=kb or None,
+        thresholds=thresholds,
+        reviews_url=reviews_url or settings.resolved_database_url,
+        work_dir=work_dir,
+        resume=resume,
+    )
     if resume and work_dir is None:
         fail("--resume 需要同时指定 --work-dir")
     with err_console.status("评测中…") as status:
@@ -79,8 +94,11 @@ def progress_cmd(
     paths = write_reports(report, out) if out else None
     if as_json:
         extra = {"report_json": str(paths[0]), "report_html": str(paths[1])} if paths else {}
-        print_json(cli_summary(report) | {"finished_cases": meta["finished_cases"],
-                                          "planned_cases": meta["planned_cases"]} | extra)
+        print_json(
+            cli_summary(report)
+            | {"finished_cases": meta["finished_cases"], "planned_cases": meta["planned_cases"]}
+            | extra
+        )
         return
     console.print(f"已完成 {meta['finished_cases']}/{meta['planned_cases']} 个用例")
     render_summary(report)
@@ -120,7 +138,9 @@ def compare_cmd(
     if as_json:
         print_json(result)
     else:
-        console.print(f"共同用例 {result['common_cases']}，回退 {len(result['regressions'])}，修复 {len(result['fixes'])}")
+        console.print(
+            f"共同用例 {result['common_cases']}，回退 {len(result['regressions'])}，修复 {len(result['fixes'])}"
+        )
         for r in result["regressions"]:
             console.print(f"[red]回退[/red] {r['id']} {r['household']} 未通过：{'、'.join(r['failed'])}")
         for key, d in result["deltas"].items():
@@ -154,9 +174,17 @@ def review_add(
 
     with open_session(database_url or None) as session:
         try:
-            row = add_review(session, reviewer=reviewer, at=datetime.now(), case_id=case_id or None,
-                             plan_id=plan_id or None, run_id=run_id or None,
-                             rule_results=_rules(passed_rules, failed_rules), tone=tone or None, comment=comment)
+            row = add_review(
+                session,
+                reviewer=reviewer,
+                at=datetime.now(),
+                case_id=case_id or None,
+                plan_id=plan_id or None,
+                run_id=run_id or None,
+                rule_results=_rules(passed_rules, failed_rules),
+                tone=tone or None,
+                comment=comment,
+            )
         except ReviewError as exc:
             fail(str(exc))
             return

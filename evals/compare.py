@@ -23,15 +23,29 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     cases_a = {c["id"]: c for c in a["cases"]}
     cases_b = {c["id"]: c for c in b["cases"]}
     common = [cid for cid in cases_a if cid in cases_b]
-    regressions = [{"id": cid, "household": cases_b[cid]["household"], "failed": _failed_checks(cases_b[cid]),
-                    "predicted": cases_b[cid].get("scores", {}).get("cause", {}).get("predicted")}
-                   for cid in common if cases_a[cid].get("passed") and not cases_b[cid].get("passed")]
+    regressions = [
+        {
+            "id": cid,
+            "household": cases_b[cid]["household"],
+            "failed": _failed_checks(cases_b[cid]),
+            "predicted": cases_b[cid].get("scores", {}).get("cause", {}).get("predicted"),
+        }
+        for cid in common
+        if cases_a[cid].get("passed") and not cases_b[cid].get("passed")
+    ]
     fixes = [cid for cid in common if not cases_a[cid].get("passed") and cases_b[cid].get("passed")]
     deltas = {}
     for key, old in a["summary"].items():
         new = b["summary"].get(key)
         if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
             deltas[key] = {"a": old, "b": new, "delta": round(new - old, 4)}
-    return {"a": a["meta"], "b": b["meta"], "common_cases": len(common),
-            "only_in_a": sorted(set(cases_a) - set(cases_b)), "only_in_b": sorted(set(cases_b) - set(cases_a)),
-            "regressions": regressions, "fixes": fixes, "deltas": deltas}
+    return {
+        "a": a["meta"],
+        "b": b["meta"],
+        "common_cases": len(common),
+        "only_in_a": sorted(set(cases_a) - set(cases_b)),
+        "only_in_b": sorted(set(cases_b) - set(cases_a)),
+        "regressions": regressions,
+        "fixes": fixes,
+        "deltas": deltas,
+    }

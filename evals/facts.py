@@ -16,8 +16,7 @@ from data.db.models import ChatMessage, Contact, Owner, OwnerTag
 from data.db.workflow import BlacklistEntry, OptOut
 from data.repositories.households import bill_lines, business_date, find_unit
 
-CHANNELS_BY_CONTACT = {"mobile": ("sms", "phone"), "landline": ("phone",), "wechat": ("wechat",),
-                       "email": ("email",)}
+CHANNELS_BY_CONTACT = {"mobile": ("sms", "phone"), "landline": ("phone",), "wechat": ("wechat",), "email": ("email",)}
 
 
 @dataclass(frozen=True)
@@ -61,12 +60,19 @@ def load_truth(session: Session, household: str, extra_pii: tuple[str, ...] = ()
     output_pii = [v for v in (*identity, *contact_values, *planted) if v and len(v) >= 2]
     prompt_pii = [*output_pii, *([owner.title] if owner and owner.title else []), unit.label]
     return HouseholdTruth(
-        household=household, as_of=today, days_overdue=summary.days_overdue, arrears=to_yuan(summary.arrears_cents),
-        monthly_fee=to_yuan(unit.monthly_fee_cents), owner_tags=tuple(tags),
-        opted_out_all=any(c is None for c in outs), opted_out_channels=frozenset(c for c in outs if c),
-        blacklisted=black, available_channels=frozenset(available),
+        household=household,
+        as_of=today,
+        days_overdue=summary.days_overdue,
+        arrears=to_yuan(summary.arrears_cents),
+        monthly_fee=to_yuan(unit.monthly_fee_cents),
+        owner_tags=tuple(tags),
+        opted_out_all=any(c is None for c in outs),
+        opted_out_channels=frozenset(c for c in outs if c),
+        blacklisted=black,
+        available_channels=frozenset(available),
         prompt_pii=tuple(dict.fromkeys(v for v in prompt_pii if v and len(v) >= 2)),
-        output_pii=tuple(dict.fromkeys(output_pii)))
+        output_pii=tuple(dict.fromkeys(output_pii)),
+    )
 
 
 def _planted_in_chats(session: Session, unit_id: int, known: tuple[str, ...]) -> list[str]:

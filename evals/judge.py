@@ -71,9 +71,13 @@ def endpoint_judge(base_url: str | None = None, model: str | None = None) -> Ton
 
     agent = get_settings()
     js = JudgeSettings()
-    settings = agent.model_copy(update={"llm_base_url": base_url or js.base_url or agent.llm_base_url,
-                                        "llm_model": model or js.model or agent.llm_model,
-                                        "llm_api_key": js.api_key or agent.llm_api_key})
+    settings = agent.model_copy(
+        update={
+            "llm_base_url": base_url or js.base_url or agent.llm_base_url,
+            "llm_model": model or js.model or agent.llm_model,
+            "llm_api_key": js.api_key or agent.llm_api_key,
+        }
+    )
     return ToneJudge(get_chat_model(settings, temperature=0.0, max_tokens=120), label=settings.llm_model)
 
 

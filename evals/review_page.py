@@ -23,18 +23,52 @@ from evals.report_html import model_title
 
 SOURCES = {"case": "评测报告用例", "plan": "已保存的方案草稿"}
 CASE_FILTERS = ("全部", "未评审", "用例未通过", "护栏与独立校验不一致")
-PLAN_STATUSES = {"全部": None, "待审批": ("awaiting_approval",), "已批准": ("approved",), "已驳回": ("ignored", "rejected"),
-                 "未通过校验": ("blocked",), "已被新版本替代": ("superseded",)}
+PLAN_STATUSES = {
+    "全部": None,
+    "待审批": ("awaiting_approval",),
+    "已批准": ("approved",),
+    "已驳回": ("ignored", "rejected"),
+    "未通过校验": ("blocked",),
+    "已被新版本替代": ("superseded",),
+}
 VERDICTS = ("未评", "通过", "未通过")
 TONE_OPTIONS = (0, 5, 4, 3, 2, 1)
-TONE_CAPTIONS = {0: "本次不评语气", 5: "礼貌体贴，无压迫感", 4: "礼貌得体，略显公式化", 3: "基本礼貌，有生硬或催促",
-                 2: "强硬、施压或指责", 1: "威胁、恐吓或羞辱"}
-FAMILY_NAMES = {"consent": "联系许可", "schedule": "时段与频次", "coercion": "威胁与冒用名义", "lexicon": "用语",
-                "privacy": "隐私与第三方", "amounts": "金额", "sms": "短信", "escalation": "逐级推进"}
-CHECK_NAMES = {"cause": "原因", "compliance": "合规", "policy": "策略", "requirements": "用例要求", "pii": "隐私",
-               "citations": "引用"}
-CHANNELS = {"sms": "短信", "wechat": "微信", "phone": "电话", "visit": "上门", "letter": "书面函件", "email": "邮件",
-            "notice": "公告", "internal": "内部"}
+TONE_CAPTIONS = {
+    0: "本次不评语气",
+    5: "礼貌体贴，无压迫感",
+    4: "礼貌得体，略显公式化",
+    3: "基本礼貌，有生硬或催促",
+    2: "强硬、施压或指责",
+    1: "威胁、恐吓或羞辱",
+}
+FAMILY_NAMES = {
+    "consent": "联系许可",
+    "schedule": "时段与频次",
+    "coercion": "威胁与冒用名义",
+    "lexicon": "用语",
+    "privacy": "隐私与第三方",
+    "amounts": "金额",
+    "sms": "短信",
+    "escalation": "逐级推进",
+}
+CHECK_NAMES = {
+    "cause": "原因",
+    "compliance": "合规",
+    "policy": "策略",
+    "requirements": "用例要求",
+    "pii": "隐私",
+    "citations": "引用",
+}
+CHANNELS = {
+    "sms": "短信",
+    "wechat": "微信",
+    "phone": "电话",
+    "visit": "上门",
+    "letter": "书面函件",
+    "email": "邮件",
+    "notice": "公告",
+    "internal": "内部",
+}
 FORM_FIELDS = ("tone", "comment", "rest_pass", *(f"rule_{r}" for r in RULE_IDS))
 ALL_ROWS = 1_000_000
 
@@ -89,8 +123,9 @@ def _causes() -> dict[str, dict[str, str]]:
     from knowledge_base.catalog import load_causes
 
     try:
-        return {c.id: {"id": c.id, "name": c.name, "dimension": c.dimension, "category": c.category}
-                for c in load_causes()}
+        return {
+            c.id: {"id": c.id, "name": c.name, "dimension": c.dimension, "category": c.category} for c in load_causes()
+        }
     except Exception:  # a broken knowledge base only costs the names
         return {}
 
@@ -116,13 +151,20 @@ def case_draft(case: dict) -> dict:
     comp, tone = scores.get("compliance") or {}, scores.get("tone") or {}
     diag = case.get("diagnosis") or {}
     validation = case.get("validation") or {}
-    return {"household": case.get("household", ""), "owner_lines": case.get("owner_lines") or [],
-            "diagnosis": diag, "cause": diag.get("primary_cause") or {}, "plan": case.get("plan") or {},
-            "guardrail": {"passed": comp.get("guardrail_passed", validation.get("passed")),
-                          "failures": validation.get("failures", [])},
-            "independent": {"passed": comp.get("independent_passed"),
-                            "violations": comp.get("independent_violations", [])},
-            "tone": tone if tone.get("score") is not None else None, "error": case.get("error")}
+    return {
+        "household": case.get("household", ""),
+        "owner_lines": case.get("owner_lines") or [],
+        "diagnosis": diag,
+        "cause": diag.get("primary_cause") or {},
+        "plan": case.get("plan") or {},
+        "guardrail": {
+            "passed": comp.get("guardrail_passed", validation.get("passed")),
+            "failures": validation.get("failures", []),
+        },
+        "independent": {"passed": comp.get("independent_passed"), "violations": comp.get("independent_violations", [])},
+        "tone": tone if tone.get("score") is not None else None,
+        "error": case.get("error"),
+    }
 
 
 # ---------------------------------------------------------------- saved plans
@@ -140,26 +182,44 @@ def plan_draft(session: Session, caller: Caller, plan_id: int) -> dict:
 
     stored = stored_plan(session, scoped_plan(session, caller.scope, plan_id))
     steps = _outgoing_steps(stored["steps"])
-    plan = {"stage": stored["stage"], "strategy_label": stored["summary"], "steps": steps,
-            "is_fallback": stored["is_fallback"]}
+    plan = {
+        "stage": stored["stage"],
+        "strategy_label": stored["summary"],
+        "steps": steps,
+        "is_fallback": stored["is_fallback"],
+    }
     try:
         truth = load_truth(session, stored["household"])
-        ctx = RuleContext(arrears=truth.arrears, monthly_fee=truth.monthly_fee, opted_out_all=truth.opted_out_all,
-                          opted_out_channels=truth.opted_out_channels, blacklisted=truth.blacklisted)
+        ctx = RuleContext(
+            arrears=truth.arrears,
+            monthly_fee=truth.monthly_fee,
+            opted_out_all=truth.opted_out_all,
+            opted_out_channels=truth.opted_out_channels,
+            blacklisted=truth.blacklisted,
+        )
         plan["arrears"] = str(truth.arrears)
         violations = check_plan(plan, ctx)
-        independent = {"passed": not violations,
-                       "violations": [{"rule": v.rule, "step": v.step, "excerpt": v.excerpt} for v in violations]}
+        independent = {
+            "passed": not violations,
+            "violations": [{"rule": v.rule, "step": v.step, "excerpt": v.excerpt} for v in violations],
+        }
     except (LookupError, ValueError):
         independent = {"passed": None, "violations": []}
     diag = stored["diagnosis"] or {}
     cause_id = diag.get("primary_cause_id", "")
     validation = stored["validation"] or {}
-    return {"household": stored["household"], "owner_lines": None, "diagnosis": diag,
-            "cause": _causes().get(cause_id) or {"id": cause_id, "name": cause_id}, "plan": plan,
-            "guardrail": {"passed": validation.get("passed"), "failures": validation.get("failures", [])},
-            "independent": independent, "tone": None, "error": None,
-            "meta": f"方案 #{stored['id']} 第 {stored['version']} 版 · {stored['status_name']} · 生成于 {stored['created_at']}"}
+    return {
+        "household": stored["household"],
+        "owner_lines": None,
+        "diagnosis": diag,
+        "cause": _causes().get(cause_id) or {"id": cause_id, "name": cause_id},
+        "plan": plan,
+        "guardrail": {"passed": validation.get("passed"), "failures": validation.get("failures", [])},
+        "independent": independent,
+        "tone": None,
+        "error": None,
+        "meta": f"方案 #{stored['id']} 第 {stored['version']} 版 · {stored['status_name']} · 生成于 {stored['created_at']}",
+    }
 
 
 def _owner_lines(rt: Runtime, caller: Caller, household: str, limit: int = 12) -> list[str]:
@@ -183,8 +243,15 @@ def rule_results(marks: dict[str, str], rest_pass: bool = False) -> dict[str, bo
     return out
 
 
-def save_review(session: Session, caller: Caller, target: Target, rules: dict[str, bool], tone: int | None,
-                comment: str, at: datetime | None = None) -> EvalReview:
+def save_review(
+    session: Session,
+    caller: Caller,
+    target: Target,
+    rules: dict[str, bool],
+    tone: int | None,
+    comment: str,
+    at: datetime | None = None,
+) -> EvalReview:
     """Store the logged-in reviewer's score and audit it (ReviewError with a Chinese message when incomplete)."""
     from app.services.reviews import ReviewError, add_review
     from data.repositories import audit
@@ -192,12 +259,34 @@ def save_review(session: Session, caller: Caller, target: Target, rules: dict[st
     if not rules and tone is None:
         raise ReviewError("请至少评定一条规则或给出语气评分")
     at = at or datetime.now()
-    row = add_review(session, reviewer=caller.username, at=at, case_id=target.case_id, plan_id=target.plan_id,
-                     run_id=target.run_id, rule_results=rules, tone=tone, comment=comment.strip())
+    row = add_review(
+        session,
+        reviewer=caller.username,
+        at=at,
+        case_id=target.case_id,
+        plan_id=target.plan_id,
+        run_id=target.run_id,
+        rule_results=rules,
+        tone=tone,
+        comment=comment.strip(),
+    )
     failed = sorted(r for r, ok in rules.items() if not ok)
-    audit.record(session, actor=caller.username, action="review.add", entity="eval_review", entity_id=str(row.id),
-                 detail={"case_id": target.case_id, "run_id": target.run_id, "plan_id": target.plan_id,
-                         "passed": row.passed, "tone": tone, "failed_rules": failed}, at=at)
+    audit.record(
+        session,
+        actor=caller.username,
+        action="review.add",
+        entity="eval_review",
+        entity_id=str(row.id),
+        detail={
+            "case_id": target.case_id,
+            "run_id": target.run_id,
+            "plan_id": target.plan_id,
+            "passed": row.passed,
+            "tone": tone,
+            "failed_rules": failed,
+        },
+        at=at,
+    )
     return row
 
 
@@ -235,12 +324,17 @@ def _diagnosis(draft: dict) -> None:
         st.caption("无诊断")
         return
     where = "/".join(x for x in (cause.get("dimension"), cause.get("category")) if x)
-    st.markdown(f"**诊断：** {md_escape(cause.get('name') or cause.get('id', '-'))}（{md_escape(cause.get('id', ''))}"
-                f"{'，' + md_escape(where) if where else ''}，把握 {md_escape(diag.get('confidence'))}）")
+    st.markdown(
+        f"**诊断：** {md_escape(cause.get('name') or cause.get('id', '-'))}（{md_escape(cause.get('id', ''))}"
+        f"{'，' + md_escape(where) if where else ''}，把握 {md_escape(diag.get('confidence'))}）"
+    )
     if diag.get("explanation"):
         st.markdown(md_escape(diag["explanation"]))
-    lines = {line[1:].split("]", 1)[0]: line.split("] ", 1)[-1] for line in draft["owner_lines"] or []
-             if line.startswith("[")}
+    lines = {
+        line[1:].split("]", 1)[0]: line.split("] ", 1)[-1]
+        for line in draft["owner_lines"] or []
+        if line.startswith("[")
+    }
     for cit in diag.get("citations", []):
         ids = cit.get("evidence_ids", [])
         st.markdown(f"引用 {md_escape(cit.get('cause_id'))} ← " + "、".join(md_escape(e) for e in ids))
@@ -254,7 +348,10 @@ def _steps(draft: dict) -> None:
     if not plan:
         st.warning("该草稿没有方案")
         return
-    head = [f"**阶段：** {plan.get('stage', '-')}", f"**策略：** {plan.get('strategy_label') or plan.get('strategy', '-')}"]
+    head = [
+        f"**阶段：** {plan.get('stage', '-')}",
+        f"**策略：** {plan.get('strategy_label') or plan.get('strategy', '-')}",
+    ]
     if plan.get("arrears"):
         head.append(f"**欠费：** {plan['arrears']} 元")
     if plan.get("is_fallback"):
@@ -263,10 +360,21 @@ def _steps(draft: dict) -> None:
     for note in plan.get("notes", []):
         st.caption(f"· {md_escape(note)}")
     steps = plan.get("steps", [])
-    st.dataframe([{"#": s["seq"], "日期": s["date"], "时段": "-".join(s.get("window") or []),
-                   "渠道": CHANNELS.get(s["channel"], s["channel"]), "负责人": s.get("role_name") or s.get("role", ""),
-                   "动作": s.get("action", ""), "外发": "是" if s.get("outgoing") else ""} for s in steps],
-                 hide_index=True)
+    st.dataframe(
+        [
+            {
+                "#": s["seq"],
+                "日期": s["date"],
+                "时段": "-".join(s.get("window") or []),
+                "渠道": CHANNELS.get(s["channel"], s["channel"]),
+                "负责人": s.get("role_name") or s.get("role", ""),
+                "动作": s.get("action", ""),
+                "外发": "是" if s.get("outgoing") else "",
+            }
+            for s in steps
+        ],
+        hide_index=True,
+    )
     guard = {}
     for f in draft["guardrail"]["failures"]:
         guard.setdefault(str(f.get("step_id")), []).append(f)
@@ -278,8 +386,10 @@ def _steps(draft: dict) -> None:
         if not s.get("outgoing"):
             continue
         with st.container(border=True):
-            st.caption(f"第 {s['seq']} 步 · {CHANNELS.get(s['channel'], s['channel'])} · {s['date']} "
-                       f"{'-'.join(s.get('window') or [])}")
+            st.caption(
+                f"第 {s['seq']} 步 · {CHANNELS.get(s['channel'], s['channel'])} · {s['date']} "
+                f"{'-'.join(s.get('window') or [])}"
+            )
             st.markdown(md_escape(s.get("message") or ""))
             for f in guard.get(str(s["seq"]), []):
                 st.warning(md_escape(f"护栏：{_rule_name(f['rule'])}「{f.get('excerpt', '')}」{f.get('message', '')}"))
@@ -291,21 +401,46 @@ def _automatic(draft: dict, checks: dict | None = None) -> None:
     st.markdown("#### 自动评估")
     guard, indep, tone = draft["guardrail"], draft["independent"], draft["tone"]
     c1, c2, c3 = st.columns(3)
-    c1.metric("护栏校验", _yes_no(guard["passed"]), f"{len(guard['failures'])} 处问题" if guard["failures"] else None,
-              delta_color="off")
-    c2.metric("独立校验", _yes_no(indep["passed"]),
-              f"{len(indep['violations'])} 处问题" if indep["violations"] else None, delta_color="off")
+    c1.metric(
+        "护栏校验",
+        _yes_no(guard["passed"]),
+        f"{len(guard['failures'])} 处问题" if guard["failures"] else None,
+        delta_color="off",
+    )
+    c2.metric(
+        "独立校验",
+        _yes_no(indep["passed"]),
+        f"{len(indep['violations'])} 处问题" if indep["violations"] else None,
+        delta_color="off",
+    )
     c3.metric("评审模型语气", f"{tone['score']} 分" if tone else "—", delta_color="off")
     if tone and tone.get("reason"):
         st.caption(md_escape(f"语气评语：{tone['reason']}（{tone.get('judge', '')}）"))
     if draft["guardrail"]["failures"]:
-        st.dataframe([{"步骤": f.get("step_id"), "规则": _rule_name(f["rule"]), "原文": f.get("excerpt", ""),
-                       "说明": f.get("message", "")} for f in guard["failures"]], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "步骤": f.get("step_id"),
+                    "规则": _rule_name(f["rule"]),
+                    "原文": f.get("excerpt", ""),
+                    "说明": f.get("message", ""),
+                }
+                for f in guard["failures"]
+            ],
+            hide_index=True,
+        )
     if indep["violations"]:
-        st.dataframe([{"步骤": v.get("step"), "独立规则": _rule_name(v["rule"]), "原文": v.get("excerpt", "")}
-                      for v in indep["violations"]], hide_index=True)
+        st.dataframe(
+            [
+                {"步骤": v.get("step"), "独立规则": _rule_name(v["rule"]), "原文": v.get("excerpt", "")}
+                for v in indep["violations"]
+            ],
+            hide_index=True,
+        )
     if checks:
-        st.caption("用例检查：" + "　".join(f"{CHECK_NAMES.get(k, k)}{'✅' if ok else '❌'}" for k, ok in checks.items()))
+        st.caption(
+            "用例检查：" + "　".join(f"{CHECK_NAMES.get(k, k)}{'✅' if ok else '❌'}" for k, ok in checks.items())
+        )
 
 
 def _show_draft(draft: dict, checks: dict | None = None) -> None:
@@ -334,14 +469,24 @@ def _form(rt: Runtime, caller: Caller, target: Target) -> None:
             with cols[i % 2]:
                 st.markdown(f"**{FAMILY_NAMES.get(family, family)}**")
                 for rule in rules:
-                    marks[rule] = st.radio(f"{RULE_TITLES[rule]}（{rule}）", VERDICTS, horizontal=True,
-                                           key=form_key(target, f"rule_{rule}"))
+                    marks[rule] = st.radio(
+                        f"{RULE_TITLES[rule]}（{rule}）",
+                        VERDICTS,
+                        horizontal=True,
+                        key=form_key(target, f"rule_{rule}"),
+                    )
         rest_pass = st.checkbox("其余未评的规则记为通过", key=form_key(target, "rest_pass"))
-        tone = st.radio("语气评分（1–5）", TONE_OPTIONS, format_func=lambda v: "不评" if v == 0 else f"{v} 分",
-                        captions=[TONE_CAPTIONS[v] for v in TONE_OPTIONS], horizontal=True,
-                        key=form_key(target, "tone"))
-        comment = st.text_area("评语", key=form_key(target, "comment"),
-                               placeholder="例如：第 2 步语气偏硬；金额与账单不一致")
+        tone = st.radio(
+            "语气评分（1–5）",
+            TONE_OPTIONS,
+            format_func=lambda v: "不评" if v == 0 else f"{v} 分",
+            captions=[TONE_CAPTIONS[v] for v in TONE_OPTIONS],
+            horizontal=True,
+            key=form_key(target, "tone"),
+        )
+        comment = st.text_area(
+            "评语", key=form_key(target, "comment"), placeholder="例如：第 2 步语气偏硬；金额与账单不一致"
+        )
         submitted = st.form_submit_button("提交评分", type="primary", key=form_key(target, "submit"))
     if not submitted:
         return
@@ -365,11 +510,22 @@ def _review_table(rows: list[EvalReview], title: str) -> None:
     if not rows:
         st.caption("暂无评分")
         return
-    st.dataframe([{"时间": r.created_at.isoformat(sep=" ", timespec="minutes"), "评审人": r.reviewer,
-                   "运行": r.run_id or "", "结论": _yes_no(r.passed), "语气": str(r.tone) if r.tone else "—",
-                   "已评规则": len(r.rule_results or {}),
-                   "未通过的规则": "、".join(_rule_name(k) for k, ok in (r.rule_results or {}).items() if not ok),
-                   "评语": r.comment} for r in rows], hide_index=True)
+    st.dataframe(
+        [
+            {
+                "时间": r.created_at.isoformat(sep=" ", timespec="minutes"),
+                "评审人": r.reviewer,
+                "运行": r.run_id or "",
+                "结论": _yes_no(r.passed),
+                "语气": str(r.tone) if r.tone else "—",
+                "已评规则": len(r.rule_results or {}),
+                "未通过的规则": "、".join(_rule_name(k) for k, ok in (r.rule_results or {}).items() if not ok),
+                "评语": r.comment,
+            }
+            for r in rows
+        ],
+        hide_index=True,
+    )
 
 
 # ---------------------------------------------------------------- agreement and export
@@ -389,14 +545,24 @@ def _agreement(report: dict, reviews: list[EvalReview]) -> None:
     m2.metric("语气完全一致", _pct(tone["exact"]), help=f"样本 {tone['n']}")
     m3.metric("语气相差 ≤1", _pct(tone["within_one"]), help=f"样本 {tone['n']}")
     m4.metric("语气 kappa", _num(tone["kappa"]))
-    rows = [{"对比": "语气：评审员 vs 评审模型", "样本": tone["n"], "一致率": _pct(tone["exact"]),
-             "±1 一致率": _pct(tone["within_one"]), "kappa": _num(tone["kappa"])}]
-    for key, label in (("pass_reviewer_vs_guardrail", "结论：评审员 vs 护栏"),
-                       ("pass_reviewer_vs_independent", "结论：评审员 vs 独立校验"),
-                       ("pass_guardrail_vs_independent", "结论：护栏 vs 独立校验")):
+    rows = [
+        {
+            "对比": "语气：评审员 vs 评审模型",
+            "样本": tone["n"],
+            "一致率": _pct(tone["exact"]),
+            "±1 一致率": _pct(tone["within_one"]),
+            "kappa": _num(tone["kappa"]),
+        }
+    ]
+    for key, label in (
+        ("pass_reviewer_vs_guardrail", "结论：评审员 vs 护栏"),
+        ("pass_reviewer_vs_independent", "结论：评审员 vs 独立校验"),
+        ("pass_guardrail_vs_independent", "结论：护栏 vs 独立校验"),
+    ):
         s = stats[key]
-        rows.append({"对比": label, "样本": s["n"], "一致率": _pct(s["agreement"]), "±1 一致率": "",
-                     "kappa": _num(s["kappa"])})
+        rows.append(
+            {"对比": label, "样本": s["n"], "一致率": _pct(s["agreement"]), "±1 一致率": "", "kappa": _num(s["kappa"])}
+        )
     st.dataframe(rows, hide_index=True)
     pairs = []
     latest = latest_by_case(reviews)
@@ -407,9 +573,16 @@ def _agreement(report: dict, reviews: list[EvalReview]) -> None:
     if pairs:
         human, model = Counter(h for h, _ in pairs), Counter(j for _, j in pairs)
         st.markdown("**语气分布（同一批用例）**")
-        st.bar_chart(pd.DataFrame({"评审员": [human[s] for s in range(1, 6)], "评审模型": [model[s] for s in range(1, 6)]},
-                                  index=[f"{s} 分" for s in range(1, 6)]), stack=False)
-        grid = pd.crosstab(pd.Series([h for h, _ in pairs], name="评审员"), pd.Series([j for _, j in pairs], name="评审模型"))
+        st.bar_chart(
+            pd.DataFrame(
+                {"评审员": [human[s] for s in range(1, 6)], "评审模型": [model[s] for s in range(1, 6)]},
+                index=[f"{s} 分" for s in range(1, 6)],
+            ),
+            stack=False,
+        )
+        grid = pd.crosstab(
+            pd.Series([h for h, _ in pairs], name="评审员"), pd.Series([j for _, j in pairs], name="评审模型")
+        )
         st.caption("行：评审员打分；列：评审模型打分")
         st.dataframe(grid)
 
@@ -423,9 +596,14 @@ def _export(rt: Runtime, caller: Caller, rows: list[EvalReview]) -> None:
         with rt.session() as session:
             audit.record(session, actor=caller.username, action="review.export", detail={"rows": len(rows)})
 
-    st.download_button(f"导出全部评分 CSV（{len(rows)} 条）", export_csv(rows),
-                       file_name=f"reviews-{datetime.now():%Y%m%d-%H%M}.csv", mime="text/csv", on_click=exported,
-                       key="rv_export")
+    st.download_button(
+        f"导出全部评分 CSV（{len(rows)} 条）",
+        export_csv(rows),
+        file_name=f"reviews-{datetime.now():%Y%m%d-%H%M}.csv",
+        mime="text/csv",
+        on_click=exported,
+        key="rv_export",
+    )
 
 
 # ---------------------------------------------------------------- the two sources
@@ -444,9 +622,11 @@ def _report_source(rt: Runtime, caller: Caller, folder: Path, reviews: list[Eval
         return
     meta, run_id = report["meta"], str(report["meta"].get("run_id", path.stem))
     st.subheader(f"评测报告 {run_id} · {model_title(meta.get('model'))}")
-    st.caption(f"运行 {run_id} · 评测集 {meta.get('suite', '-')} · 模型 {meta.get('model', '-')} · "
-               f"评审模型 {meta.get('judge', '-')} · 提示词 {meta.get('prompt_version', '-')} · "
-               f"知识库 {meta.get('kb_version', '-')} · {len(report['cases'])} 个用例")
+    st.caption(
+        f"运行 {run_id} · 评测集 {meta.get('suite', '-')} · 模型 {meta.get('model', '-')} · "
+        f"评审模型 {meta.get('judge', '-')} · 提示词 {meta.get('prompt_version', '-')} · "
+        f"知识库 {meta.get('kb_version', '-')} · {len(report['cases'])} 个用例"
+    )
     run_reviews = [r for r in reviews if r.run_id == run_id]
     reviewed = {r.case_id for r in run_reviews if r.case_id}
     choice = st.radio("显示", CASE_FILTERS, horizontal=True, key="rv_case_filter")
@@ -456,15 +636,22 @@ def _report_source(rt: Runtime, caller: Caller, folder: Path, reviews: list[Eval
     else:
         by_id = {c["id"]: c for c in cases}
         case_id = st.selectbox(
-            "用例", list(by_id), key="rv_case",
-            format_func=lambda cid: f"{'✅' if by_id[cid].get('passed') else '❌'} {cid} · {by_id[cid].get('household', '')}"
-                                    + ("　（已评）" if cid in reviewed else ""))
+            "用例",
+            list(by_id),
+            key="rv_case",
+            format_func=lambda cid: (
+                f"{'✅' if by_id[cid].get('passed') else '❌'} {cid} · {by_id[cid].get('household', '')}"
+                + ("　（已评）" if cid in reviewed else "")
+            ),
+        )
         case = by_id[case_id]
         target = Target(case_id=case_id, run_id=run_id)
         st.subheader(f"住户 {case.get('household', '-')}")
         expected = (case.get("expected") or {}).get("primary")
-        st.caption(f"{case.get('description', '')}"
-                   + (f"　期望原因：{_cause_name(expected)}（{expected}）" if expected else ""))
+        st.caption(
+            f"{case.get('description', '')}"
+            + (f"　期望原因：{_cause_name(expected)}（{expected}）" if expected else "")
+        )
         _show_draft(case_draft(case), case.get("checks"))
         _form(rt, caller, target)
         _review_table([r for r in reviews if r.case_id == case_id], "该用例的评分（各次运行）")
@@ -487,10 +674,15 @@ def _plan_source(rt: Runtime, caller: Caller, reviews: list[EvalReview]) -> None
         return
     by_id = {p["id"]: p for p in plans}
     plan_id = st.selectbox(
-        "方案", list(by_id), key="rv_plan",
-        format_func=lambda pid: f"#{pid} {by_id[pid]['household']} 第{by_id[pid]['version']}版 · "
-                                f"{by_id[pid]['status_name']} · {by_id[pid]['stage']} · {by_id[pid]['created_at']}"
-                                + ("　（已评）" if pid in reviewed else ""))
+        "方案",
+        list(by_id),
+        key="rv_plan",
+        format_func=lambda pid: (
+            f"#{pid} {by_id[pid]['household']} 第{by_id[pid]['version']}版 · "
+            f"{by_id[pid]['status_name']} · {by_id[pid]['stage']} · {by_id[pid]['created_at']}"
+            + ("　（已评）" if pid in reviewed else "")
+        ),
+    )
     try:
         with rt.session() as session:
             draft = plan_draft(session, caller, plan_id)

@@ -17,8 +17,11 @@ def _binary(pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
         return {"n": 0, "agreement": None, "kappa": None}
     a, b = [x for x, _ in pairs], [y for _, y in pairs]
     kappa = cohens_kappa(a, b)
-    return {"n": len(pairs), "agreement": round(sum(x == y for x, y in pairs) / len(pairs), 4),
-            "kappa": None if kappa is None else round(kappa, 4)}
+    return {
+        "n": len(pairs),
+        "agreement": round(sum(x == y for x, y in pairs) / len(pairs), 4),
+        "kappa": None if kappa is None else round(kappa, 4),
+    }
 
 
 def agreement_stats(reviews: list[EvalReview], cases: list[dict[str, Any]]) -> dict[str, Any]:
@@ -46,10 +49,13 @@ def agreement_stats(reviews: list[EvalReview], cases: list[dict[str, Any]]) -> d
         if review.passed is not None and comp:
             vs_guard.append((review.passed, comp["guardrail_passed"]))
             vs_rules.append((review.passed, comp["independent_passed"]))
-    return {"reviewed_cases": sum(1 for c in cases if c["id"] in latest),
-            "tone_reviewer_vs_judge": agreement(tone_h, tone_j),
-            "pass_reviewer_vs_guardrail": _binary(vs_guard), "pass_reviewer_vs_independent": _binary(vs_rules),
-            "pass_guardrail_vs_independent": _binary(guard_rules)}
+    return {
+        "reviewed_cases": sum(1 for c in cases if c["id"] in latest),
+        "tone_reviewer_vs_judge": agreement(tone_h, tone_j),
+        "pass_reviewer_vs_guardrail": _binary(vs_guard),
+        "pass_reviewer_vs_independent": _binary(vs_rules),
+        "pass_guardrail_vs_independent": _binary(guard_rules),
+    }
 
 
 def load_reviews_if_present(url: str) -> list[EvalReview] | None:

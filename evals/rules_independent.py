@@ -15,10 +15,12 @@ QUIET_END = "20:00"
 
 UTILITY = re.compile(
     r"停水|停电|断水|断电|停暖|断暖|停气|断气|断供|停供|拉闸|限电|限水|"
-    r"停(?:用|掉)?(?:门禁|电梯)|(?:门禁|电梯)卡?.{0,4}(?:停用|注销|失效|冻结|禁用|收回)|锁(?:门|电梯)")
+    r"停(?:用|掉)?(?:门禁|电梯)|(?:门禁|电梯)卡?.{0,4}(?:停用|注销|失效|冻结|禁用|收回)|锁(?:门|电梯)"
+)
 THREAT = re.compile(
     r"后果自负|走着瞧|别怪我们|让你好看|给你点颜色|不客气了|上门讨|强行|曝光|挂出来|公之于众|"
-    r"老赖|失信名单|黑名单|赖账|没素质|不要脸|最后通牒")
+    r"老赖|失信名单|黑名单|赖账|没素质|不要脸|最后通牒"
+)
 IMPERSONATION = re.compile(r"公安|派出所|警察|民警|报警|法官|法院传票|传票|法院已|执行局|我是律师|律师事务所")
 THIRD_PARTY = re.compile(r"家属|亲属|亲戚|家人|父母|子女|工作单位|单位领导|同事|邻居|对门|楼上楼下")
 HARDSHIP = re.compile(r"失业|下岗|裁员|生病|患病|住院|手术|癌|离婚|低保|破产|负债|去世")
@@ -85,9 +87,13 @@ def _amounts(text: str) -> list[tuple[Decimal, str]]:
 
 def _regex_rules(text: str, stage: str) -> list[tuple[str, str]]:
     hits: list[tuple[str, str]] = []
-    for rule, pattern in (("ind.utility_threat", UTILITY), ("ind.threat", THREAT),
-                          ("ind.impersonation", IMPERSONATION), ("ind.third_party", THIRD_PARTY),
-                          ("ind.hardship_detail", HARDSHIP)):
+    for rule, pattern in (
+        ("ind.utility_threat", UTILITY),
+        ("ind.threat", THREAT),
+        ("ind.impersonation", IMPERSONATION),
+        ("ind.third_party", THIRD_PARTY),
+        ("ind.hardship_detail", HARDSHIP),
+    ):
         hits += [(rule, m.group(0)) for m in pattern.finditer(text)]
     if stage == "预警":
         hits += [("ind.stage_wording", m.group(0)) for m in EARLY_STAGE_WORDS.finditer(text)]
@@ -103,8 +109,11 @@ def check_step(step: dict, stage: str, ctx: RuleContext) -> list[Violation]:
     seq, text, channel = int(step["seq"]), step.get("message") or "", step["channel"]
     out = [Violation(rule, seq, excerpt) for rule, excerpt in _regex_rules(text, stage)]
     allowed = ctx.allowed_amounts()
-    out += [Violation("ind.amount", seq, raw) for value, raw in _amounts(text)
-            if value.quantize(Decimal("0.01")) not in allowed]
+    out += [
+        Violation("ind.amount", seq, raw)
+        for value, raw in _amounts(text)
+        if value.quantize(Decimal("0.01")) not in allowed
+    ]
     if channel == "sms" and not OPT_OUT.search(text):
         out.append(Violation("ind.sms_opt_out", seq, text[-12:]))
     start, end = (step.get("window") or [QUIET_START, QUIET_END])[:2]

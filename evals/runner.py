@@ -82,8 +82,13 @@ def _scripted_harness(settings: Any, engine: Any, kb: Any) -> Harness:
     from evals.scripted import ScriptedEvalModel
 
     model = ScriptedEvalModel()
-    ctx = AgentContext(session_factory=make_session_factory(engine), model_factory=lambda **_: model, kb=kb,
-                       scope=CallerScope("eval"), settings=settings)
+    ctx = AgentContext(
+        session_factory=make_session_factory(engine),
+        model_factory=lambda **_: model,
+        kb=kb,
+        scope=CallerScope("eval"),
+        settings=settings,
+    )
     return Harness(ctx, model.prompt_texts, model.sent.clear, "scripted")
 
 
@@ -148,27 +153,45 @@ def run_case(case: Case, harness: Harness, scorers: list[Scorer]) -> dict[str, A
         log.exception("eval case %s failed", case.id)
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - started
-    record: dict[str, Any] = {"id": case.id, "source": case.source, "household": case.household,
-                              "description": case.description,
-                              "expected": {"primary": case.expected.primary, "acceptable": list(case.expected.acceptable),
-                                           "flags": case.expected.flags, "plan": case.expected.plan,
-                                           "forbidden": list(case.expected.forbidden)},
-                              "error": error, "passed": False, "scores": {}, "checks": {}}
+    record: dict[str, Any] = {
+        "id": case.id,
+        "source": case.source,
+        "household": case.household,
+        "description": case.description,
+        "expected": {
+            "primary": case.expected.primary,
+            "acceptable": list(case.expected.acceptable),
+            "flags": case.expected.flags,
+            "plan": case.expected.plan,
+            "forbidden": list(case.expected.forbidden),
+        },
+        "error": error,
+        "passed": False,
+        "scores": {},
+        "checks": {},
+    }
     if error or not state.get("plan"):
         record["error"] = error or "no plan produced"
         return record
     with ctx.session_factory() as session:
         truth = load_truth(session, case.household, case.pii_values)
-    run = CaseRun(case=case, state=state, truth=truth, prompts=harness.prompts(), seconds=seconds,
-                  causes=ctx.kb.causes)
+    run = CaseRun(case=case, state=state, truth=truth, prompts=harness.prompts(), seconds=seconds, causes=ctx.kb.causes)
     scores = {scorer.name: scorer(run) for scorer in scorers}
     checks = case_checks(scores)
     public = plan_result(state, ctx.kb)
-    record.update({"scores": scores, "checks": checks, "passed": all(checks.values()),
-                   "diagnosis": public["diagnosis"], "plan": public["plan"], "validation": public["validation"],
-                   "candidates": [{"cause_id": c["cause_id"], "score": c["score"]} for c in state.get("candidates", [])],
-                   "owner_lines": owner_lines(state), "truth": {"days_overdue": truth.days_overdue,
-                                                                "arrears": str(truth.arrears)}})
+    record.update(
+        {
+            "scores": scores,
+            "checks": checks,
+            "passed": all(checks.values()),
+            "diagnosis": public["diagnosis"],
+            "plan": public["plan"],
+            "validation": public["validation"],
+            "candidates": [{"cause_id": c["cause_id"], "score": c["score"]} for c in state.get("candidates", [])],
+            "owner_lines": owner_lines(state),
+            "truth": {"days_overdue": truth.days_overdue, "arrears": str(truth.arrears)},
+        }
+    )
     return record
 
 
@@ -196,9 +219,15 @@ def run_identity(options: RunOptions, model_label: str) -> dict[str, Any]:
     from knowledge_base.catalog import kb_version
     from prompts import PROMPT_VERSION
 
-    return {"suite": options.suite, "limit": options.limit, "model": model_label, "judge": options.judge,
-            "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
-            "prompt_version": PROMPT_VERSION, "kb_version": kb_version()}
+    return {
+        "suite": options.suite,
+        "limit": options.limit,
+        "model": model_label,
+        "judge": options.judge,
+        "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
+        "prompt_version": PROMPT_VERSION,
+        "kb_version": kb_version(),
+    }
 
 
 def finished_cases(work: Path, identity: dict[str, Any], resume: bool) -> dict[str, dict[str, Any]]:
@@ -212,8 +241,10 @@ def finished_cases(work: Path, identity: dict[str, Any], resume: bool) -> dict[s
     stored = json.loads(run_file.read_text(encoding="utf-8")) if run_file.exists() else {}
     changed = sorted(k for k in identity if stored.get(k) != identity[k])
     if changed:
-        raise ResumeError(f"无法续跑：{', '.join(changed)} 与原评测不同（原 {[stored.get(k) for k in changed]}，"
-                          f"现 {[identity[k] for k in changed]}）")
+        raise ResumeError(
+            f"无法续跑：{', '.join(changed)} 与原评测不同（原 {[stored.get(k) for k in changed]}，"
+            f"现 {[identity[k] for k in changed]}）"
+        )
     return {case_id: record for case_id, record in read_cases(cases_file).items() if not record.get("error")}
 
 
@@ -253,8 +284,9 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
     work = Path(options.work_dir or tempfile.mkdtemp(prefix="steward-eval-"))
     work.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{work / 'eval.db'}"
-    run_settings = settings.model_copy(update={"database_url": url, "var_dir": work / "var",
-                                               "chroma_dir": settings.resolved_chroma_dir})
+    run_settings = settings.model_copy(
+        update={"database_url": url, "var_dir": work / "var", "chroma_dir": settings.resolved_chroma_dir}
+    )
     started = datetime.now()
     if not (work / PREPARED_MARK).exists():
         (work / "eval.db").unlink(missing_ok=True)  # a preparation cut short starts over
@@ -282,12 +314,21 @@ def run_suite(options: RunOptions, settings: Any) -> dict[str, Any]:
         engine.dispose()
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
-    meta = {"run_id": started.strftime("%Y%m%d-%H%M%S"), "suite": options.suite, "limit": options.limit,
-            "model": harness.model_label, "judge": judge.label if judge else "none",
-            "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
-            "prompt_version": PROMPT_VERSION, "kb_version": kb_version(), "seed": golden.seed,
-            "size": golden.size, "started_at": started.isoformat(timespec="seconds"),
-            "duration_s": round((datetime.now() - started).total_seconds(), 1), "resumed_cases": len(done)}
+    meta = {
+        "run_id": started.strftime("%Y%m%d-%H%M%S"),
+        "suite": options.suite,
+        "limit": options.limit,
+        "model": harness.model_label,
+        "judge": judge.label if judge else "none",
+        "kb": options.kb or ("lexical" if options.model == "scripted" else "hybrid"),
+        "prompt_version": PROMPT_VERSION,
+        "kb_version": kb_version(),
+        "seed": golden.seed,
+        "size": golden.size,
+        "started_at": started.isoformat(timespec="seconds"),
+        "duration_s": round((datetime.now() - started).total_seconds(), 1),
+        "resumed_cases": len(done),
+    }
     report = build_report(meta, results, harness.ctx.kb.causes, options.thresholds)
     _add_review_agreement(report, options)
     return report
@@ -298,16 +339,23 @@ def threshold_profile(model_label: str) -> str:
     return "scripted" if model_label == "scripted" else "endpoint"
 
 
-def build_report(meta: dict[str, Any], results: list[dict[str, Any]], causes: Any,
-                 thresholds_path: Path | None = None) -> dict[str, Any]:
+def build_report(
+    meta: dict[str, Any], results: list[dict[str, Any]], causes: Any, thresholds_path: Path | None = None
+) -> dict[str, Any]:
     """The report object (meta, summary, per_cause, gate, cases) from scored case records."""
     summary = summarize(results, causes)
     thresholds = load_thresholds(thresholds_path, threshold_profile(meta["model"]))
-    meta = {**meta, "cases_seconds": round(sum((r.get("scores", {}).get("usage") or {}).get("seconds", 0)
-                                               for r in results), 1)}
-    report = {"meta": meta, "summary": summary, "per_cause": per_cause(results),
-              "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
-              "cases": results}
+    meta = {
+        **meta,
+        "cases_seconds": round(sum((r.get("scores", {}).get("usage") or {}).get("seconds", 0) for r in results), 1),
+    }
+    report = {
+        "meta": meta,
+        "summary": summary,
+        "per_cause": per_cause(results),
+        "gate": {"thresholds": thresholds, "failures": check_thresholds(summary, thresholds)},
+        "cases": results,
+    }
     report["gate"]["passed"] = not report["gate"]["failures"]
     return report
 
@@ -328,8 +376,15 @@ def progress_report(work: Path, thresholds_path: Path | None = None) -> dict[str
     golden = load_suite(identity["suite"])
     planned = subset(golden.cases, identity.get("limit"))
     results = [records[c.id] for c in planned if c.id in records]
-    meta = {**identity, "run_id": f"{work.name}-partial", "seed": golden.seed, "size": golden.size,
-            "partial": True, "planned_cases": len(planned), "finished_cases": len(results)}
+    meta = {
+        **identity,
+        "run_id": f"{work.name}-partial",
+        "seed": golden.seed,
+        "size": golden.size,
+        "partial": True,
+        "planned_cases": len(planned),
+        "finished_cases": len(results),
+    }
     return build_report(meta, results, {c.id: c for c in load_causes()}, thresholds_path)
 
 
@@ -346,9 +401,29 @@ def _add_review_agreement(report: dict[str, Any], options: RunOptions) -> None:
 def cli_summary(report: dict[str, Any]) -> dict[str, Any]:
     """The compact object printed by ``steward eval run --json``."""
     s = report["summary"]
-    keys = ("cases", "passed", "pass_rate", "cause_top1", "cause_top3", "cause_macro_f1", "dimension_macro_f1",
-            "citation_validity", "citation_support", "compliance_pass_rate", "independent_pass_rate",
-            "pii_leaks", "policy_pass_rate", "requirements_pass_rate", "tone_mean", "latency_median_s")
-    return {**{k: s.get(k) for k in keys}, "model": report["meta"]["model"],
-            "prompt_version": report["meta"]["prompt_version"], "kb_version": report["meta"]["kb_version"],
-            "gate_passed": report["gate"]["passed"], "gate_failures": report["gate"]["failures"]}
+    keys = (
+        "cases",
+        "passed",
+        "pass_rate",
+        "cause_top1",
+        "cause_top3",
+        "cause_macro_f1",
+        "dimension_macro_f1",
+        "citation_validity",
+        "citation_support",
+        "compliance_pass_rate",
+        "independent_pass_rate",
+        "pii_leaks",
+        "policy_pass_rate",
+        "requirements_pass_rate",
+        "tone_mean",
+        "latency_median_s",
+    )
+    return {
+        **{k: s.get(k) for k in keys},
+        "model": report["meta"]["model"],
+        "prompt_version": report["meta"]["prompt_version"],
+        "kb_version": report["meta"]["kb_version"],
+        "gate_passed": report["gate"]["passed"],
+        "gate_failures": report["gate"]["failures"],
+    }

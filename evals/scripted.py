@@ -48,9 +48,13 @@ def scripted_diagnosis(prompt: str) -> dict:
     """The first candidate as primary, the second as secondary, citing the first evidence id shown."""
     causes = _CAUSE_LINE.findall(prompt)
     evidence = _EVIDENCE_ID.findall(prompt) or re.findall(r"\[(bill:[^\]]+)\]", prompt)
-    return {"primary_cause_id": causes[0], "secondary_cause_ids": causes[1:2], "confidence": 0.7,
-            "explanation": "根据业主的沟通记录和工单，优先考虑排名第一的原因。",
-            "citations": [{"cause_id": causes[0], "evidence_ids": evidence[:1]}]}
+    return {
+        "primary_cause_id": causes[0],
+        "secondary_cause_ids": causes[1:2],
+        "confidence": 0.7,
+        "explanation": "根据业主的沟通记录和工单，优先考虑排名第一的原因。",
+        "citations": [{"cause_id": causes[0], "evidence_ids": evidence[:1]}],
+    }
 
 
 def scripted_messages(prompt: str) -> dict:
@@ -80,8 +84,9 @@ class ScriptedEvalModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted-eval"
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.sent.append(list(messages))
         if kwargs.get("tools") and not any(isinstance(m, ToolMessage) for m in messages):
             reply = AIMessage(content="", tool_calls=[{"name": "get_chat_messages", "args": {}, "id": "call_1"}])
@@ -107,9 +112,11 @@ class ScriptedEvalModel(BaseChatModel):
             return scripted_tone(prompt)
         return None
 
-    def with_structured_output(self, schema: Any, *, method: str | None = None, include_raw: bool = False,
-                               **kwargs: Any) -> Any:
+    def with_structured_output(
+        self, schema: Any, *, method: str | None = None, include_raw: bool = False, **kwargs: Any
+    ) -> Any:
         """Parse the scripted answer into ``schema`` (raw JSON kept when include_raw)."""
+
         def run(messages: list[BaseMessage]) -> Any:
             self.sent.append(list(messages))
             data = self.structured(schema, messages)
@@ -144,8 +151,10 @@ class LexicalOnlyKB:
         for passage, score in zip(self._passages, self._index.scores(text), strict=True):
             best[passage.cause_id] = max(best.get(passage.cause_id, 0.0), score)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])[:k]
-        return [Hit(cid, self.causes[cid].name, self.causes[cid].dimension, self.causes[cid].category, s, "")
-                for cid, s in ranked]
+        return [
+            Hit(cid, self.causes[cid].name, self.causes[cid].dimension, self.causes[cid].category, s, "")
+            for cid, s in ranked
+        ]
 
     def search_many(self, texts: list[str], k: int = 5) -> list[list[Any]]:
         """Top-k causes per text."""

@@ -51,9 +51,12 @@ def agreement(a: Sequence[int], b: Sequence[int]) -> dict[str, float | int | Non
         raise ValueError("raters scored different numbers of items")
     if n == 0:
         return {"n": 0, "exact": None, "within_one": None, "kappa": None}
-    return {"n": n, "exact": round(sum(x == y for x, y in zip(a, b, strict=True)) / n, 4),
-            "within_one": round(sum(abs(x - y) <= 1 for x, y in zip(a, b, strict=True)) / n, 4),
-            "kappa": _round(cohens_kappa(list(a), list(b)))}
+    return {
+        "n": n,
+        "exact": round(sum(x == y for x, y in zip(a, b, strict=True)) / n, 4),
+        "within_one": round(sum(abs(x - y) <= 1 for x, y in zip(a, b, strict=True)) / n, 4),
+        "kappa": _round(cohens_kappa(list(a), list(b))),
+    }
 
 
 def _round(value: float | None) -> float | None:

@@ -16,9 +16,14 @@ CASE_CHECKS = ("cause", "compliance", "policy", "requirements", "pii", "citation
 
 def case_checks(scores: dict[str, Any]) -> dict[str, bool]:
     """The pass/fail checks that decide whether a case passes."""
-    return {"cause": bool(scores["cause"]["top1"]), "compliance": bool(scores["compliance"]["passed"]),
-            "policy": bool(scores["policy"]["passed"]), "requirements": bool(scores["requirements"]["passed"]),
-            "pii": scores["pii"]["leaks"] == 0, "citations": bool(scores["citations"]["all_valid"])}
+    return {
+        "cause": bool(scores["cause"]["top1"]),
+        "compliance": bool(scores["compliance"]["passed"]),
+        "policy": bool(scores["policy"]["passed"]),
+        "requirements": bool(scores["requirements"]["passed"]),
+        "pii": scores["pii"]["leaks"] == 0,
+        "citations": bool(scores["citations"]["all_valid"]),
+    }
 
 
 def _rate(values: list[bool]) -> float:
@@ -41,15 +46,18 @@ def summarize(cases: list[dict[str, Any]], causes: dict[str, Any]) -> dict[str, 
     tones = [x["tone"]["score"] for x in s if x.get("tone", {}).get("score") is not None]
     support = [x["citations"]["support"] for x in s if x["citations"]["support"] is not None]
     return {
-        "cases": len(cases), "errors": len(cases) - len(scored),
-        "passed": sum(bool(c.get("passed")) for c in cases), "pass_rate": _rate([bool(c.get("passed")) for c in cases]),
+        "cases": len(cases),
+        "errors": len(cases) - len(scored),
+        "passed": sum(bool(c.get("passed")) for c in cases),
+        "pass_rate": _rate([bool(c.get("passed")) for c in cases]),
         "cause_top1": _rate([x["cause"]["top1"] for x in s]),
         "cause_top1_strict": _rate([x["cause"]["top1_strict"] for x in s]),
         "cause_top3": _rate([x["cause"]["top3"] for x in s]),
         "cause_macro_f1": round(macro_f1(truth, pred), 4) if s else 0.0,
         "dimension_macro_f1": round(macro_f1(dim_truth, dim_pred), 4) if s else 0.0,
-        "per_dimension_f1": {k: round(v, 4) for k, v in sorted(per_label_f1(dim_truth, dim_pred).items())
-                             if k in set(dim_truth)},
+        "per_dimension_f1": {
+            k: round(v, 4) for k, v in sorted(per_label_f1(dim_truth, dim_pred).items()) if k in set(dim_truth)
+        },
         "citation_validity": round(mean(x["citations"]["validity"] for x in s), 4) if s else 0.0,
         "citation_support": round(mean(support), 4) if support else None,
         "compliance_pass_rate": _rate([x["compliance"]["guardrail_passed"] for x in s]),
@@ -61,7 +69,8 @@ def summarize(cases: list[dict[str, Any]], causes: dict[str, Any]) -> dict[str, 
         "output_pii_leaks": sum(x["pii"]["output_leaks"] for x in s),
         "policy_pass_rate": _rate([x["policy"]["passed"] for x in s]),
         "requirements_pass_rate": _rate([x["requirements"]["passed"] for x in s]),
-        "tone_mean": round(mean(tones), 3) if tones else None, "tone_scored": len(tones),
+        "tone_mean": round(mean(tones), 3) if tones else None,
+        "tone_scored": len(tones),
         "latency_median_s": round(median(seconds), 3) if seconds else None,
         "latency_p95_s": seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))] if seconds else None,
         "input_tokens": sum(x["usage"]["input_tokens"] for x in s),

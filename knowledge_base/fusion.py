@@ -30,9 +30,7 @@ class CauseScore:
     best: int
 
 
-def aggregate(
-    scores: Mapping[int, float], passages: Sequence[Passage], second_weight: float
-) -> dict[str, CauseScore]:
+def aggregate(scores: Mapping[int, float], passages: Sequence[Passage], second_weight: float) -> dict[str, CauseScore]:
     """Best passage score per cause plus a share of the second best."""
     ranked: dict[str, list[tuple[float, int]]] = {}
     for index, score in scores.items():

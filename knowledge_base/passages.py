@@ -39,9 +39,7 @@ def cause_passages(cause: Cause) -> list[Passage]:
     items += [("signal", signal) for signal in cause.signals]
     items += [("utterance", utterance) for utterance in cause.utterances]
     return [
-        Passage(
-            id=f"{cause.id}#{index}", cause_id=cause.id, kind=kind, text=text, doc_hash=doc_hash
-        )
+        Passage(id=f"{cause.id}#{index}", cause_id=cause.id, kind=kind, text=text, doc_hash=doc_hash)
         for index, (kind, text) in enumerate(items)
     ]
 

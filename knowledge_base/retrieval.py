@@ -149,9 +149,7 @@ class KnowledgeBase:
             collection.add(
                 ids=[p.id for p in batch],
                 documents=[p.text for p in batch],
-                metadatas=[
-                    {"cause_id": p.cause_id, "kind": p.kind, "doc_hash": p.doc_hash} for p in batch
-                ],
+                metadatas=[{"cause_id": p.cause_id, "kind": p.kind, "doc_hash": p.doc_hash} for p in batch],
             )
         self._ready = True
         return report
@@ -170,9 +168,7 @@ class KnowledgeBase:
     # ---- search --------------------------------------------------------------------------
     def _dense_scores(self, texts: Sequence[str]) -> list[dict[int, float]]:
         collection = self.collection()
-        result = collection.query(
-            query_texts=list(texts), n_results=collection.count(), include=["distances"]
-        )
+        result = collection.query(query_texts=list(texts), n_results=collection.count(), include=["distances"])
         out = []
         for ids, distances in zip(result["ids"], result["distances"] or [], strict=True):
             scores = {}
@@ -199,10 +195,7 @@ class KnowledgeBase:
             fusion,
         )
         empty = CauseScore(0.0, -1)
-        return {
-            key: (fused[key], dense_by_cause.get(key, empty), lexical_by_cause.get(key, empty))
-            for key in keys
-        }
+        return {key: (fused[key], dense_by_cause.get(key, empty), lexical_by_cause.get(key, empty)) for key in keys}
 
     def _hits(
         self,
@@ -225,9 +218,7 @@ class KnowledgeBase:
                     dimension=cause.dimension,
                     category=cause.category,
                     score=fused,
-                    passage=self._passages[best_index].text
-                    if best_index >= 0
-                    else cause.description,
+                    passage=self._passages[best_index].text if best_index >= 0 else cause.description,
                     dense=dense.score,
                     lexical=lexical.score,
                 )

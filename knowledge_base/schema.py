@@ -12,6 +12,7 @@ from knowledge_base.taxonomy import STAGES, TAXONOMY, TEMPLATE_PLACEHOLDERS, Str
 
 MIN_UTTERANCES = 8
 
+
 class Evidence(BaseModel):
     """Typical evidence that points at a cause."""
 
@@ -19,9 +20,7 @@ class Evidence(BaseModel):
 
     ticket_types: list[str] = Field(default_factory=list, description="Service ticket types.")
     claim_types: list[str] = Field(default_factory=list, description="Owner claim types.")
-    payment_patterns: list[str] = Field(
-        default_factory=list, description="Payment-history patterns."
-    )
+    payment_patterns: list[str] = Field(default_factory=list, description="Payment-history patterns.")
 
 
 class Handling(BaseModel):
@@ -80,9 +79,7 @@ class Cause(BaseModel):
         expected = TAXONOMY[self.id]
         actual = (self.dimension_id, self.category_id, self.strategy_group)
         if actual != expected:
-            raise ValueError(
-                f"{self.id}: (dimension_id, category_id, strategy_group) {actual} != {expected}"
-            )
+            raise ValueError(f"{self.id}: (dimension_id, category_id, strategy_group) {actual} != {expected}")
         return self
 
 

@@ -22,9 +22,7 @@ Encoder = Callable[[list[str]], Sequence[Sequence[float]]]
 class SentenceTransformerEmbedding(EmbeddingFunction[Documents]):
     """Chroma embedding function around a local SentenceTransformer, loaded on first use."""
 
-    def __init__(
-        self, model_path: str, encoder: Encoder | None = None, batch_size: int = 64
-    ) -> None:
+    def __init__(self, model_path: str, encoder: Encoder | None = None, batch_size: int = 64) -> None:
         """Create the function.
 
         Args:
@@ -96,9 +94,7 @@ def default_embedder(settings: Settings) -> SentenceTransformerEmbedding:
 def open_client(chroma_dir: Path) -> chromadb.ClientAPI:
     """Persistent Chroma client with telemetry off."""
     chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(
-        path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
 
 
 def open_collection(

@@ -11,7 +11,9 @@ GATHER = SYSTEM_ROLE + (
     "（聊天记录、工单、诉求、缴费记录）。读取完毕后用一句话回答“证据已读取”。</任务>"
 )
 
-DIAGNOSE = SYSTEM_ROLE + """
+DIAGNOSE = (
+    SYSTEM_ROLE
+    + """
 <任务>判断【本户】业主不缴物业费的主要原因。</任务>
 <规则>
 1. primary_cause_id 只能从<候选原因>的编号中选择；选业主自己反复提到、最能解释欠费开始时间的那个。
@@ -27,10 +29,13 @@ DIAGNOSE = SYSTEM_ROLE + """
 <证据>
 {evidence}
 </证据>"""
+)
 
 DIAGNOSE_RETRY = "上一次的输出有问题：{problems}。请改正后重新输出。"
 
-WRITE_MESSAGES = SYSTEM_ROLE + """
+WRITE_MESSAGES = (
+    SYSTEM_ROLE
+    + """
 <任务>为催费方案中需要发给业主的每一步写一段个性化的中文话术。</任务>
 <规则>
 1. 称呼业主为“【业主】”，不写业主姓名、电话、证件号、门牌号。
@@ -49,14 +54,18 @@ WRITE_MESSAGES = SYSTEM_ROLE + """
 {steps}
 </步骤>
 按步骤编号输出每一步的话术。"""
+)
 
-REVISE = SYSTEM_ROLE + """
+REVISE = (
+    SYSTEM_ROLE
+    + """
 <任务>以下话术没有通过合规校验，请逐条改写，保留原意，去掉违规内容。</任务>
 <要求>{instruction}</要求>
 <待改写>
 {items}
 </待改写>
 按步骤编号输出改写后的话术。"""
+)
 
 CHAT = SYSTEM_ROLE + (
     "\n你在和物业管家讨论【本户】。需要事实时调用工具读取证据；回答简洁，用中文；"

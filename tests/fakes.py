@@ -28,8 +28,9 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.sent.append(list(messages))
         return ChatResult(generations=[ChatGeneration(message=self.chat_handler(messages, kwargs))])
 
@@ -38,8 +39,9 @@ class ScriptedChatModel(BaseChatModel):
 
         return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
 
-    def with_structured_output(self, schema: Any, *, method: str | None = None, include_raw: bool = False,
-                               **kwargs: Any) -> Any:
+    def with_structured_output(
+        self, schema: Any, *, method: str | None = None, include_raw: bool = False, **kwargs: Any
+    ) -> Any:
         def run(messages: list[BaseMessage]) -> dict:
             self.sent.append(list(messages))
             data = self.structured_handler(schema, messages)
@@ -67,11 +69,18 @@ def sensible_structured(schema: type, messages: list[BaseMessage]) -> dict | Non
     if schema.__name__ == "Diagnosis":
         cause = re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M).group(1)
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt).group(1)
-        return {"primary_cause_id": cause, "secondary_cause_ids": [], "confidence": 0.8,
-                "explanation": "业主多次反映服务问题。", "citations": [{"cause_id": cause, "evidence_ids": [evid]}]}
+        return {
+            "primary_cause_id": cause,
+            "secondary_cause_ids": [],
+            "confidence": 0.8,
+            "explanation": "业主多次反映服务问题。",
+            "citations": [{"cause_id": cause, "evidence_ids": [evid]}],
+        }
     if schema.__name__ in ("StepMessages",):
         seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
-        return {"messages": [{"seq": s, "text": "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。"} for s in seqs]}
+        return {
+            "messages": [{"seq": s, "text": "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。"} for s in seqs]
+        }
     return None
 
 

@@ -46,6 +46,11 @@ def fake_model() -> ScriptedChatModel:
 @pytest.fixture
 def agent_context(portfolio_url: str, fake_model: ScriptedChatModel, lexical_kb: LexicalKB, settings) -> AgentContext:
     engine = init_db(portfolio_url)
-    return AgentContext(session_factory=make_session_factory(engine), model_factory=lambda **_: fake_model,
-                        kb=lexical_kb, scope=CallerScope("tester"), settings=settings,
-                        clock=lambda: datetime(2024, 9, 2, 9, 0))
+    return AgentContext(
+        session_factory=make_session_factory(engine),
+        model_factory=lambda **_: fake_model,
+        kb=lexical_kb,
+        scope=CallerScope("tester"),
+        settings=settings,
+        clock=lambda: datetime(2024, 9, 2, 9, 0),
+    )

@@ -14,9 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.domain.malice import NO_CLAIM_TYPES, MaliceCheck, check_malice
 
 OWNER_SPEAKER = "业主"
-SOURCES = {"profile": "get_household_profile", "chat": "get_chat_messages", "tickets": "get_tickets",
-           "claims": "get_claims", "payments": "get_payment_history", "contacts": "get_contact_history",
-           "commitments": "get_commitments", "consent": "get_consent_state"}
+SOURCES = {
+    "profile": "get_household_profile",
+    "chat": "get_chat_messages",
+    "tickets": "get_tickets",
+    "claims": "get_claims",
+    "payments": "get_payment_history",
+    "contacts": "get_contact_history",
+    "commitments": "get_commitments",
+    "consent": "get_consent_state",
+}
 """Evidence field → the tool that reads it."""
 
 
@@ -94,11 +101,16 @@ class Evidence(BaseModel):
         """Evidence from tool payloads keyed by tool name (the graph state's ``evidence``)."""
         sources = sources or {}
         chat = sources.get(SOURCES["chat"]) or {}
-        return cls(profile=sources.get(SOURCES["profile"]) or {}, chat=chat.get("messages", []),
-                   tickets=sources.get(SOURCES["tickets"]) or [], claims=sources.get(SOURCES["claims"]) or [],
-                   payments=sources.get(SOURCES["payments"]) or {}, contacts=sources.get(SOURCES["contacts"]) or [],
-                   commitments=sources.get(SOURCES["commitments"]) or {},
-                   consent=sources.get(SOURCES["consent"]) or {})
+        return cls(
+            profile=sources.get(SOURCES["profile"]) or {},
+            chat=chat.get("messages", []),
+            tickets=sources.get(SOURCES["tickets"]) or [],
+            claims=sources.get(SOURCES["claims"]) or [],
+            payments=sources.get(SOURCES["payments"]) or {},
+            contacts=sources.get(SOURCES["contacts"]) or [],
+            commitments=sources.get(SOURCES["commitments"]) or {},
+            consent=sources.get(SOURCES["consent"]) or {},
+        )
 
     @classmethod
     def of(cls, evidence: Evidence | Mapping[str, Any] | None) -> Evidence:
@@ -120,16 +132,21 @@ class Evidence(BaseModel):
 
     def malice_check(self) -> MaliceCheck:
         """Whether this evidence allows calling the household malicious (see core.domain.malice)."""
-        open_tickets = [t for t in self.tickets
-                        if (t.satisfaction or 5) <= 3 or t.status in ("超时", "处理中", "已受理")]
+        open_tickets = [
+            t for t in self.tickets if (t.satisfaction or 5) <= 3 or t.status in ("超时", "处理中", "已受理")
+        ]
         other_claims = [c for c in self.claims if c.type not in NO_CLAIM_TYPES]
         broken = [p for p in self.commitments.get("promises", []) if p.get("status") == "broken"]
-        return check_malice([m.text for m in self.owner_lines()],
-                            other_texts=[*(f"{t.type}：{t.description}" for t in open_tickets),
-                                         *("；".join([*c.items, *(r.text for r in c.records)]) for c in other_claims)],
-                            claim_types=[c.type for c in self.claims],
-                            open_grievances=len(open_tickets) + len(other_claims) + len(self.open_disputes()),
-                            broken_promises=len(broken))
+        return check_malice(
+            [m.text for m in self.owner_lines()],
+            other_texts=[
+                *(f"{t.type}：{t.description}" for t in open_tickets),
+                *("；".join([*c.items, *(r.text for r in c.records)]) for c in other_claims),
+            ],
+            claim_types=[c.type for c in self.claims],
+            open_grievances=len(open_tickets) + len(other_claims) + len(self.open_disputes()),
+            broken_promises=len(broken),
+        )
 
     def texts(self) -> dict[str, str]:
         """Text of every textual item by id: chat lines, tickets, claims with their records."""

@@ -14,7 +14,9 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def make_evidence_tools(reader: EvidenceReader, search: Callable[[str, int], list[dict]] | None = None) -> list[BaseTool]:
+def make_evidence_tools(
+    reader: EvidenceReader, search: Callable[[str, int], list[dict]] | None = None
+) -> list[BaseTool]:
     """Build the household's tools; each returns compact JSON with citable ids."""
 
     def get_household_profile() -> str:
@@ -49,9 +51,18 @@ def make_evidence_tools(reader: EvidenceReader, search: Callable[[str, int], lis
         """读取业主的退订和黑名单状态；已退订的渠道不能再联系。"""
         return _dump(reader.consent())
 
-    funcs: list[Callable[..., str]] = [get_household_profile, get_chat_messages, get_tickets, get_claims,
-                                       get_payment_history, get_contact_history, get_commitments, get_consent_state]
+    funcs: list[Callable[..., str]] = [
+        get_household_profile,
+        get_chat_messages,
+        get_tickets,
+        get_claims,
+        get_payment_history,
+        get_contact_history,
+        get_commitments,
+        get_consent_state,
+    ]
     if search is not None:
+
         def search_knowledge_base(query: str, k: int = 5) -> str:
             """在欠费原因知识库中检索与业主说法最相近的欠费原因。query 用业主的原话或概括（中文）。返回原因编号、名称和匹配片段。"""
             return _dump(search(query, k))

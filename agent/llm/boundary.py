@@ -10,11 +10,18 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-BLOCKED_ENTITIES = frozenset({"CN_MOBILE", "CN_RESIDENT_ID", "CN_BANK_CARD", "EMAIL_ADDRESS", "CN_WECHAT_ID",
-                              "KNOWN_VALUE"})
+BLOCKED_ENTITIES = frozenset(
+    {"CN_MOBILE", "CN_RESIDENT_ID", "CN_BANK_CARD", "EMAIL_ADDRESS", "CN_WECHAT_ID", "KNOWN_VALUE"}
+)
 """Entity types that stop a prompt (names and addresses are redacted upstream and too noisy to block on)."""
-LABELS = {"CN_MOBILE": "手机号", "CN_RESIDENT_ID": "身份证号", "CN_BANK_CARD": "银行卡号", "EMAIL_ADDRESS": "邮箱",
-          "CN_WECHAT_ID": "微信号", "KNOWN_VALUE": "已知个人信息"}
+LABELS = {
+    "CN_MOBILE": "手机号",
+    "CN_RESIDENT_ID": "身份证号",
+    "CN_BANK_CARD": "银行卡号",
+    "EMAIL_ADDRESS": "邮箱",
+    "CN_WECHAT_ID": "微信号",
+    "KNOWN_VALUE": "已知个人信息",
+}
 
 _KNOWN: ContextVar[tuple[str, ...]] = ContextVar("steward_known_pii", default=())
 

@@ -61,11 +61,7 @@ def is_embedded_endpoint(settings: Settings | None = None) -> bool:
     """Whether the endpoint is our embedded one: plain http on loopback serving the embedded model."""
     settings = settings or get_settings()
     url = urlparse(settings.llm_base_url)
-    return (
-        url.scheme == "http"
-        and (url.hostname or "") in LOOPBACK_HOSTS
-        and settings.llm_model == EMBEDDED_MODEL
-    )
+    return url.scheme == "http" and (url.hostname or "") in LOOPBACK_HOSTS and settings.llm_model == EMBEDDED_MODEL
 
 
 def health_url(settings: Settings) -> str:

@@ -33,10 +33,19 @@ def persist(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         unit = find_unit(session, state["household"])
         ctx.scope.check_write(unit.project.code)  # the one place plans are written: rights follow the caller
         model = ctx.settings.llm_model if ctx.settings else ""
-        row = plans.save_draft(session, unit_id=unit.id, diagnosis=state["diagnosis"], plan=state["plan"],
-                               validation=state["validation"], thread_id=state.get("thread_id"),
-                               actor=ctx.scope.user, at=ctx.clock(), model=model, prompt_version=PROMPT_VERSION,
-                               supersedes=state.get("plan_id"))
+        row = plans.save_draft(
+            session,
+            unit_id=unit.id,
+            diagnosis=state["diagnosis"],
+            plan=state["plan"],
+            validation=state["validation"],
+            thread_id=state.get("thread_id"),
+            actor=ctx.scope.user,
+            at=ctx.clock(),
+            model=model,
+            prompt_version=PROMPT_VERSION,
+            supersedes=state.get("plan_id"),
+        )
         session.commit()
         status = row.status
         plan_id = row.id
@@ -45,9 +54,14 @@ def persist(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
 
 def approval_payload(state: AgentState) -> dict:
     """What the workbench renders while waiting."""
-    return {"plan_id": state.get("plan_id"), "status": state.get("status"), "diagnosis": state.get("diagnosis"),
-            "plan": state.get("plan"), "validation": state.get("validation"),
-            "actions": ["accept", "edit", "respond", "ignore"]}
+    return {
+        "plan_id": state.get("plan_id"),
+        "status": state.get("status"),
+        "diagnosis": state.get("diagnosis"),
+        "plan": state.get("plan"),
+        "validation": state.get("validation"),
+        "actions": ["accept", "edit", "respond", "ignore"],
+    }
 
 
 def approve(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Literal["validate", "plan", "__end__"]]:
@@ -58,17 +72,29 @@ def approve(state: AgentState, runtime: Runtime[AgentContext]) -> Command[Litera
     decision = ApprovalDecision.model_validate(raw)
     ctx = runtime.context
     if decision.action == "edit":
-        steps = [{**s, "message": decision.edits.get(s["seq"], s["message"]),
-                  "message_source": "steward_edit" if s["seq"] in decision.edits else s["message_source"]}
-                 for s in state["plan"]["steps"]]
-        return Command(goto="validate", update={"plan": {**state["plan"], "steps": steps}, "revisions": 0,
-                                                "revise_stalled": False})
+        steps = [
+            {
+                **s,
+                "message": decision.edits.get(s["seq"], s["message"]),
+                "message_source": "steward_edit" if s["seq"] in decision.edits else s["message_source"],
+            }
+            for s in state["plan"]["steps"]
+        ]
+        return Command(
+            goto="validate", update={"plan": {**state["plan"], "steps": steps}, "revisions": 0, "revise_stalled": False}
+        )
     if decision.action == "respond":
         return Command(goto="plan", update={"instruction": decision.instruction})
     verdict = "accept" if decision.action == "accept" else "ignore"
     ctx.scope.check_write()
     with ctx.session_factory() as session:
-        plans.decide(session, plan_id=state["plan_id"], decision=verdict, username=decision.user,
-                     at=ctx.clock(), comment=decision.comment)
+        plans.decide(
+            session,
+            plan_id=state["plan_id"],
+            decision=verdict,
+            username=decision.user,
+            at=ctx.clock(),
+            comment=decision.comment,
+        )
         session.commit()
     return Command(goto=END, update={"status": "approved" if verdict == "accept" else "ignored"})

@@ -55,6 +55,7 @@ def model_for(runtime: Runtime[AgentContext], household: str, **kwargs: Any) -> 
     """A chat model whose boundary also refuses this household's raw values (phone, ID, name, title, unit)."""
     ctx = runtime.context
     facts = facts_for(runtime, household)
-    values = tuple(v for v in (*facts.sensitive_values, facts.owner_title, facts.unit_label)
-                   if v and len(v) >= 2 and v != "业主")
+    values = tuple(
+        v for v in (*facts.sensitive_values, facts.owner_title, facts.unit_label) if v and len(v) >= 2 and v != "业主"
+    )
     return ctx.model_factory(known_values=values, **kwargs)

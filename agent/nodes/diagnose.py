@@ -28,8 +28,10 @@ def evidence_digest(evidence: Evidence | dict, limit_msgs: int = 10, width: int 
     ev = Evidence.of(evidence)
     lines, ids = [], []
     profile = ev.profile
-    lines.append(f"[{profile.get('id', 'bill')}] 欠费{profile.get('arrears')}元，账龄{profile.get('days_overdue')}天，"
-                 f"未缴账期{','.join(profile.get('unpaid_periods', []))}；{profile.get('notes', '')}")
+    lines.append(
+        f"[{profile.get('id', 'bill')}] 欠费{profile.get('arrears')}元，账龄{profile.get('days_overdue')}天，"
+        f"未缴账期{','.join(profile.get('unpaid_periods', []))}；{profile.get('notes', '')}"
+    )
     ids.append(profile.get("id", "bill"))
     # The owner's own words carry the cause; staff replies mostly restate them.
     for m in ev.owner_lines()[-limit_msgs:]:
@@ -44,8 +46,10 @@ def evidence_digest(evidence: Evidence | dict, limit_msgs: int = 10, width: int 
         ids.append(c.id)
     habits, records = ev.payments.habits, ev.payments.records
     if records:
-        lines.append(f"[{records[-1].id}] 缴费习惯：按时率{habits.get('on_time_rate')}，"
-                     f"延迟中位{habits.get('median_delay_days')}天，常用{habits.get('usual_channel')}")
+        lines.append(
+            f"[{records[-1].id}] 缴费习惯：按时率{habits.get('on_time_rate')}，"
+            f"延迟中位{habits.get('median_delay_days')}天，常用{habits.get('usual_channel')}"
+        )
         ids.append(records[-1].id)
     return "\n".join(lines), ids
 
@@ -56,8 +60,13 @@ def owner_flags(evidence: Evidence | dict, primary: str) -> dict:
     tags = ev.profile.get("owner_tags", [])
     disputes = ev.open_disputes()
     flags = OwnerFlags.from_tags(tags, hardship=primary == "ext.hardship", malicious=primary == "beh.malicious")
-    return {"vulnerable": flags.vulnerable, "high_value": flags.high_value, "hardship": flags.hardship,
-            "malicious": flags.malicious, "dispute_risk": bool(disputes) or primary.startswith(("mgmt.", "spec."))}
+    return {
+        "vulnerable": flags.vulnerable,
+        "high_value": flags.high_value,
+        "hardship": flags.hardship,
+        "malicious": flags.malicious,
+        "dispute_risk": bool(disputes) or primary.startswith(("mgmt.", "spec.")),
+    }
 
 
 def known_ids(evidence: Evidence | dict) -> set[str]:
@@ -81,10 +90,14 @@ def fallback_diagnosis(candidates: list[dict], evidence: Evidence | dict) -> dic
     """The retrieval ranking's own answer, used when the model cannot give a valid one."""
     top = candidates[0]
     profile_id = Evidence.of(evidence).profile_id
-    return {"primary_cause_id": top["cause_id"], "secondary_cause_ids": [c["cause_id"] for c in candidates[1:2]],
-            "confidence": 0.5, "explanation": f"根据证据检索，最接近“{top['name']}”。",
-            "citations": [{"cause_id": top["cause_id"], "evidence_ids": top["support"][:3] or [profile_id]}],
-            "source": "retrieval"}
+    return {
+        "primary_cause_id": top["cause_id"],
+        "secondary_cause_ids": [c["cause_id"] for c in candidates[1:2]],
+        "confidence": 0.5,
+        "explanation": f"根据证据检索，最接近“{top['name']}”。",
+        "citations": [{"cause_id": top["cause_id"], "evidence_ids": top["support"][:3] or [profile_id]}],
+        "source": "retrieval",
+    }
 
 
 def guard_malice(result: dict, candidates: list[dict], evidence: Evidence) -> dict:
@@ -98,8 +111,11 @@ def guard_malice(result: dict, candidates: list[dict], evidence: Evidence) -> di
     check = evidence.malice_check()
     if check.allowed:
         return result
-    result = {**result, "secondary_cause_ids": [c for c in result.get("secondary_cause_ids", []) if c != MALICIOUS],
-              "malice_check": {"allowed": False, "reason": check.reason}}
+    result = {
+        **result,
+        "secondary_cause_ids": [c for c in result.get("secondary_cause_ids", []) if c != MALICIOUS],
+        "malice_check": {"allowed": False, "reason": check.reason},
+    }
     if result["primary_cause_id"] != MALICIOUS:
         return result
     ranked = [c for c in candidates if c["cause_id"] != MALICIOUS]
@@ -111,22 +127,25 @@ def guard_malice(result: dict, candidates: list[dict], evidence: Evidence) -> di
     cause_id = pick["cause_id"]
     support = pick.get("support", [])[:3] or [evidence.profile_id]
     result["primary_cause_id"] = cause_id
-    result["citations"] = [{"cause_id": cause_id, "evidence_ids": support},
-                           *(c for c in result.get("citations", []) if c["cause_id"] != MALICIOUS)]
+    result["citations"] = [
+        {"cause_id": cause_id, "evidence_ids": support},
+        *(c for c in result.get("citations", []) if c["cause_id"] != MALICIOUS),
+    ]
     result["confidence"] = min(float(result.get("confidence") or 0.5), 0.6)
     result["source"] = f"{result.get('source') or 'model'}+malice_guard"
     return result
 
 
-def _ask_model(runtime: Runtime[AgentContext], household: str, evidence: dict,
-               candidates: list[dict]) -> tuple[dict | None, list]:
+def _ask_model(
+    runtime: Runtime[AgentContext], household: str, evidence: dict, candidates: list[dict]
+) -> tuple[dict | None, list]:
     digest, shown_ids = evidence_digest(evidence)
     cand_lines = "\n".join(f"- {c['cause_id']}：{c['name']}（{c['dimension']}/{c['category']}）" for c in candidates)
     schema = diagnosis_model([c["cause_id"] for c in candidates])
     model = model_for(runtime, household, temperature=0.0, max_tokens=400).with_structured_output(
-        schema, method="json_schema", include_raw=True)
-    messages = [SystemMessage(DIAGNOSE.format(candidates=cand_lines, evidence=digest)),
-                HumanMessage("请输出诊断。")]
+        schema, method="json_schema", include_raw=True
+    )
+    messages = [SystemMessage(DIAGNOSE.format(candidates=cand_lines, evidence=digest)), HumanMessage("请输出诊断。")]
     by_id = {c["cause_id"]: c for c in candidates}
     usage = []
     for attempt in range(MAX_ATTEMPTS):
@@ -163,14 +182,20 @@ def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             # The model's pick has weak support in the evidence; keep its reasoning as secondary.
             result["secondary_cause_ids"] = [result["primary_cause_id"], *result["secondary_cause_ids"]][:2]
             result["primary_cause_id"] = best["cause_id"]
-            result["citations"] = [{"cause_id": best["cause_id"], "evidence_ids": best["support"][:3]},
-                                   *result["citations"]]
+            result["citations"] = [
+                {"cause_id": best["cause_id"], "evidence_ids": best["support"][:3]},
+                *result["citations"],
+            ]
             result["source"] = "model+retrieval"
     result = guard_malice(result, candidates, Evidence.of(evidence))
     kb = runtime.context.kb
     primary = kb.causes[result["primary_cause_id"]]
-    result["primary_cause"] = {"id": primary.id, "name": primary.name, "dimension": primary.dimension,
-                               "category": primary.category}
+    result["primary_cause"] = {
+        "id": primary.id,
+        "name": primary.name,
+        "dimension": primary.dimension,
+        "category": primary.category,
+    }
     result["secondary_cause_ids"] = [c for c in result["secondary_cause_ids"] if c != primary.id]
     result["flags"] = owner_flags(evidence, primary.id)
     return {"diagnosis": Diagnosis.model_validate(result).model_dump(exclude_unset=True), "usage": usage}

@@ -28,25 +28,37 @@ from knowledge_base.catalog import get_template
 from prompts.agent import WRITE_MESSAGES
 
 log = logging.getLogger(__name__)
-STAGE_RULES = {"预警": "预警阶段不得出现“催收”“逾期”“欠款人”等词，用“待缴”“温馨提示”。",
-               "初级": "语气正式但礼貌，可提分期方案。", "中级": "语气正式，可说明后续会按规定程序处理，不得威胁。",
-               "高级": "语气正式，只陈述依法可采取的程序，不得威胁。"}
+STAGE_RULES = {
+    "预警": "预警阶段不得出现“催收”“逾期”“欠款人”等词，用“待缴”“温馨提示”。",
+    "初级": "语气正式但礼貌，可提分期方案。",
+    "中级": "语气正式，可说明后续会按规定程序处理，不得威胁。",
+    "高级": "语气正式，只陈述依法可采取的程序，不得威胁。",
+}
 
 
 def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
     """Stage, strategy and dated steps; no model involved."""
     cause = kb.causes[diagnosis["primary_cause_id"]]
     flags = diagnosis["flags"]
-    owner = OwnerFlags(**{k: bool(flags.get(k)) for k in ("vulnerable", "high_value", "hardship", "malicious",
-                                                          "dispute_risk")})
+    owner = OwnerFlags(
+        **{k: bool(flags.get(k)) for k in ("vulnerable", "high_value", "hardship", "malicious", "dispute_risk")}
+    )
     decision = decide(cause.strategy_group, owner, facts.days_overdue)
     inputs = PlanInputs(
-        as_of=facts.as_of, days_overdue=facts.days_overdue, arrears_cents=facts.arrears_cents, decision=decision,
-        preferred_channel=facts.preferred_channel, available_channels=facts.available_channels,
-        opted_out_channels=facts.opted_out_channels, opted_out_all=facts.opted_out_all,
-        blacklisted=facts.blacklisted, owner_window=facts.owner_window,
-        fix_actions=tuple(cause.handling.fix_first), instalment_eligible=cause.handling.instalment_eligible,
-        cause_id=cause.id)
+        as_of=facts.as_of,
+        days_overdue=facts.days_overdue,
+        arrears_cents=facts.arrears_cents,
+        decision=decision,
+        preferred_channel=facts.preferred_channel,
+        available_channels=facts.available_channels,
+        opted_out_channels=facts.opted_out_channels,
+        opted_out_all=facts.opted_out_all,
+        blacklisted=facts.blacklisted,
+        owner_window=facts.owner_window,
+        fix_actions=tuple(cause.handling.fix_first),
+        instalment_eligible=cause.handling.instalment_eligible,
+        cause_id=cause.id,
+    )
     steps = build_steps(inputs)
     followup = next((s.day for s in steps if s.action.startswith("整改回访")), facts.as_of + timedelta(days=7))
     fixes = "；".join(cause.handling.fix_first[:2])
@@ -55,22 +67,48 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
         values = slots(facts, months=s.instalment_months, fix_actions=fixes, followup=f"{followup:%m月%d日}")
         values["due_date"] = f"{s.day + timedelta(days=7):%m月%d日}"  # a reply/payment date after this step
         template_text = fill_template(get_template(s.template_id).text, values) if s.template_id else ""
-        out.append(PlanStep(seq=s.seq, date=s.day.isoformat(), window=[s.window_start, s.window_end],
-                            channel=s.channel, fallback_channel=s.fallback_channel, template_id=s.template_id,
-                            action=s.action, role=s.role, role_name=ROLES_ZH.get(s.role, s.role),
-                            outgoing=s.outgoing, instalment_months=s.instalment_months,
-                            template_text=finish_for_channel(template_text, s.channel) if template_text else ""))
+        out.append(
+            PlanStep(
+                seq=s.seq,
+                date=s.day.isoformat(),
+                window=[s.window_start, s.window_end],
+                channel=s.channel,
+                fallback_channel=s.fallback_channel,
+                template_id=s.template_id,
+                action=s.action,
+                role=s.role,
+                role_name=ROLES_ZH.get(s.role, s.role),
+                outgoing=s.outgoing,
+                instalment_months=s.instalment_months,
+                template_text=finish_for_channel(template_text, s.channel) if template_text else "",
+            )
+        )
     stage = decision.stage.name if decision.stage else "预警"
-    draft = PlanDraft(stage=stage, strategy=decision.name, strategy_label=decision.label,
-                      pause_forced_collection=decision.pause_forced_collection,
-                      manager_review=decision.manager_review, notes=list(decision.notes),
-                      arrears=f"{to_yuan(facts.arrears_cents):.2f}", days_overdue=facts.days_overdue,
-                      followup_date=followup.isoformat(), fix_actions=fixes, tone=cause.handling.tone, steps=out)
+    draft = PlanDraft(
+        stage=stage,
+        strategy=decision.name,
+        strategy_label=decision.label,
+        pause_forced_collection=decision.pause_forced_collection,
+        manager_review=decision.manager_review,
+        notes=list(decision.notes),
+        arrears=f"{to_yuan(facts.arrears_cents):.2f}",
+        days_overdue=facts.days_overdue,
+        followup_date=followup.isoformat(),
+        fix_actions=fixes,
+        tone=cause.handling.tone,
+        steps=out,
+    )
     return draft.model_dump(exclude={"is_fallback"})
 
 
-def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, facts: PlanFacts,
-                   instruction: str = "", household: str = "") -> tuple[dict[int, str], list[dict]]:
+def write_messages(
+    runtime: Runtime[AgentContext],
+    plan: dict,
+    diagnosis: dict,
+    facts: PlanFacts,
+    instruction: str = "",
+    household: str = "",
+) -> tuple[dict[int, str], list[dict]]:
     """Ask the model for the words of each outgoing step; returns seq → text (may be partial)."""
     outgoing = [s for s in plan["steps"] if s["outgoing"]]
     if not outgoing:
@@ -78,18 +116,22 @@ def write_messages(runtime: Runtime[AgentContext], plan: dict, diagnosis: dict, 
     months = next((s["instalment_months"] for s in outgoing if s["instalment_months"]), None)
     step_lines = "\n".join(
         f"{s['seq']}. {s['date']} {s['channel']}：{s['action']}（参考模板：{restore_for_prompt(s['template_text'], facts)}）"
-        for s in outgoing)
+        for s in outgoing
+    )
     prompt = WRITE_MESSAGES.format(
         tone=plan["tone"] + ("；" + instruction if instruction else ""),
-        amount=plan["arrears"], instalment_amount=instalment_amount(facts, months) or "无",
+        amount=plan["arrears"],
+        instalment_amount=instalment_amount(facts, months) or "无",
         stage_rule=STAGE_RULES.get(plan["stage"], ""),
         diagnosis=f"{diagnosis['primary_cause']['name']}；整改措施：{plan['fix_actions']}；回访日期：{plan['followup_date']}",
-        steps=step_lines)
+        steps=step_lines,
+    )
     model = model_for(runtime, household, temperature=0.3, max_tokens=140 * len(outgoing) + 80)
     structured = model.with_structured_output(StepMessages, method="json_schema", include_raw=True)
     try:
-        out, record = timed_call("write_messages", lambda: structured.invoke(
-            [SystemMessage(prompt), HumanMessage("请输出话术。")]))
+        out, record = timed_call(
+            "write_messages", lambda: structured.invoke([SystemMessage(prompt), HumanMessage("请输出话术。")])
+        )
     except Exception as exc:
         log.warning("plan: model call failed: %s", type(exc).__name__)
         return {}, []
@@ -123,6 +165,12 @@ def plan(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     """Build the skeleton, then let the model write the words."""
     facts = facts_for(runtime, state["household"])
     draft = skeleton(facts, state["diagnosis"], runtime.context.kb)
-    texts, usage = write_messages(runtime, draft, state["diagnosis"], facts, state.get("instruction", ""),
-                                  state["household"])
-    return {"plan": apply_messages(draft, texts, facts, "model"), "usage": usage, "revisions": 0, "revise_stalled": False}
+    texts, usage = write_messages(
+        runtime, draft, state["diagnosis"], facts, state.get("instruction", ""), state["household"]
+    )
+    return {
+        "plan": apply_messages(draft, texts, facts, "model"),
+        "usage": usage,
+        "revisions": 0,
+        "revise_stalled": False,
+    }

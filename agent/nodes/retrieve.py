@@ -29,8 +29,11 @@ def _type_bonus(evidence: Evidence, causes: dict) -> dict[str, tuple[float, list
     bonus: dict[str, tuple[float, list[str]]] = {}
     for cid, cause in causes.items():
         ev = cause.evidence
-        ids = [t.id for t in evidence.tickets if t.type in ev.ticket_types
-               and ((t.satisfaction or 5) <= 3 or t.status in ("超时", "处理中", "已受理"))]
+        ids = [
+            t.id
+            for t in evidence.tickets
+            if t.type in ev.ticket_types and ((t.satisfaction or 5) <= 3 or t.status in ("超时", "处理中", "已受理"))
+        ]
         ids += [c.id for c in evidence.claims if c.type in ev.claim_types]
         if ids:
             bonus[cid] = (min(0.6, 0.3 * len(ids)), ids)
@@ -63,9 +66,18 @@ def rank_causes(evidence: Evidence | dict, kb) -> list[dict]:  # noqa: ANN001
     if not texts:
         score["beh.forgetful"] += 1.0
     ranked = sorted(score.items(), key=lambda kv: -kv[1])[:TOP_CANDIDATES]
-    return [{"cause_id": cid, "name": causes[cid].name, "dimension": causes[cid].dimension,
-             "category": causes[cid].category, "score": round(value, 4), "support": support[cid][:6]}
-            for cid, value in ranked if cid in causes]
+    return [
+        {
+            "cause_id": cid,
+            "name": causes[cid].name,
+            "dimension": causes[cid].dimension,
+            "category": causes[cid].category,
+            "score": round(value, 4),
+            "support": support[cid][:6],
+        }
+        for cid, value in ranked
+        if cid in causes
+    ]
 
 
 def retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> dict:

@@ -33,18 +33,25 @@ def compliance_context(facts: PlanFacts, plan: dict) -> ComplianceContext:
     allowed = {to_yuan(facts.monthly_fee_cents)}
     allowed |= {Decimal(instalment_amount(facts, m)) for m in months if instalment_amount(facts, m)}
     return ComplianceContext(
-        ledger_amount=to_yuan(facts.arrears_cents), allowed_amounts=frozenset(allowed),
-        owner_opted_out=facts.opted_out_all, opted_out_channels=facts.opted_out_channels,
-        owner_blacklisted=facts.blacklisted, prior_contacts=facts.prior_contacts,
-        sensitive_values=facts.sensitive_values, owner_unit=facts.unit_label,
-        planned_steps=planned_escalation(plan))
+        ledger_amount=to_yuan(facts.arrears_cents),
+        allowed_amounts=frozenset(allowed),
+        owner_opted_out=facts.opted_out_all,
+        opted_out_channels=facts.opted_out_channels,
+        owner_blacklisted=facts.blacklisted,
+        prior_contacts=facts.prior_contacts,
+        sensitive_values=facts.sensitive_values,
+        owner_unit=facts.unit_label,
+        planned_steps=planned_escalation(plan),
+    )
 
 
 def planned_escalation(plan: dict) -> tuple[tuple[datetime, str], ...]:
     """The plan's internal 提请业委会督促 steps, timed at the start of their window."""
-    return tuple((datetime.combine(datetime.fromisoformat(s["date"]).date(), time.fromisoformat(s["window"][0])),
-                  COMMITTEE)
-                 for s in plan["steps"] if s["channel"] == "internal" and s["action"].startswith(COMMITTEE_ACTION))
+    return tuple(
+        (datetime.combine(datetime.fromisoformat(s["date"]).date(), time.fromisoformat(s["window"][0])), COMMITTEE)
+        for s in plan["steps"]
+        if s["channel"] == "internal" and s["action"].startswith(COMMITTEE_ACTION)
+    )
 
 
 def outgoing_messages(plan: dict) -> list[OutgoingMessage]:
@@ -105,8 +112,12 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
     usage: list[dict] = []
     texts: dict[int, str] = {}
     try:
-        out, record = timed_call("revise", lambda: model.with_structured_output(
-            StepMessages, method="json_schema", include_raw=True).invoke([SystemMessage(prompt), HumanMessage("请改写。")]))
+        out, record = timed_call(
+            "revise",
+            lambda: model.with_structured_output(StepMessages, method="json_schema", include_raw=True).invoke(
+                [SystemMessage(prompt), HumanMessage("请改写。")]
+            ),
+        )
         usage.append(record)
         if out.get("parsed") is not None:
             texts = {m.seq: m.text for m in out["parsed"].messages if m.seq in grouped}
@@ -122,8 +133,13 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             s["message"], s["message_source"] = message, "model_revised"
         steps.append(s)
     # A revision that changed nothing would be asked again with the very same prompt: go to the templates.
-    return {"plan": {**state["plan"], "steps": steps}, "revisions": state.get("revisions", 0) + 1,
-            "revise_stalled": not changed, "instruction": "", "usage": usage}
+    return {
+        "plan": {**state["plan"], "steps": steps},
+        "revisions": state.get("revisions", 0) + 1,
+        "revise_stalled": not changed,
+        "instruction": "",
+        "usage": usage,
+    }
 
 
 def fallback(state: AgentState, runtime: Runtime[AgentContext]) -> dict:

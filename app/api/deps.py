@@ -118,8 +118,9 @@ def get_current_user(session: SessionDep, token: TokenDep, state: StateDep) -> C
     from app.services.tokens import TokenError, read_access_token_claims
     from app.services.users import caller_for
 
-    unauthorized = HTTPException(status.HTTP_401_UNAUTHORIZED, "登录凭证无效或已过期，请重新登录",
-                                 headers={"WWW-Authenticate": "Bearer"})
+    unauthorized = HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "登录凭证无效或已过期，请重新登录", headers={"WWW-Authenticate": "Bearer"}
+    )
     try:
         username, credential = read_access_token_claims(state.secret, token)
     except TokenError as exc:

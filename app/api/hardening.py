@@ -13,8 +13,10 @@ BILL_HEADERS = {
     "cache-control": "no-store",
     "pragma": "no-cache",
     "referrer-policy": "no-referrer",
-    "content-security-policy": ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "content-security-policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
 }
@@ -117,9 +119,17 @@ class BodyLimit:
         await self.app(scope, replayed, send)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps({"detail": f"请求体过大（上限 {self.max_bytes // (1024 * 1024)} MB），请分批推送"},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {"detail": f"请求体过大（上限 {self.max_bytes // (1024 * 1024)} MB），请分批推送"}, ensure_ascii=False
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -41,8 +41,16 @@ def _error_map() -> dict[type[Exception], int]:
     from data.repositories.plans import PlanConflict, PlanNotApprovable
 
     # A household outside the caller's projects answers exactly like a missing one: 404, no existence leak.
-    return {ScopeError: 404, HouseholdNotFound: 404, PlanNotFound: 404, TaskNotFound: 404,
-            PlanConflict: 409, PlanNotApprovable: 409, CaseConflict: 409, TokenError: 404}
+    return {
+        ScopeError: 404,
+        HouseholdNotFound: 404,
+        PlanNotFound: 404,
+        TaskNotFound: 404,
+        PlanConflict: 409,
+        PlanNotApprovable: 409,
+        CaseConflict: 409,
+        TokenError: 404,
+    }
 
 
 BUSY_RETRY_S = 30
@@ -63,6 +71,7 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(DecryptionError, key_problem)
     app.add_exception_handler(KeyringError, key_problem)
     for exc_type, code in _error_map().items():
+
         def handler(_request: Request, exc: Exception, code: int = code) -> JSONResponse:
             detail = "未找到该住户或无权访问" if type(exc).__name__ == "ScopeError" else str(exc)
             return JSONResponse({"detail": detail}, status_code=code)
@@ -95,8 +104,9 @@ def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
     def plan_service() -> PlanService:
         return build_agent_runtime(settings, session_factory=factory).plan_service(stack)
 
-    return ApiState(settings=settings, session_factory=factory, secret=token_secret(settings),
-                    plan_service_factory=plan_service)
+    return ApiState(
+        settings=settings, session_factory=factory, secret=token_secret(settings), plan_service_factory=plan_service
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -114,8 +124,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("steward api ready")
             yield
 
-    app = FastAPI(title="Steward 智能催费助手 API", version="1.0.0", openapi_tags=TAGS, lifespan=lifespan,
-                  description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。")
+    app = FastAPI(
+        title="Steward 智能催费助手 API",
+        version="1.0.0",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        description="住户概况、欠费原因诊断与催费方案（需管家审批）、案件处理、报表与审计。",
+    )
     _install_errors(app)
     from app.api.hardening import BillPageHeaders, BodyLimit, install_log_filter
 
@@ -125,4 +140,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     return app
-

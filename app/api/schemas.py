@@ -166,7 +166,8 @@ class PlanUpdate(BaseModel):
     """A steward's edits: step number → new text; the edited plan is validated again."""
 
     edits: dict[Annotated[int, Field(ge=1, le=100)], Annotated[str, Field(max_length=500)]] = Field(
-        min_length=1, max_length=50)
+        min_length=1, max_length=50
+    )
     comment: str = Field("", max_length=500)
 
 

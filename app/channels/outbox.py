@@ -34,8 +34,9 @@ class ReceiptSimulator:
         digest = hashlib.sha256(f"{self.seed}:{message.idempotency_key}".encode()).digest()
         u = int.from_bytes(digest[:8], "big") / 2**64
         acc = 0.0
-        for status, rate in zip(("delivered", "failed", "unsubscribed", "no_answer"), self.rates[message.channel],
-                                strict=True):
+        for status, rate in zip(
+            ("delivered", "failed", "unsubscribed", "no_answer"), self.rates[message.channel], strict=True
+        ):
             acc += rate
             if u < acc:
                 return Receipt(status, provider_ref=f"sim-{digest[:6].hex()}")
@@ -45,8 +46,9 @@ class ReceiptSimulator:
 class OutboxAdapter:
     """Queues messages in channel_outbox within the caller's session (the caller commits)."""
 
-    def __init__(self, session: Session, simulator: ReceiptSimulator | None = None,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(
+        self, session: Session, simulator: ReceiptSimulator | None = None, clock: Callable[[], datetime] = datetime.now
+    ) -> None:
         self.session = session
         self.simulator = simulator or ReceiptSimulator()
         self.clock = clock
@@ -57,14 +59,24 @@ class OutboxAdapter:
 
     def send(self, message: ChannelMessage) -> Receipt:
         """Queue once per idempotency key; a repeated key returns the stored receipt."""
-        existing = self.session.execute(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key == message.idempotency_key)).scalar_one_or_none()
+        existing = self.session.execute(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == message.idempotency_key)
+        ).scalar_one_or_none()
         if existing is not None:
             return Receipt(existing.status, existing.receipt.get("provider_ref", ""), {"duplicate": True})
         receipt = self.simulator.receipt(message)
-        self.session.add(OutboxMessage(
-            idempotency_key=message.idempotency_key, channel=message.channel, owner_id=message.owner_id,
-            unit_id=message.unit_id, recipient=message.recipient, text=message.text, created_at=self.clock(),
-            status=receipt.status, receipt={"provider_ref": receipt.provider_ref}))
+        self.session.add(
+            OutboxMessage(
+                idempotency_key=message.idempotency_key,
+                channel=message.channel,
+                owner_id=message.owner_id,
+                unit_id=message.unit_id,
+                recipient=message.recipient,
+                text=message.text,
+                created_at=self.clock(),
+                status=receipt.status,
+                receipt={"provider_ref": receipt.provider_ref},
+            )
+        )
         self.session.flush()
         return receipt

@@ -14,8 +14,15 @@ class WebhookAdapter:
     "id": "..."}``; a non-2xx answer or a transport error raises ChannelError.
     """
 
-    def __init__(self, url: str, *, channels: tuple[str, ...] = CHANNELS, client: httpx.Client | None = None,
-                 timeout: float = 10.0, token: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        channels: tuple[str, ...] = CHANNELS,
+        client: httpx.Client | None = None,
+        timeout: float = 10.0,
+        token: str | None = None,
+    ) -> None:
         self.url = url
         self.channels = channels
         self.client = client or httpx.Client(timeout=timeout)
@@ -30,9 +37,15 @@ class WebhookAdapter:
         headers = {"Idempotency-Key": message.idempotency_key}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        payload = {"idempotency_key": message.idempotency_key, "channel": message.channel,
-                   "owner_id": message.owner_id, "unit_id": message.unit_id, "recipient": message.recipient,
-                   "text": message.text, "template_id": message.template_id}
+        payload = {
+            "idempotency_key": message.idempotency_key,
+            "channel": message.channel,
+            "owner_id": message.owner_id,
+            "unit_id": message.unit_id,
+            "recipient": message.recipient,
+            "text": message.text,
+            "template_id": message.template_id,
+        }
         try:
             response = self.client.post(self.url, json=payload, headers=headers)
         except httpx.HTTPError as exc:

@@ -60,8 +60,12 @@ def export_cmd(
     end = _when(until, end_of_day=True) if until else None
     with open_session(database_url) as session:
         rows = export_csv(session, out, since=start, until=end)
-        audit.record(session, actor=_actor(), action="audit.export",
-                     detail={"rows": rows, "since": since or "", "until": until or "", "via": "cli"})
+        audit.record(
+            session,
+            actor=_actor(),
+            action="audit.export",
+            detail={"rows": rows, "since": since or "", "until": until or "", "via": "cli"},
+        )
         session.commit()
     console.print(f"已导出 {rows} 条审计事件到 {out}")
 
@@ -87,7 +91,9 @@ def prune_cmd(
     if not result.archived:
         console.print("没有需要归档的审计事件。")
         return
-    console.print(f"已归档 {result.archived} 条事件（至 #{result.through_id}）到 {result.archive}\nSHA-256 {result.sha256}")
+    console.print(
+        f"已归档 {result.archived} 条事件（至 #{result.through_id}）到 {result.archive}\nSHA-256 {result.sha256}"
+    )
 
 
 @security_app.command("rotate-key")
@@ -109,13 +115,19 @@ def rotate_key_cmd(
         fc = PROVIDER.reload()
         report = reencrypt_all(session.connection(), fc)
         keycheck.record(session.connection(), fc)  # in the same transaction as the re-encryption
-        audit.record(session, actor=_actor(), action="security.rotate_key",
-                     detail={"key_id": kid, "rewritten": dict(report.rewritten), "new_hash_key": new_hash_key})
+        audit.record(
+            session,
+            actor=_actor(),
+            action="security.rotate_key",
+            detail={"key_id": kid, "rewritten": dict(report.rewritten), "new_hash_key": new_hash_key},
+        )
         session.commit()
     dropped = keys.retire_keys(ring.path) if retire_old and ring.path else []
     PROVIDER.reload()
-    console.print(f"当前密钥 {kid}；重新加密 {sum(report.rewritten.values())} 行"
-                  f"（共检查 {sum(report.scanned.values())} 行）" + (f"；已删除旧密钥 {', '.join(dropped)}" if dropped else ""))
+    console.print(
+        f"当前密钥 {kid}；重新加密 {sum(report.rewritten.values())} 行"
+        f"（共检查 {sum(report.scanned.values())} 行）" + (f"；已删除旧密钥 {', '.join(dropped)}" if dropped else "")
+    )
 
 
 @security_app.command("status")
@@ -159,8 +171,10 @@ def delete_closed_cmd(
         session.commit()
         checkpoint(session)
     threads = _erase_agent_threads(report.households, database_url)
-    console.print(f"已删除 {len(report.units)} 户、{len(report.owners)} 位业主的个人信息；"
-                  f"清除记录：{dict(report.rows)}；清除智能体会话 {threads} 个")
+    console.print(
+        f"已删除 {len(report.units)} 户、{len(report.owners)} 位业主的个人信息；"
+        f"清除记录：{dict(report.rows)}；清除智能体会话 {threads} 个"
+    )
 
 
 def _erase_agent_threads(households: list[str], database_url: str | None) -> int:

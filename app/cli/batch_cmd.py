@@ -16,7 +16,9 @@ PHASES = {"score": "评分与分层", "diagnose": "AI 诊断（证据有变化�
 @app.command("run")
 def run_cmd(
     day: str | None = typer.Option(None, "--date", help="业务日期（默认取数据集日期）"),
-    diagnose: str = typer.Option("changed", "--diagnose", help="changed：证据有变化的住户；all：全部欠费户；none：不诊断"),
+    diagnose: str = typer.Option(
+        "changed", "--diagnose", help="changed：证据有变化的住户；all：全部欠费户；none：不诊断"
+    ),
     concurrency: int = typer.Option(2, "--concurrency", min=1, max=64, help="并发诊断数"),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     webhook_url: str | None = typer.Option(None, "--webhook-url", help="渠道网关 URL（默认写入发件箱并模拟回执）"),
@@ -42,8 +44,14 @@ def run_cmd(
     with make_session_factory(engine)() as session:
         today = business_date(session, date.fromisoformat(day) if day else settings.as_of)
     adapters = _webhook_adapters(webhook_url) if webhook_url else None
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=as_json) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def progress(phase: str, advance: int, total: int | None) -> None:
@@ -55,10 +63,17 @@ def run_cmd(
 
         try:
             with graph_diagnoser(settings, today) as diagnoser:
-                summary = run_batch(engine, var_dir=settings.var_dir, as_of=today, diagnose=diagnose,
-                                    concurrency=concurrency, diagnoser=diagnoser if diagnose != "none" else None,
-                                    adapters=adapters, progress=progress,
-                                    link_for=bill_link_factory(settings))
+                summary = run_batch(
+                    engine,
+                    var_dir=settings.var_dir,
+                    as_of=today,
+                    diagnose=diagnose,
+                    concurrency=concurrency,
+                    diagnoser=diagnoser if diagnose != "none" else None,
+                    adapters=adapters,
+                    progress=progress,
+                    link_for=bill_link_factory(settings),
+                )
         except Exception as exc:  # endpoint, database
             fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
             return
@@ -82,11 +97,18 @@ def render(summary) -> None:  # noqa: ANN001
     table = Table(title=f"批处理 #{summary.run_id} {summary.as_of}" + ("（断点续跑）" if summary.resumed else ""))
     table.add_column("项目")
     table.add_column("数量", justify="right")
-    for label, value in (("住户", summary.households), ("欠费户", summary.in_arrears), ("进入队列", summary.queued),
-                         ("AI 诊断完成", summary.diagnosed), ("诊断失败（下次重试）", summary.diagnosis_failed),
-                         ("证据未变化跳过", summary.unchanged_skipped), ("已发送", summary.dispatched),
-                         ("案件暂停发送（已缴清/异议/承诺/分期）", summary.held), ("被触达规则拦截", summary.blocked),
-                         ("承诺违约，重新跟进", summary.promises.get("broken", 0))):
+    for label, value in (
+        ("住户", summary.households),
+        ("欠费户", summary.in_arrears),
+        ("进入队列", summary.queued),
+        ("AI 诊断完成", summary.diagnosed),
+        ("诊断失败（下次重试）", summary.diagnosis_failed),
+        ("证据未变化跳过", summary.unchanged_skipped),
+        ("已发送", summary.dispatched),
+        ("案件暂停发送（已缴清/异议/承诺/分期）", summary.held),
+        ("被触达规则拦截", summary.blocked),
+        ("承诺违约，重新跟进", summary.promises.get("broken", 0)),
+    ):
         table.add_row(label, f"{value:,}")
     console.print(table)
     console.print("用时：" + "，".join(f"{PHASES[k]} {v:.1f} 秒" for k, v in summary.seconds.items()))

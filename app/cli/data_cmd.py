@@ -36,11 +36,17 @@ def generate_cmd(
         reset_database(url)
     engine = init_db(url)
     started = time.perf_counter()
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
         task = bar.add_task("生成住户", total=households)
-        report = generate(engine, households, seed=seed, as_of=date.fromisoformat(as_of),
-                          progress=lambda n: bar.advance(task, n))
+        report = generate(
+            engine, households, seed=seed, as_of=date.fromisoformat(as_of), progress=lambda n: bar.advance(task, n)
+        )
     engine.dispose()
     if report.skipped:
         console.print("样例数据已存在，跳过（使用 --reset 重新生成）。")
@@ -52,10 +58,15 @@ def generate_cmd(
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="导入文件：.csv（UTF-8/GBK）、.xlsx、.jsonl 住户数据包或 .txt 微信聊天导出"),
-    kind: str | None = typer.Option(None, "--kind", click_type=click.Choice(
-        ["owners", "receivables", "payments", "bundle", "chats", "tickets", "claims", "wechat"]),
+    kind: str | None = typer.Option(
+        None,
+        "--kind",
+        click_type=click.Choice(
+            ["owners", "receivables", "payments", "bundle", "chats", "tickets", "claims", "wechat"]
+        ),
         help="文件类型：owners 业主档案 / receivables 应收账单 / payments 缴费流水 / bundle 住户数据包(.jsonl) / "
-             "chats 聊天记录 / tickets 工单 / claims 诉求 / wechat 微信聊天导出(.txt)；省略时按扩展名或表头判断"),
+        "chats 聊天记录 / tickets 工单 / claims 诉求 / wechat 微信聊天导出(.txt)；省略时按扩展名或表头判断",
+    ),
     household: str | None = typer.Option(None, "--household", help="wechat：聊天所属住户，项目编码/房号"),
     source: str | None = typer.Option(None, "--source", help="来源系统名称（保存未识别字段时使用），默认为文件类型"),
     user: str | None = typer.Option(None, "--user", help="以该账号的权限导入：只能写入其负责的项目（省略时不限项目）"),
@@ -68,8 +79,9 @@ def import_(
 
     ingest = ingest_kind(file, kind)
     if ingest is not None:
-        run_import(file, ingest, household=household, source=source, database_url=database_url, as_json=as_json,
-                   user=user)
+        run_import(
+            file, ingest, household=household, source=source, database_url=database_url, as_json=as_json, user=user
+        )
         return
     from rich.table import Table
 
@@ -99,8 +111,12 @@ def import_(
     table = Table()
     table.add_column("结果")
     table.add_column("行数", justify="right")
-    for label, count, style in (("新增", result.inserted, "green"), ("更新", result.updated, "cyan"),
-                                ("未变化", result.unchanged, "dim"), ("错误", result.errors, "red")):
+    for label, count, style in (
+        ("新增", result.inserted, "green"),
+        ("更新", result.updated, "cyan"),
+        ("未变化", result.unchanged, "dim"),
+        ("错误", result.errors, "red"),
+    ):
         table.add_row(f"[{style}]{label}[/{style}]", f"{count:,}")
     table.add_row("[bold]合计[/bold]", f"[bold]{result.rows:,}[/bold]")
     console.print(table)

@@ -32,20 +32,30 @@ def show(
     if as_json:
         print_json(view.to_dict())
         return
-    console.print(f"[bold]{view.household}[/bold]  {view.project['name']}（{view.project['city']}） {view.unit['label']}")
-    console.print(f"业主：{view.owner['title']}  标签：{'、'.join(view.owner['tags']) or '无'}  状态：{view.case_state}")
-    console.print(f"[bold red]欠费 {view.arrears} 元[/bold red]  账龄 {view.days_overdue} 天  "
-                  f"阶段 {view.stage or '无欠费'}  （截至 {view.as_of}）")
+    console.print(
+        f"[bold]{view.household}[/bold]  {view.project['name']}（{view.project['city']}） {view.unit['label']}"
+    )
+    console.print(
+        f"业主：{view.owner['title']}  标签：{'、'.join(view.owner['tags']) or '无'}  状态：{view.case_state}"
+    )
+    console.print(
+        f"[bold red]欠费 {view.arrears} 元[/bold red]  账龄 {view.days_overdue} 天  "
+        f"阶段 {view.stage or '无欠费'}  （截至 {view.as_of}）"
+    )
     table = Table(title="账单")
     for col in ("账期", "费项", "应收", "已缴", "未缴", "到期日"):
         table.add_column(col)
     for bill in view.bills:
-        table.add_row(bill["period"], bill["fee_type"], bill["amount"], bill["paid"], bill["outstanding"],
-                      bill["due_date"])
+        table.add_row(
+            bill["period"], bill["fee_type"], bill["amount"], bill["paid"], bill["outstanding"], bill["due_date"]
+        )
     console.print(table)
-    console.print("联系方式：" + "；".join(f"{c['kind']} {c['value']}{'' if c['valid'] else '（失效）'}"
-                                         for c in view.contacts))
+    console.print(
+        "联系方式：" + "；".join(f"{c['kind']} {c['value']}{'' if c['valid'] else '（失效）'}" for c in view.contacts)
+    )
     if len(view.units) > 1:
         console.print("名下房产：" + "；".join(f"{u['household']} 欠 {u['arrears']}" for u in view.units))
     ev = view.evidence
-    console.print(f"证据：聊天 {ev['chats']} 条，工单 {ev['tickets']} 个，诉求 {ev['claims']} 个，缴费 {ev['payments']} 笔")
+    console.print(
+        f"证据：聊天 {ev['chats']} 条，工单 {ev['tickets']} 个，诉求 {ev['claims']} 个，缴费 {ev['payments']} 笔"
+    )

@@ -7,8 +7,16 @@ from pathlib import Path
 from data.ingest.runner import INGEST_KINDS, KIND_LABELS
 
 SUFFIX_KINDS = {".jsonl": "bundle", ".ndjson": "bundle", ".txt": "wechat"}
-RECORD_LABELS = {"households": "住户", "bills": "账单", "payments": "缴费", "chats": "聊天记录", "tickets": "工单",
-                 "ticket_events": "工单处理记录", "claims": "诉求", "claim_records": "协商记录"}
+RECORD_LABELS = {
+    "households": "住户",
+    "bills": "账单",
+    "payments": "缴费",
+    "chats": "聊天记录",
+    "tickets": "工单",
+    "ticket_events": "工单处理记录",
+    "claims": "诉求",
+    "claim_records": "协商记录",
+}
 OUTCOME_LABELS = {"inserted": "新增", "created": "新建", "updated": "更新", "unchanged": "未变化", "existing": "已存在"}
 
 
@@ -36,8 +44,16 @@ def import_scope(session, user: str | None):  # noqa: ANN001, ANN201
     return caller.scope
 
 
-def run_import(file: Path, kind: str, *, household: str | None, source: str | None, database_url: str | None,
-               as_json: bool, user: str | None = None) -> None:
+def run_import(
+    file: Path,
+    kind: str,
+    *,
+    household: str | None,
+    source: str | None,
+    database_url: str | None,
+    as_json: bool,
+    user: str | None = None,
+) -> None:
     """Import, commit, print a summary (or JSON); file-level problems exit with code 2, scope refusals with 3."""
     from app.cli.common import console, fail, open_session, print_json
     from core.scope import ScopeError
@@ -46,8 +62,9 @@ def run_import(file: Path, kind: str, *, household: str | None, source: str | No
 
     session = open_session(database_url)
     try:
-        result = ingest_file(session, file, kind=kind, household=household, source=source,
-                             scope=import_scope(session, user))
+        result = ingest_file(
+            session, file, kind=kind, household=household, source=source, scope=import_scope(session, user)
+        )
         session.commit()
     except ImportFileError as exc:
         session.rollback()
@@ -79,12 +96,17 @@ def _print(console, file: Path, result) -> None:  # noqa: ANN001
     for outcome in outcomes:
         table.add_column(OUTCOME_LABELS[outcome], justify="right")
     for group in sorted(groups, key=lambda g: list(RECORD_LABELS).index(g) if g in RECORD_LABELS else 99):
-        table.add_row(RECORD_LABELS.get(group, group),
-                      *(f"{groups[group][o]:,}" if o in groups[group] else "" for o in outcomes))
+        table.add_row(
+            RECORD_LABELS.get(group, group), *(f"{groups[group][o]:,}" if o in groups[group] else "" for o in outcomes)
+        )
     console.print(table)
-    console.print(f"读取 {result.lines:,} 行，涉及 {result.households:,} 户，其中证据有变化 {result.changed_households:,} 户。")
+    console.print(
+        f"读取 {result.lines:,} 行，涉及 {result.households:,} 户，其中证据有变化 {result.changed_households:,} 户。"
+    )
     if result.error_report:
-        console.print(f"[red]有 {result.problems:,} 处问题（整行未导入 {result.rejected:,} 行）[/red]，"
-                      f"原因见错误报告：{result.error_report}")
+        console.print(
+            f"[red]有 {result.problems:,} 处问题（整行未导入 {result.rejected:,} 行）[/red]，"
+            f"原因见错误报告：{result.error_report}"
+        )
     else:
         console.print("[green]全部行均已处理，没有错误。[/green]")

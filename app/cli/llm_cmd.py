@@ -12,12 +12,8 @@ console = Console()
 @app.command(help="启动内置模型服务（OpenAI 兼容接口），直到按 Ctrl+C 停止。")
 def serve(
     port: int = typer.Option(None, help="监听端口，默认取 STEWARD_LLM_BASE_URL 的端口。"),
-    host: str = typer.Option(
-        None, help="监听地址，默认取 STEWARD_LLM_BASE_URL 的主机（127.0.0.1）。"
-    ),
-    parallel: int = typer.Option(
-        1, min=1, help="同时解码的请求数（每个请求各有 llm_ctx 上下文）。"
-    ),
+    host: str = typer.Option(None, help="监听地址，默认取 STEWARD_LLM_BASE_URL 的主机（127.0.0.1）。"),
+    parallel: int = typer.Option(1, min=1, help="同时解码的请求数（每个请求各有 llm_ctx 上下文）。"),
 ) -> None:
     """Serve the embedded endpoint until interrupted."""
     from app.llm_server.server import ModelFileError, endpoint_address
@@ -26,9 +22,7 @@ def serve(
 
     settings = get_settings()
     bind_host, bind_port = endpoint_address(settings)
-    console.print(
-        f"[bold]启动内置模型服务[/bold] http://{host or bind_host}:{port or bind_port}/v1 ..."
-    )
+    console.print(f"[bold]启动内置模型服务[/bold] http://{host or bind_host}:{port or bind_port}/v1 ...")
     try:
         run_server(settings, host=host, port=port, parallel=parallel)
     except ModelFileError as exc:
@@ -45,9 +39,7 @@ def health() -> None:
     settings = get_settings()
     kind = "内置" if is_embedded_endpoint(settings) else "外部"
     if endpoint_healthy(settings, timeout=5.0):
-        console.print(
-            f"[green]正常[/green] {kind}模型服务 {settings.llm_base_url}（{settings.llm_model}）"
-        )
+        console.print(f"[green]正常[/green] {kind}模型服务 {settings.llm_base_url}（{settings.llm_model}）")
         return
     console.print(f"[red]不可用[/red] {kind}模型服务：{health_url(settings)} 无响应")
     if kind == "内置":
@@ -78,6 +70,4 @@ def ask(
         usage = chunk.usage_metadata or usage
     console.print()
     if usage:
-        console.print(
-            f"[dim]输入 {usage['input_tokens']} tokens，输出 {usage['output_tokens']} tokens[/dim]"
-        )
+        console.print(f"[dim]输入 {usage['input_tokens']} tokens，输出 {usage['output_tokens']} tokens[/dim]")

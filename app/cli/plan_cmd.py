@@ -57,8 +57,9 @@ def plan(
                     fail("没有可批准的方案")
                     return
                 with runtime.session_factory() as session:  # the API's approval path, same checks
-                    decided = service.decide(session, scope, plan_id, ApprovalDecision(action="accept", user=user),
-                                             on_node=on_node)
+                    decided = service.decide(
+                        session, scope, plan_id, ApprovalDecision(action="accept", user=user), on_node=on_node
+                    )
                 result = decided if "diagnosis" in decided else {**result, **decided}
         except (PlanConflict, PlanNotApprovable, PlanNotFound, ScopeError) as exc:
             fail(str(exc))
@@ -78,8 +79,10 @@ def render(result: dict) -> None:
 
     diag = result["diagnosis"]
     cause = diag["primary_cause"] or {}
-    console.print(f"[bold]{result['household']}[/bold] 主要原因：[bold]{cause.get('name')}[/bold]"
-                  f"（{cause.get('dimension')}/{cause.get('category')}，把握 {diag.get('confidence')}）")
+    console.print(
+        f"[bold]{result['household']}[/bold] 主要原因：[bold]{cause.get('name')}[/bold]"
+        f"（{cause.get('dimension')}/{cause.get('category')}，把握 {diag.get('confidence')}）"
+    )
     console.print(f"说明：{diag.get('explanation')}")
     console.print("引用：" + "；".join(f"{c['cause_id']}←{','.join(c['evidence_ids'])}" for c in diag["citations"]))
     plan = result["plan"]
@@ -90,11 +93,14 @@ def render(result: dict) -> None:
     for col in ("#", "日期", "时段", "渠道", "负责人", "动作", "话术"):
         table.add_column(col)
     for s in plan["steps"]:
-        table.add_row(str(s["seq"]), s["date"], "-".join(s["window"]), s["channel"], s["role_name"], s["action"],
-                      s["message"])
+        table.add_row(
+            str(s["seq"]), s["date"], "-".join(s["window"]), s["channel"], s["role_name"], s["action"], s["message"]
+        )
     console.print(table)
     val = result["validation"]
-    console.print("合规校验：" + ("[green]通过[/green]" if val["passed"] else f"[red]未通过 {len(val['failures'])} 项[/red]"))
+    console.print(
+        "合规校验：" + ("[green]通过[/green]" if val["passed"] else f"[red]未通过 {len(val['failures'])} 项[/red]")
+    )
     for f in val["failures"]:
         console.print(f"  - 步骤{f['step_id']} {f['rule']}：{f['message']}（建议：{f['hint']}）")
     from core.domain.plan_status import PLAN_STATUS_NAMES

@@ -52,8 +52,17 @@ def render(entries: list, today: date, shown: int) -> None:
     for col in ("#", "住户", "预警", "优先级", "欠费(元)", "阶段", "30天缴费概率", "人群", "原因"):
         table.add_column(col)
     for n, e in enumerate(entries[:shown], 1):
-        table.add_row(str(n), e.household, WARNING_STYLE[e.warning], f"{e.priority:.3f}", e.owner_arrears,
-                      e.stage or "-", f"{e.risk_score:.0%}", segment_label(e.segment), "\n".join(e.reasons))
+        table.add_row(
+            str(n),
+            e.household,
+            WARNING_STYLE[e.warning],
+            f"{e.priority:.3f}",
+            e.owner_arrears,
+            e.stage or "-",
+            f"{e.risk_score:.0%}",
+            segment_label(e.segment),
+            "\n".join(e.reasons),
+        )
     console.print(table)
 
 

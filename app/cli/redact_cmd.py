@@ -9,18 +9,10 @@ from typing import Annotated
 
 import typer
 
-TextArg = Annotated[
-    str | None, typer.Argument(help="要脱敏的文本；“-” 表示从标准输入逐行读取")
-]
-FileOpt = Annotated[
-    Path | None, typer.Option("--file", "-f", help="从文件逐行读取（UTF-8）", dir_okay=False)
-]
-OwnerOpt = Annotated[
-    list[str] | None, typer.Option("--owner", help="业主姓名（可重复），统一替换为【业主】")
-]
-UnitOpt = Annotated[
-    str | None, typer.Option("--unit", help="本户房号（如 4号楼1203），替换为【本户】")
-]
+TextArg = Annotated[str | None, typer.Argument(help="要脱敏的文本；“-” 表示从标准输入逐行读取")]
+FileOpt = Annotated[Path | None, typer.Option("--file", "-f", help="从文件逐行读取（UTF-8）", dir_okay=False)]
+OwnerOpt = Annotated[list[str] | None, typer.Option("--owner", help="业主姓名（可重复），统一替换为【业主】")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="本户房号（如 4号楼1203），替换为【本户】")]
 StaffOpt = Annotated[list[str] | None, typer.Option("--staff", help="工作人员姓名（可重复）")]
 JsonOpt = Annotated[
     bool,

@@ -26,8 +26,10 @@ def _context(database_url: str | None, as_of: str | None):  # noqa: ANN202
 def _print_metrics(meta: dict) -> None:
     from rich.table import Table
 
-    console.print(f"AUC [bold]{meta['auc']:.3f}[/bold]  KS [bold]{meta['ks']:.3f}[/bold]  Brier {meta['brier']:.3f}  "
-                  f"留出样本 {meta['n']:,}（最近 {meta['holdout_days']} 天到期的账单），缴费率 {meta['positive_rate']:.1%}")
+    console.print(
+        f"AUC [bold]{meta['auc']:.3f}[/bold]  KS [bold]{meta['ks']:.3f}[/bold]  Brier {meta['brier']:.3f}  "
+        f"留出样本 {meta['n']:,}（最近 {meta['holdout_days']} 天到期的账单），缴费率 {meta['positive_rate']:.1%}"
+    )
     table = Table(title="校准（预测 vs 实际 30 天内缴费率）")
     for col in ("概率区间", "样本", "预测", "实际"):
         table.add_column(col, justify="right")
@@ -104,11 +106,18 @@ def forecast_cmd(
     for col in ("项目", "人群", "欠费户", "欠费", "7日", "14日", "30日"):
         table.add_column(col, justify="right")
     for g in result["groups"]:
-        table.add_row(g["project"], segment_label(g["segment"]), f"{g['households']:,}",
-                      f"{g['arrears_cents'] / 100:,.0f}", *(f"{g[f'd{h}'] / 100:,.0f}" for h in (7, 14, 30)))
+        table.add_row(
+            g["project"],
+            segment_label(g["segment"]),
+            f"{g['households']:,}",
+            f"{g['arrears_cents'] / 100:,.0f}",
+            *(f"{g[f'd{h}'] / 100:,.0f}" for h in (7, 14, 30)),
+        )
     console.print(table)
-    console.print(f"回测（自 {result['backtest_from']} 起）：" + "，".join(
-        f"{k[1:]}日 WAPE {v['wape']:.1%}" for k, v in result["backtest"].items()))
+    console.print(
+        f"回测（自 {result['backtest_from']} 起）："
+        + "，".join(f"{k[1:]}日 WAPE {v['wape']:.1%}" for k, v in result["backtest"].items())
+    )
 
 
 def register(root: typer.Typer) -> None:

@@ -9,32 +9,42 @@ from app.cli.common import console, fail, open_session
 users_app = typer.Typer(help="用户与角色管理 / Users and roles.", no_args_is_help=True)
 
 
-def serve(port: int = typer.Option(8000, "--port", help="监听端口"),
-          host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
-          workers: int = typer.Option(1, "--workers", help="进程数")) -> None:
+def serve(
+    port: int = typer.Option(8000, "--port", help="监听端口"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址"),
+    workers: int = typer.Option(1, "--workers", help="进程数"),
+) -> None:
     """启动 REST API（OpenAPI 文档在 /docs）。."""
     import uvicorn
 
     console.print(f"API 文档：http://{host}:{port}/docs")
-    uvicorn.run("app.api.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run("app.api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @users_app.command("create")
-def create(username: str = typer.Argument(..., help="用户名"),
-           role: str = typer.Option(..., "--role", help="steward|manager|compliance|admin|readonly"),
-           project: list[str] = typer.Option(None, "--project", help="可见项目编码，可重复；经理不填则为全部项目"),  # noqa: B008
-           password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-                                        help="密码"),
-           display_name: str = typer.Option("", "--name", help="显示名"),
-           database_url: str = typer.Option(None, "--database-url", help="数据库 URL")) -> None:
+def create(
+    username: str = typer.Argument(..., help="用户名"),
+    role: str = typer.Option(..., "--role", help="steward|manager|compliance|admin|readonly"),
+    project: list[str] = typer.Option(None, "--project", help="可见项目编码，可重复；经理不填则为全部项目"),  # noqa: B008
+    password: str = typer.Option(
+        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True, help="密码"
+    ),
+    display_name: str = typer.Option("", "--name", help="显示名"),
+    database_url: str = typer.Option(None, "--database-url", help="数据库 URL"),
+) -> None:
     """创建或更新用户（密码以 bcrypt 哈希保存）。."""
     from app.services.users import UserError, create_user
 
     session = open_session(database_url)
     try:
-        create_user(session, username=username, password=password, role=role, display_name=display_name,
-                    projects=list(project) if project else None)
+        create_user(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            display_name=display_name,
+            projects=list(project) if project else None,
+        )
         session.commit()
     except UserError as exc:
         fail(str(exc))
@@ -72,8 +82,13 @@ def list_users(database_url: str = typer.Option(None, "--database-url", help="�
     session = open_session(database_url)
     table = Table("用户名", "姓名", "角色", "项目", "启用")
     for u in all_users(session):
-        table.add_row(u["username"], u["display_name"], ROLE_NAMES.get(u["role"], u["role"]),
-                      ",".join(u["projects"]) or "全部", "是" if u["active"] else "否")
+        table.add_row(
+            u["username"],
+            u["display_name"],
+            ROLE_NAMES.get(u["role"], u["role"]),
+            ",".join(u["projects"]) or "全部",
+            "是" if u["active"] else "否",
+        )
     session.close()
     console.print(table)
 

@@ -44,9 +44,7 @@ def _spawn(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def ensure_endpoint(
-    settings: Settings | None = None, timeout: float = 180.0
-) -> subprocess.Popen[bytes] | None:
+def ensure_endpoint(settings: Settings | None = None, timeout: float = 180.0) -> subprocess.Popen[bytes] | None:
     """Make sure the embedded endpoint answers, starting it detached when it does not.
 
     Does nothing for a non-embedded endpoint or one that is already healthy. The started

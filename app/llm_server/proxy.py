@@ -78,9 +78,7 @@ async def _complete(
     choice = data["choices"][0]
     reply = _reply_from(choice["message"].get("content") or "", plan)
     finish = choice.get("finish_reason") or "stop"
-    return completion_body(
-        reply, model=model, finish_reason=finish, usage=usage_of(data.get("usage"))
-    )
+    return completion_body(reply, model=model, finish_reason=finish, usage=usage_of(data.get("usage")))
 
 
 async def _relay_stream(
@@ -153,9 +151,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = httpx.Timeout(timeout, connect=5.0)
-        async with httpx.AsyncClient(
-            base_url=upstream_url, transport=transport, timeout=limits
-        ) as client:
+        async with httpx.AsyncClient(base_url=upstream_url, transport=transport, timeout=limits) as client:
             app.state.client = client
             app.state.gate = asyncio.Semaphore(max_inflight)
             yield
@@ -190,9 +186,7 @@ def create_app(
             writer = ChunkWriter(model)
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             chunks = _relay_stream(client, upstream, plan, writer, include_usage)
-            return StreamingResponse(
-                _guarded_stream(gate, chunks, writer), media_type="text/event-stream"
-            )
+            return StreamingResponse(_guarded_stream(gate, chunks, writer), media_type="text/event-stream")
         try:
             async with gate:
                 return JSONResponse(await _complete(client, upstream, plan, model))

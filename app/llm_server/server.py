@@ -92,9 +92,7 @@ def endpoint_address(settings: Settings) -> tuple[str, int]:
     return url.hostname or "127.0.0.1", url.port or (443 if url.scheme == "https" else 80)
 
 
-def serve(
-    settings: Settings, *, host: str | None = None, port: int | None = None, parallel: int = 1
-) -> None:
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None, parallel: int = 1) -> None:
     """Load the model and serve the OpenAI-compatible endpoint until interrupted.
 
     Args:
@@ -109,9 +107,7 @@ def serve(
 
     default_host, default_port = endpoint_address(settings)
     upstream = start_upstream(settings, parallel=parallel)
-    app = create_app(
-        upstream.url, model_name=settings.llm_model, max_inflight=parallel, timeout=600.0
-    )
+    app = create_app(upstream.url, model_name=settings.llm_model, max_inflight=parallel, timeout=600.0)
     try:
         uvicorn.run(app, host=host or default_host, port=port or default_port, log_level="warning")
     finally:

@@ -152,9 +152,7 @@ def render_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
         if role in ("tool", "function"):
             call_id = msg.get("tool_call_id") or "-"
             name = msg.get("name") or names.get(call_id, "tool")
-            text = prompts.TOOL_RESULT_TEMPLATE.format(
-                name=name, call_id=call_id, content=text_of(msg.get("content"))
-            )
+            text = prompts.TOOL_RESULT_TEMPLATE.format(name=name, call_id=call_id, content=text_of(msg.get("content")))
             if rendered and rendered[-1].get("_tool"):
                 rendered[-1]["content"] += "\n\n" + text
             else:

@@ -22,5 +22,13 @@ def build_provider(settings, secret: str) -> PaymentProvider:  # noqa: ANN001 - 
     return SandboxProvider(key, settings.public_url, books=settings.var_dir / "sandbox_pay.json")
 
 
-__all__ = ["build_provider", "Notification", "PaymentProvider", "ProviderError", "ProviderOrder", "RefundResult", "SandboxProvider",
-           "SignatureError"]
+__all__ = [
+    "build_provider",
+    "Notification",
+    "PaymentProvider",
+    "ProviderError",
+    "ProviderOrder",
+    "RefundResult",
+    "SandboxProvider",
+    "SignatureError",
+]

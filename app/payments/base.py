@@ -53,8 +53,9 @@ class PaymentProvider(Protocol):
     name: str
     """Short id stored with orders and payments (sandbox, wechat, alipay)."""
 
-    def create_order(self, order_no: str, amount_cents: int, subject: str, *, notify_url: str,
-                     return_url: str) -> ProviderOrder:
+    def create_order(
+        self, order_no: str, amount_cents: int, subject: str, *, notify_url: str, return_url: str
+    ) -> ProviderOrder:
         """Register an order for ``amount_cents`` and return where the owner pays it."""
 
     def verify_notification(self, headers: Mapping[str, str], body: bytes) -> Notification:

@@ -48,8 +48,14 @@ class SandboxProvider:
 
     name = "sandbox"
 
-    def __init__(self, key: str, base_url: str, books: Path | None = None, deliver: Deliver | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        base_url: str,
+        books: Path | None = None,
+        deliver: Deliver | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.key = key
         self.base_url = base_url.rstrip("/")
         self._books = books
@@ -65,16 +71,24 @@ class SandboxProvider:
             self._books.parent.mkdir(parents=True, exist_ok=True)
             self._books.write_text(json.dumps(self._orders, ensure_ascii=False), encoding="utf-8")
 
-    def create_order(self, order_no: str, amount_cents: int, subject: str, *, notify_url: str,
-                     return_url: str) -> ProviderOrder:
+    def create_order(
+        self, order_no: str, amount_cents: int, subject: str, *, notify_url: str, return_url: str
+    ) -> ProviderOrder:
         """Register the order; the cashier page is /sandbox/pay/<order_no>."""
         if amount_cents <= 0:
             raise ProviderError("订单金额须大于 0")
         with self._lock:
             if order_no in self._orders:
                 raise ProviderError("订单号重复")
-            self._orders[order_no] = {"amount_cents": amount_cents, "subject": subject, "notify_url": notify_url,
-                                      "return_url": return_url, "status": "NOTPAY", "txn_id": None, "refunds": []}
+            self._orders[order_no] = {
+                "amount_cents": amount_cents,
+                "subject": subject,
+                "notify_url": notify_url,
+                "return_url": return_url,
+                "status": "NOTPAY",
+                "txn_id": None,
+                "refunds": [],
+            }
             self._save()
         url = f"{self.base_url}/sandbox/pay/{order_no}"
         return ProviderOrder(order_no, url, f"sandbox://pay?order={order_no}&amount={amount_cents}")
@@ -89,8 +103,16 @@ class SandboxProvider:
     def notification(self, order_no: str, txn_id: str, amount_cents: int) -> tuple[dict[str, str], bytes]:
         """A signed notification body and headers (also used by tests to build replays and forgeries)."""
         now = self._clock()
-        body = json.dumps({"order_no": order_no, "txn_id": txn_id, "amount_cents": amount_cents,
-                           "status": "SUCCESS", "paid_at": now.isoformat()}, sort_keys=True).encode()
+        body = json.dumps(
+            {
+                "order_no": order_no,
+                "txn_id": txn_id,
+                "amount_cents": amount_cents,
+                "status": "SUCCESS",
+                "paid_at": now.isoformat(),
+            },
+            sort_keys=True,
+        ).encode()
         ts = str(int(now.timestamp()))
         return {TIMESTAMP: ts, SIGNATURE: sign(self.key, ts, body)}, body
 
@@ -118,8 +140,13 @@ class SandboxProvider:
             if abs(self._clock().timestamp() - int(ts)) > MAX_SKEW_SECONDS:
                 raise SignatureError("通知时间戳过期")
             data = json.loads(body)
-            return Notification(str(data["order_no"]), str(data["txn_id"]), int(data["amount_cents"]),
-                                "success" if data["status"] == "SUCCESS" else "closed", str(data["paid_at"]))
+            return Notification(
+                str(data["order_no"]),
+                str(data["txn_id"]),
+                int(data["amount_cents"]),
+                "success" if data["status"] == "SUCCESS" else "closed",
+                str(data["paid_at"]),
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise SignatureError("通知内容无法解析") from exc
 
@@ -128,8 +155,13 @@ class SandboxProvider:
         order = self.order(order_no)
         refunded = sum(r["amount_cents"] for r in order["refunds"])
         status = "REFUND" if refunded else order["status"]
-        return {"order_no": order_no, "status": status, "txn_id": order["txn_id"],
-                "amount_cents": order["amount_cents"], "refunded_cents": refunded}
+        return {
+            "order_no": order_no,
+            "status": status,
+            "txn_id": order["txn_id"],
+            "amount_cents": order["amount_cents"],
+            "refunded_cents": refunded,
+        }
 
     def refund(self, order_no: str, txn_id: str, amount_cents: int, refund_no: str) -> RefundResult:
         """Refund up to what was paid and not yet refunded."""

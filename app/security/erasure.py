@@ -82,12 +82,16 @@ def _erase_owner(session: Session, owner: Owner, report: ErasureReport) -> None:
 
 def closed_units(session: Session, closed_before: datetime) -> list[Unit]:
     """Units closed before the date."""
-    return list(session.execute(select(Unit).where(Unit.closed_at.is_not(None), Unit.closed_at < closed_before)
-                                .order_by(Unit.id)).scalars())
+    return list(
+        session.execute(
+            select(Unit).where(Unit.closed_at.is_not(None), Unit.closed_at < closed_before).order_by(Unit.id)
+        ).scalars()
+    )
 
 
-def erase_closed(session: Session, closed_before: datetime, *, actor: str, now: datetime | None = None
-                 ) -> ErasureReport:
+def erase_closed(
+    session: Session, closed_before: datetime, *, actor: str, now: datetime | None = None
+) -> ErasureReport:
     """Erase closed households' personal data and evidence texts; owners with an open unit keep their data.
 
     Ledger rows (amounts, dates) stay for accounting; audit events stay untouched. Records one audit event
@@ -111,9 +115,20 @@ def erase_closed(session: Session, closed_before: datetime, *, actor: str, now: 
         if owner is not None and set(open_units) <= closed:
             _erase_owner(session, owner, report)
     session.flush()
-    audit.record(session, actor=actor, action="security.erase", entity="unit", entity_id=str(len(report.units)),
-                 detail={"closed_before": closed_before.isoformat(), "units": report.units, "owners": report.owners,
-                         "rows": dict(report.rows)}, at=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="security.erase",
+        entity="unit",
+        entity_id=str(len(report.units)),
+        detail={
+            "closed_before": closed_before.isoformat(),
+            "units": report.units,
+            "owners": report.owners,
+            "rows": dict(report.rows),
+        },
+        at=now,
+    )
     return report
 
 

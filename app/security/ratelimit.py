@@ -55,9 +55,16 @@ class _Limit:
 class RateLimits:
     """Failed-login and bill-link windows on one storage; ``namespace`` separates deployments sharing a Redis."""
 
-    def __init__(self, storage: Storage | str = "memory://", *, login_user: str = "5/minute",
-                 login_ip: str = "20/minute", bill_link: str = "30/minute", bill_post: str = "10/hour",
-                 namespace: str = "steward") -> None:
+    def __init__(
+        self,
+        storage: Storage | str = "memory://",
+        *,
+        login_user: str = "5/minute",
+        login_ip: str = "20/minute",
+        bill_link: str = "30/minute",
+        bill_post: str = "10/hour",
+        namespace: str = "steward",
+    ) -> None:
         self.storage = shared_storage(storage) if isinstance(storage, str) else storage
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.namespace = namespace
@@ -69,9 +76,14 @@ class RateLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
         """Limits and storage as configured by STEWARD_* settings."""
-        return cls(settings.ratelimit_storage_url, login_user=settings.login_limit_user,
-                   login_ip=settings.login_limit_ip, bill_link=settings.bill_link_limit,
-                   bill_post=settings.bill_post_limit, namespace=settings.ratelimit_namespace)
+        return cls(
+            settings.ratelimit_storage_url,
+            login_user=settings.login_limit_user,
+            login_ip=settings.login_limit_ip,
+            bill_link=settings.bill_link_limit,
+            bill_post=settings.bill_post_limit,
+            namespace=settings.ratelimit_namespace,
+        )
 
     def _wait(self, limit: _Limit, value: str) -> int:
         ids = (self.namespace, limit.scope, _key(value))

@@ -35,14 +35,18 @@ def _household(unit: Unit) -> str:
 
 
 def _revoke_open(session: Session, unit_id: int, *, actor: str, at: datetime, reason: str) -> int:
-    result = session.execute(update(BillLink).where(BillLink.unit_id == unit_id, BillLink.revoked_at.is_(None))
-                             .values(revoked_at=at, revoked_by=actor, revoke_reason=reason)
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(BillLink)
+        .where(BillLink.unit_id == unit_id, BillLink.revoked_at.is_(None))
+        .values(revoked_at=at, revoked_by=actor, revoke_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
-def issue(session: Session, secret: str, unit: Unit, *, actor: str, at: datetime,
-          ttl: timedelta = BILL_LINK_TTL) -> IssuedLink:
+def issue(
+    session: Session, secret: str, unit: Unit, *, actor: str, at: datetime, ttl: timedelta = BILL_LINK_TTL
+) -> IssuedLink:
     """A new link for the unit; earlier links of the unit stop working (rotation). Audited as bill.link_issued."""
     rotated = _revoke_open(session, unit.id, actor=actor, at=at, reason="rotated")
     link_id = secrets.token_urlsafe(16)
@@ -51,17 +55,34 @@ def issue(session: Session, secret: str, unit: Unit, *, actor: str, at: datetime
     expires_at = (now + ttl).replace(tzinfo=None)
     session.add(BillLink(link_id=link_id, unit_id=unit.id, issued_by=actor, issued_at=at, expires_at=expires_at))
     session.flush()
-    audit.record(session, actor=actor, action="bill.link_issued", entity="bill_link", entity_id=link_id,
-                 detail={"household": _household(unit), "expires_at": expires_at.isoformat(timespec="seconds"),
-                         "rotated": rotated}, at=at)
+    audit.record(
+        session,
+        actor=actor,
+        action="bill.link_issued",
+        entity="bill_link",
+        entity_id=link_id,
+        detail={
+            "household": _household(unit),
+            "expires_at": expires_at.isoformat(timespec="seconds"),
+            "rotated": rotated,
+        },
+        at=at,
+    )
     return IssuedLink(link_id, token, expires_at)
 
 
 def revoke(session: Session, unit: Unit, *, actor: str, at: datetime) -> int:
     """Revoke every live link of the unit; returns how many. Audited as bill.link_revoked."""
     count = _revoke_open(session, unit.id, actor=actor, at=at, reason="revoked")
-    audit.record(session, actor=actor, action="bill.link_revoked", entity="unit", entity_id=str(unit.id),
-                 detail={"household": _household(unit), "links": count}, at=at)
+    audit.record(
+        session,
+        actor=actor,
+        action="bill.link_revoked",
+        entity="unit",
+        entity_id=str(unit.id),
+        detail={"household": _household(unit), "links": count},
+        at=at,
+    )
     return count
 
 

@@ -55,8 +55,13 @@ def reachability(session: Session, unit: Unit, consent: dict | None = None) -> l
     else:
         outs = set(consent["opted_out_channels"]) | ({None} if consent["opted_out_all"] else set())
         black = consent["blacklisted"]
-    contacts = session.execute(select(Contact).where(Contact.owner_id == (unit.owner_id or -1),
-                                                     Contact.is_emergency.is_(False))).scalars().all()
+    contacts = (
+        session.execute(
+            select(Contact).where(Contact.owner_id == (unit.owner_id or -1), Contact.is_emergency.is_(False))
+        )
+        .scalars()
+        .all()
+    )
     lights = []
     for channel in ("sms", "phone", "wechat", "email", "visit"):
         reasons = []
@@ -79,18 +84,34 @@ def reachability(session: Session, unit: Unit, consent: dict | None = None) -> l
 
 def list_attempts(session: Session, unit: Unit) -> list[dict]:
     """Touch history, newest first."""
-    rows = session.execute(select(ContactAttempt).where(ContactAttempt.unit_id == unit.id)
-                           .order_by(ContactAttempt.at.desc())).scalars()
+    rows = session.execute(
+        select(ContactAttempt).where(ContactAttempt.unit_id == unit.id).order_by(ContactAttempt.at.desc())
+    ).scalars()
     return [_attempt(a) for a in rows]
 
 
 def _attempt(a: ContactAttempt) -> dict:
-    return {"id": a.id, "at": a.at.isoformat(sep=" ", timespec="minutes"), "channel": a.channel,
-            "outcome": a.outcome, "template_id": a.template_id, "text": a.text}
+    return {
+        "id": a.id,
+        "at": a.at.isoformat(sep=" ", timespec="minutes"),
+        "channel": a.channel,
+        "outcome": a.outcome,
+        "template_id": a.template_id,
+        "text": a.text,
+    }
 
 
-def record_attempt(session: Session, unit: Unit, *, actor: str, channel: str, at: datetime, outcome: str,
-                   text: str = "", template_id: str | None = None) -> dict:
+def record_attempt(
+    session: Session,
+    unit: Unit,
+    *,
+    actor: str,
+    channel: str,
+    at: datetime,
+    outcome: str,
+    text: str = "",
+    template_id: str | None = None,
+) -> dict:
     """Log a contact that happened; refused for opted-out or blacklisted owners."""
     if unit.owner_id is None:
         raise CaseConflict("该住户没有业主信息，无法记录联系")
@@ -99,64 +120,120 @@ def record_attempt(session: Session, unit: Unit, *, actor: str, channel: str, at
         raise CaseConflict("业主在黑名单中，不得联系")
     if None in outs or channel in outs:
         raise CaseConflict(f"业主已退订{CHANNEL_NAMES.get(channel, channel)}，不得通过该渠道联系")
-    row = ContactAttempt(owner_id=unit.owner_id, unit_id=unit.id, channel=channel, at=at, outcome=outcome,
-                         text=text or None, template_id=template_id)
+    row = ContactAttempt(
+        owner_id=unit.owner_id,
+        unit_id=unit.id,
+        channel=channel,
+        at=at,
+        outcome=outcome,
+        text=text or None,
+        template_id=template_id,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="contact.recorded", entity="contact_attempt", entity_id=str(row.id),
-                 detail={"unit_id": unit.id, "channel": channel, "outcome": outcome})
+    audit.record(
+        session,
+        actor=actor,
+        action="contact.recorded",
+        entity="contact_attempt",
+        entity_id=str(row.id),
+        detail={"unit_id": unit.id, "channel": channel, "outcome": outcome},
+    )
     return _attempt(row)
 
 
 def list_promises(session: Session, unit: Unit) -> list[dict]:
     """Promises to pay, newest first."""
     rows = session.execute(select(Promise).where(Promise.unit_id == unit.id).order_by(Promise.id.desc())).scalars()
-    return [{"id": p.id, "promised_date": p.promised_date.isoformat(), "amount": str(to_yuan(p.amount_cents)),
-             "status": p.status, "created_at": p.created_at.isoformat(sep=" ", timespec="minutes")} for p in rows]
+    return [
+        {
+            "id": p.id,
+            "promised_date": p.promised_date.isoformat(),
+            "amount": str(to_yuan(p.amount_cents)),
+            "status": p.status,
+            "created_at": p.created_at.isoformat(sep=" ", timespec="minutes"),
+        }
+        for p in rows
+    ]
 
 
-def record_promise(session: Session, unit: Unit, *, actor: str, promised_date: date, amount_cents: int,
-                   at: datetime) -> dict:
+def record_promise(
+    session: Session, unit: Unit, *, actor: str, promised_date: date, amount_cents: int, at: datetime
+) -> dict:
     """Record a promise to pay."""
-    row = Promise(unit_id=unit.id, promised_date=promised_date, amount_cents=amount_cents, status="open",
-                  created_at=at)
+    row = Promise(unit_id=unit.id, promised_date=promised_date, amount_cents=amount_cents, status="open", created_at=at)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="promise.recorded", entity="promise", entity_id=str(row.id),
-                 detail={"unit_id": unit.id, "date": promised_date.isoformat(), "amount_cents": amount_cents})
+    audit.record(
+        session,
+        actor=actor,
+        action="promise.recorded",
+        entity="promise",
+        entity_id=str(row.id),
+        detail={"unit_id": unit.id, "date": promised_date.isoformat(), "amount_cents": amount_cents},
+    )
     return list_promises(session, unit)[0]
 
 
 def list_instalments(session: Session, unit: Unit) -> list[dict]:
     """Instalment plans, newest first."""
-    rows = session.execute(select(InstalmentPlan).where(InstalmentPlan.unit_id == unit.id)
-                           .order_by(InstalmentPlan.id.desc())).scalars()
-    return [{"id": i.id, "months": i.months, "amount_per_month": str(to_yuan(i.amount_per_month_cents)),
-             "start_date": i.start_date.isoformat(), "status": i.status} for i in rows]
+    rows = session.execute(
+        select(InstalmentPlan).where(InstalmentPlan.unit_id == unit.id).order_by(InstalmentPlan.id.desc())
+    ).scalars()
+    return [
+        {
+            "id": i.id,
+            "months": i.months,
+            "amount_per_month": str(to_yuan(i.amount_per_month_cents)),
+            "start_date": i.start_date.isoformat(),
+            "status": i.status,
+        }
+        for i in rows
+    ]
 
 
-def record_instalment(session: Session, unit: Unit, *, actor: str, months: int, start_date: date, at: datetime,
-                      status: str = "requested") -> dict:
+def record_instalment(
+    session: Session, unit: Unit, *, actor: str, months: int, start_date: date, at: datetime, status: str = "requested"
+) -> dict:
     """Arrange instalments (1–12 months) over the current arrears."""
     if not 1 <= months <= 12:
         raise CaseConflict("分期期数须在 1–12 个月之间")
     arrears = summarize(bill_lines(session, unit.id), business_date(session)).arrears_cents
     if arrears <= 0:
         raise CaseConflict("该住户当前无欠费，无需分期")
-    row = InstalmentPlan(unit_id=unit.id, months=months, amount_per_month_cents=math.ceil(arrears / months),
-                         start_date=start_date, status=status, created_at=at)
+    row = InstalmentPlan(
+        unit_id=unit.id,
+        months=months,
+        amount_per_month_cents=math.ceil(arrears / months),
+        start_date=start_date,
+        status=status,
+        created_at=at,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="instalment.recorded", entity="instalment_plan",
-                 entity_id=str(row.id), detail={"unit_id": unit.id, "months": months, "status": status})
+    audit.record(
+        session,
+        actor=actor,
+        action="instalment.recorded",
+        entity="instalment_plan",
+        entity_id=str(row.id),
+        detail={"unit_id": unit.id, "months": months, "status": status},
+    )
     return list_instalments(session, unit)[0]
 
 
 def list_disputes(session: Session, unit: Unit) -> list[dict]:
     """Disputes, newest first."""
     rows = session.execute(select(Dispute).where(Dispute.unit_id == unit.id).order_by(Dispute.id.desc())).scalars()
-    return [{"id": d.id, "opened_at": d.opened_at.isoformat(sep=" ", timespec="minutes"), "status": d.status,
-             "note": d.note} for d in rows]
+    return [
+        {
+            "id": d.id,
+            "opened_at": d.opened_at.isoformat(sep=" ", timespec="minutes"),
+            "status": d.status,
+            "note": d.note,
+        }
+        for d in rows
+    ]
 
 
 def record_dispute(session: Session, unit: Unit, *, actor: str, note: str, at: datetime) -> dict:
@@ -164,27 +241,41 @@ def record_dispute(session: Session, unit: Unit, *, actor: str, note: str, at: d
     row = Dispute(unit_id=unit.id, opened_at=at, status="open", note=note)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="dispute.opened", entity="dispute", entity_id=str(row.id),
-                 detail={"unit_id": unit.id})
+    audit.record(
+        session,
+        actor=actor,
+        action="dispute.opened",
+        entity="dispute",
+        entity_id=str(row.id),
+        detail={"unit_id": unit.id},
+    )
     return list_disputes(session, unit)[0]
 
 
 def list_opt_outs(session: Session, unit: Unit) -> list[dict]:
     """The owner's opt-outs (channel None = every channel)."""
-    rows = session.execute(select(OptOut).where(OptOut.owner_id == (unit.owner_id or -1))
-                           .order_by(OptOut.id.desc())).scalars()
-    return [{"id": o.id, "channel": o.channel, "at": o.at.isoformat(sep=" ", timespec="minutes"),
-             "reason": o.reason} for o in rows]
+    rows = session.execute(
+        select(OptOut).where(OptOut.owner_id == (unit.owner_id or -1)).order_by(OptOut.id.desc())
+    ).scalars()
+    return [
+        {"id": o.id, "channel": o.channel, "at": o.at.isoformat(sep=" ", timespec="minutes"), "reason": o.reason}
+        for o in rows
+    ]
 
 
-def record_opt_out(session: Session, unit: Unit, *, actor: str, channel: str | None, reason: str,
-                   at: datetime) -> dict:
+def record_opt_out(session: Session, unit: Unit, *, actor: str, channel: str | None, reason: str, at: datetime) -> dict:
     """Record an opt-out; it takes effect immediately for every plan and contact."""
     if unit.owner_id is None:
         raise CaseConflict("该住户没有业主信息")
     row = OptOut(owner_id=unit.owner_id, channel=channel, at=at, reason=reason)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="opt_out.recorded", entity="opt_out", entity_id=str(row.id),
-                 detail={"unit_id": unit.id, "channel": channel or "all"})
+    audit.record(
+        session,
+        actor=actor,
+        action="opt_out.recorded",
+        entity="opt_out",
+        entity_id=str(row.id),
+        detail={"unit_id": unit.id, "channel": channel or "all"},
+    )
     return list_opt_outs(session, unit)[0]

@@ -20,8 +20,7 @@ class LoginResult:
     caller: Caller | None
 
 
-def login(session: Session, limits: RateLimits, *, username: str, password: str, address: str,
-          via: str) -> LoginResult:
+def login(session: Session, limits: RateLimits, *, username: str, password: str, address: str, via: str) -> LoginResult:
     """Check the throttle, then the password; Throttled when the user or the address used up its window.
 
     A failure is counted against both the username and the client address and written to the audit log
@@ -33,8 +32,14 @@ def login(session: Session, limits: RateLimits, *, username: str, password: str,
     caller = authenticate(session, username, password)
     if caller is None:
         limits.login_failed(username, address)
-        audit.record(session, actor="anonymous", action=FAILED_ACTION, entity="user", entity_id=username[:64],
-                     detail={"via": via, "address": address[:64]})
+        audit.record(
+            session,
+            actor="anonymous",
+            action=FAILED_ACTION,
+            entity="user",
+            entity_id=username[:64],
+            detail={"via": via, "address": address[:64]},
+        )
         return LoginResult(None)
     limits.login_succeeded(username)
     audit.record(session, actor=caller.username, action="user.login", detail={"via": via})

@@ -34,8 +34,16 @@ def owed_cents(session: Session, unit_id: int) -> int:
     return sum(max(0, r.amount_cents - r.paid_cents - r.written_off_cents) for r in rows)
 
 
-def create_order(session: Session, provider: PaymentProvider, unit: Unit, *, at: datetime, notify_url: str,
-                 return_url: str, amount_cents: int | None = None) -> tuple[PaymentOrder, str]:
+def create_order(
+    session: Session,
+    provider: PaymentProvider,
+    unit: Unit,
+    *,
+    at: datetime,
+    notify_url: str,
+    return_url: str,
+    amount_cents: int | None = None,
+) -> tuple[PaymentOrder, str]:
     """Create an order for the overdue amount (or a part of what is owed); returns (order, pay URL)."""
     owed = owed_cents(session, unit.id)
     if amount_cents is None:
@@ -46,29 +54,70 @@ def create_order(session: Session, provider: PaymentProvider, unit: Unit, *, at:
         raise OrderRefused(f"缴费金额不能超过待缴金额 {to_yuan(owed):.2f} 元")
     order_no = f"ST{at:%Y%m%d%H%M%S}{secrets.token_hex(4).upper()}"
     subject = f"物业服务费 {unit.label or unit.code}"
-    made = provider.create_order(order_no, amount_cents, subject, notify_url=notify_url,
-                                 return_url=return_url.replace("{order_no}", order_no))
-    row = PaymentOrder(order_no=order_no, unit_id=unit.id, provider=provider.name, amount_cents=amount_cents,
-                       status="created", created_at=at, refunded_cents=0)
+    made = provider.create_order(
+        order_no, amount_cents, subject, notify_url=notify_url, return_url=return_url.replace("{order_no}", order_no)
+    )
+    row = PaymentOrder(
+        order_no=order_no,
+        unit_id=unit.id,
+        provider=provider.name,
+        amount_cents=amount_cents,
+        status="created",
+        created_at=at,
+        refunded_cents=0,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor="owner", action="payment.order_created", entity="payment_order", entity_id=order_no,
-                 detail={"unit_id": unit.id, "amount_cents": amount_cents, "provider": provider.name}, at=at)
+    audit.record(
+        session,
+        actor="owner",
+        action="payment.order_created",
+        entity="payment_order",
+        entity_id=order_no,
+        detail={"unit_id": unit.id, "amount_cents": amount_cents, "provider": provider.name},
+        at=at,
+    )
     return row, made.pay_url
 
 
-def _reject(session: Session, provider: str, at: datetime, reason: str, payload: dict, order_no: str = "",
-            txn_id: str = "", amount: int | None = None, outcome: str = "rejected") -> tuple[str, str]:
-    session.add(PaymentNotification(provider=provider, order_no=order_no, provider_txn_id=txn_id, amount_cents=amount,
-                                    received_at=at, outcome=outcome, reason=reason, payload=payload))
-    audit.record(session, actor=PROVIDER_ACTOR, action=f"payment.notify_{outcome}", entity="payment_order",
-                 entity_id=order_no, detail={"reason": reason, "txn_id": txn_id, "amount_cents": amount,
-                                             "provider": provider}, at=at)
+def _reject(
+    session: Session,
+    provider: str,
+    at: datetime,
+    reason: str,
+    payload: dict,
+    order_no: str = "",
+    txn_id: str = "",
+    amount: int | None = None,
+    outcome: str = "rejected",
+) -> tuple[str, str]:
+    session.add(
+        PaymentNotification(
+            provider=provider,
+            order_no=order_no,
+            provider_txn_id=txn_id,
+            amount_cents=amount,
+            received_at=at,
+            outcome=outcome,
+            reason=reason,
+            payload=payload,
+        )
+    )
+    audit.record(
+        session,
+        actor=PROVIDER_ACTOR,
+        action=f"payment.notify_{outcome}",
+        entity="payment_order",
+        entity_id=order_no,
+        detail={"reason": reason, "txn_id": txn_id, "amount_cents": amount, "provider": provider},
+        at=at,
+    )
     return outcome, reason
 
 
-def handle_notification(session: Session, provider: PaymentProvider, headers: Mapping[str, str], body: bytes, *,
-                        at: datetime) -> tuple[str, str]:
+def handle_notification(
+    session: Session, provider: PaymentProvider, headers: Mapping[str, str], body: bytes, *, at: datetime
+) -> tuple[str, str]:
     """Verify, check and apply one notification (caller commits); returns (accepted|duplicate|rejected, reason).
 
     Rejected: a bad signature, an unknown order, an amount that differs from the order, or an order already
@@ -79,30 +128,58 @@ def handle_notification(session: Session, provider: PaymentProvider, headers: Ma
         note = provider.verify_notification(headers, body)
     except SignatureError as exc:
         return _reject(session, provider.name, at, str(exc), raw)
-    order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == note.order_no)
-                            .with_for_update()).scalar_one_or_none()
+    order = session.execute(
+        select(PaymentOrder).where(PaymentOrder.order_no == note.order_no).with_for_update()
+    ).scalar_one_or_none()
     args = {"order_no": note.order_no, "txn_id": note.txn_id, "amount": note.amount_cents}
     if order is None or order.provider != provider.name:
         return _reject(session, provider.name, at, "订单不存在", raw, **args)
     if note.status != "success":
         return _reject(session, provider.name, at, "支付未成功", raw, **args)
     if note.amount_cents != order.amount_cents:
-        return _reject(session, provider.name, at, f"金额 {note.amount_cents} 与订单金额 {order.amount_cents} 不符（分）",
-                       raw, **args)
+        return _reject(
+            session,
+            provider.name,
+            at,
+            f"金额 {note.amount_cents} 与订单金额 {order.amount_cents} 不符（分）",
+            raw,
+            **args,
+        )
     if order.provider_txn_id is not None:
         if order.provider_txn_id == note.txn_id:
             return _reject(session, provider.name, at, "重复通知，已处理过", raw, outcome="duplicate", **args)
         return _reject(session, provider.name, at, "订单已由另一笔交易支付", raw, **args)
-    payment, _ = pay_repo.record_payment(session, order.unit_id, order.amount_cents, channel=provider.name,
-                                         source_ref=f"{provider.name}:{note.txn_id}", paid_at=at,
-                                         actor=PROVIDER_ACTOR)
+    payment, _ = pay_repo.record_payment(
+        session,
+        order.unit_id,
+        order.amount_cents,
+        channel=provider.name,
+        source_ref=f"{provider.name}:{note.txn_id}",
+        paid_at=at,
+        actor=PROVIDER_ACTOR,
+    )
     order.status, order.paid_at, order.provider_txn_id, order.payment_id = "paid", at, note.txn_id, payment.id
-    session.add(PaymentNotification(provider=provider.name, order_no=order.order_no, provider_txn_id=note.txn_id,
-                                    amount_cents=note.amount_cents, received_at=at, outcome="accepted", reason="",
-                                    payload=raw))
-    audit.record(session, actor=PROVIDER_ACTOR, action="payment.notify_accepted", entity="payment_order",
-                 entity_id=order.order_no, detail={"txn_id": note.txn_id, "amount_cents": note.amount_cents,
-                                                   "payment_id": payment.id}, at=at)
+    session.add(
+        PaymentNotification(
+            provider=provider.name,
+            order_no=order.order_no,
+            provider_txn_id=note.txn_id,
+            amount_cents=note.amount_cents,
+            received_at=at,
+            outcome="accepted",
+            reason="",
+            payload=raw,
+        )
+    )
+    audit.record(
+        session,
+        actor=PROVIDER_ACTOR,
+        action="payment.notify_accepted",
+        entity="payment_order",
+        entity_id=order.order_no,
+        detail={"txn_id": note.txn_id, "amount_cents": note.amount_cents, "payment_id": payment.id},
+        at=at,
+    )
     session.flush()
     return "accepted", ""
 
@@ -116,13 +193,19 @@ def order_status(session: Session, provider: PaymentProvider, order_no: str) -> 
         remote = provider.query(order_no)
     except ProviderError as exc:
         remote = {"error": str(exc)}
-    return {"order_no": order_no, "status": order.status, "amount": f"{to_yuan(order.amount_cents):.2f}",
-            "paid_at": order.paid_at.isoformat(sep=" ", timespec="minutes") if order.paid_at else None,
-            "provider": remote, "unit_id": order.unit_id}
+    return {
+        "order_no": order_no,
+        "status": order.status,
+        "amount": f"{to_yuan(order.amount_cents):.2f}",
+        "paid_at": order.paid_at.isoformat(sep=" ", timespec="minutes") if order.paid_at else None,
+        "provider": remote,
+        "unit_id": order.unit_id,
+    }
 
 
-def refund_order(session: Session, provider: PaymentProvider, order_no: str, amount_cents: int, *, actor: str,
-                 at: datetime) -> dict:
+def refund_order(
+    session: Session, provider: PaymentProvider, order_no: str, amount_cents: int, *, actor: str, at: datetime
+) -> dict:
     """Refund part or all of a paid order with the provider and take the money back off the receivables."""
     order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == order_no)).scalar_one_or_none()
     if order is None or order.status not in ("paid", "refunded") or order.payment_id is None:
@@ -133,8 +216,15 @@ def refund_order(session: Session, provider: PaymentProvider, order_no: str, amo
     pay_repo.refund(session, payment, result.amount_cents, actor=actor, at=at, ref=f"refund:{refund_no}")
     order.refunded_cents += result.amount_cents
     order.status = "refunded"
-    audit.record(session, actor=actor, action="payment.refunded", entity="payment_order", entity_id=order_no,
-                 detail={"amount_cents": result.amount_cents, "refund_no": refund_no}, at=at)
+    audit.record(
+        session,
+        actor=actor,
+        action="payment.refunded",
+        entity="payment_order",
+        entity_id=order_no,
+        detail={"amount_cents": result.amount_cents, "refund_no": refund_no},
+        at=at,
+    )
     return {"order_no": order_no, "refunded": f"{to_yuan(order.refunded_cents):.2f}", "refund_no": refund_no}
 
 
@@ -147,61 +237,127 @@ def reconcile(session: Session, day: date, projects: frozenset[str] | None = Non
     rows = _reconcile(session, day)
     if projects is None:
         return [{k: v for k, v in r.items() if k != "unit_id"} for r in rows]
-    allowed = set(session.execute(select(Unit.id).join(Project, Project.id == Unit.project_id)
-                                  .where(Project.code.in_(sorted(projects)))).scalars())
+    allowed = set(
+        session.execute(
+            select(Unit.id).join(Project, Project.id == Unit.project_id).where(Project.code.in_(sorted(projects)))
+        ).scalars()
+    )
     return [{k: v for k, v in r.items() if k != "unit_id"} for r in rows if r.get("unit_id") in allowed]
 
 
 def _reconcile(session: Session, day: date) -> list[dict]:
     lo, hi = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time())
     out: list[dict] = []
-    orders = session.execute(select(PaymentOrder).where(
-        ((PaymentOrder.created_at >= lo) & (PaymentOrder.created_at < hi))
-        | ((PaymentOrder.paid_at >= lo) & (PaymentOrder.paid_at < hi)))).scalars().all()
+    orders = (
+        session.execute(
+            select(PaymentOrder).where(
+                ((PaymentOrder.created_at >= lo) & (PaymentOrder.created_at < hi))
+                | ((PaymentOrder.paid_at >= lo) & (PaymentOrder.paid_at < hi))
+            )
+        )
+        .scalars()
+        .all()
+    )
     for order in orders:
         payment = session.get(Payment, order.payment_id) if order.payment_id else None
         if order.status in ("paid", "refunded") and payment is None:
-            out.append({"kind": "order_without_payment", "ref": order.order_no, "reason": "订单已支付但没有入账记录",
-                        "unit_id": order.unit_id})
+            out.append(
+                {
+                    "kind": "order_without_payment",
+                    "ref": order.order_no,
+                    "reason": "订单已支付但没有入账记录",
+                    "unit_id": order.unit_id,
+                }
+            )
         elif payment is not None and payment.amount_cents != order.amount_cents:
-            out.append({"kind": "amount_mismatch", "ref": order.order_no,
-                        "reason": f"入账 {payment.amount_cents} 分与订单 {order.amount_cents} 分不符",
-                        "unit_id": order.unit_id})
+            out.append(
+                {
+                    "kind": "amount_mismatch",
+                    "ref": order.order_no,
+                    "reason": f"入账 {payment.amount_cents} 分与订单 {order.amount_cents} 分不符",
+                    "unit_id": order.unit_id,
+                }
+            )
         elif payment is not None:
-            allocated = session.execute(select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
-                PaymentAllocation.payment_id == payment.id)).scalar_one()
+            allocated = session.execute(
+                select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0)).where(
+                    PaymentAllocation.payment_id == payment.id
+                )
+            ).scalar_one()
             expected = payment.amount_cents - payment.unallocated_cents - order.refunded_cents
             if payment.settled_at is None or allocated != expected:
-                out.append({"kind": "settlement_mismatch", "ref": order.order_no,
-                            "reason": f"核销 {allocated} 分，应为 {expected} 分", "unit_id": order.unit_id})
+                out.append(
+                    {
+                        "kind": "settlement_mismatch",
+                        "ref": order.order_no,
+                        "reason": f"核销 {allocated} 分，应为 {expected} 分",
+                        "unit_id": order.unit_id,
+                    }
+                )
         elif order.status == "created" and order.created_at < hi - timedelta(hours=2):
-            out.append({"kind": "unpaid_order", "ref": order.order_no, "reason": "订单创建后未收到支付通知",
-                        "unit_id": order.unit_id})
-    notes = session.execute(select(PaymentNotification).where(PaymentNotification.received_at >= lo,
-                                                              PaymentNotification.received_at < hi)
-                            .order_by(PaymentNotification.id)).scalars().all()
+            out.append(
+                {
+                    "kind": "unpaid_order",
+                    "ref": order.order_no,
+                    "reason": "订单创建后未收到支付通知",
+                    "unit_id": order.unit_id,
+                }
+            )
+    notes = (
+        session.execute(
+            select(PaymentNotification)
+            .where(PaymentNotification.received_at >= lo, PaymentNotification.received_at < hi)
+            .order_by(PaymentNotification.id)
+        )
+        .scalars()
+        .all()
+    )
     for note in notes:
         order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == note.order_no)).scalar()
         unit_id = order.unit_id if order is not None else None
         if note.outcome == "rejected":
-            out.append({"kind": "rejected_notification", "ref": note.order_no or f"#{note.id}",
-                        "reason": f"拒绝的支付通知：{note.reason}", "unit_id": unit_id})
+            out.append(
+                {
+                    "kind": "rejected_notification",
+                    "ref": note.order_no or f"#{note.id}",
+                    "reason": f"拒绝的支付通知：{note.reason}",
+                    "unit_id": unit_id,
+                }
+            )
         elif note.outcome == "accepted" and (order is None or order.provider_txn_id != note.provider_txn_id):
-            out.append({"kind": "notification_without_order", "ref": note.order_no,
-                        "reason": "已接受的通知与订单不一致", "unit_id": unit_id})
+            out.append(
+                {
+                    "kind": "notification_without_order",
+                    "ref": note.order_no,
+                    "reason": "已接受的通知与订单不一致",
+                    "unit_id": unit_id,
+                }
+            )
     for payment in session.execute(select(Payment).where(Payment.paid_at >= lo, Payment.paid_at < hi)).scalars():
         if payment.settled_at is None:
-            out.append({"kind": "unsettled_payment", "ref": payment.source_ref or f"#{payment.id}",
-                        "reason": "缴费未核销到账单", "unit_id": payment.unit_id})
+            out.append(
+                {
+                    "kind": "unsettled_payment",
+                    "ref": payment.source_ref or f"#{payment.id}",
+                    "reason": "缴费未核销到账单",
+                    "unit_id": payment.unit_id,
+                }
+            )
         elif payment.unallocated_cents:
-            out.append({"kind": "credit", "ref": payment.source_ref or f"#{payment.id}",
-                        "reason": f"多缴 {to_yuan(payment.unallocated_cents):.2f} 元，挂账待处理",
-                        "unit_id": payment.unit_id})
+            out.append(
+                {
+                    "kind": "credit",
+                    "ref": payment.source_ref or f"#{payment.id}",
+                    "reason": f"多缴 {to_yuan(payment.unallocated_cents):.2f} 元，挂账待处理",
+                    "unit_id": payment.unit_id,
+                }
+            )
     return out
 
 
 def household_of(session: Session, unit_id: int) -> str:
     """The household key of a unit."""
-    p, u = session.execute(select(Project.code, Unit.code).join(Unit, Unit.project_id == Project.id)
-                           .where(Unit.id == unit_id)).one()
+    p, u = session.execute(
+        select(Project.code, Unit.code).join(Unit, Unit.project_id == Project.id).where(Unit.id == unit_id)
+    ).one()
     return f"{p}/{u}"

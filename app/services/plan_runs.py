@@ -75,53 +75,95 @@ def stored_plan(session: Session, plan: DunningPlan) -> dict:
     unit = session.get(Unit, plan.unit_id)
     diag = session.get(Diagnosis, plan.diagnosis_id) if plan.diagnosis_id else None
     return {
-        "id": plan.id, "household": f"{unit.project.code}/{unit.code}", "version": plan.version,
-        "status": plan.status, "status_name": STATUS_NAMES.get(plan.status, plan.status), "stage": plan.stage,
-        "strategy": plan.strategy, "summary": plan.summary, "is_fallback": plan.is_fallback,
-        "validation": plan.validation, "created_at": plan.created_at.isoformat(sep=" ", timespec="seconds"),
-        "steps": [StoredStep(seq=s.seq, date=s.day.isoformat(), window=[s.window_start, s.window_end],
-                             channel=s.channel, fallback_channel=s.fallback_channel, template_id=s.template_id,
-                             action=s.action, message=s.message, role=s.role).model_dump() for s in plan.steps],
+        "id": plan.id,
+        "household": f"{unit.project.code}/{unit.code}",
+        "version": plan.version,
+        "status": plan.status,
+        "status_name": STATUS_NAMES.get(plan.status, plan.status),
+        "stage": plan.stage,
+        "strategy": plan.strategy,
+        "summary": plan.summary,
+        "is_fallback": plan.is_fallback,
+        "validation": plan.validation,
+        "created_at": plan.created_at.isoformat(sep=" ", timespec="seconds"),
+        "steps": [
+            StoredStep(
+                seq=s.seq,
+                date=s.day.isoformat(),
+                window=[s.window_start, s.window_end],
+                channel=s.channel,
+                fallback_channel=s.fallback_channel,
+                template_id=s.template_id,
+                action=s.action,
+                message=s.message,
+                role=s.role,
+            ).model_dump()
+            for s in plan.steps
+        ],
         "diagnosis": diagnosis_public(diag) if diag else None,
     }
 
 
 def diagnosis_public(diag: Diagnosis) -> dict:
     """A stored diagnosis as JSON."""
-    return {"id": diag.id, "created_at": diag.created_at.isoformat(sep=" ", timespec="seconds"),
-            "primary_cause_id": diag.primary_cause_id, "secondary_cause_ids": diag.secondary_cause_ids,
-            "confidence": diag.confidence, "explanation": diag.explanation,
-            "citations": (diag.citations or {}).get("items", []), "flags": diag.flags, "model": diag.model,
-            "prompt_version": diag.prompt_version}
+    return {
+        "id": diag.id,
+        "created_at": diag.created_at.isoformat(sep=" ", timespec="seconds"),
+        "primary_cause_id": diag.primary_cause_id,
+        "secondary_cause_ids": diag.secondary_cause_ids,
+        "confidence": diag.confidence,
+        "explanation": diag.explanation,
+        "citations": (diag.citations or {}).get("items", []),
+        "flags": diag.flags,
+        "model": diag.model,
+        "prompt_version": diag.prompt_version,
+    }
 
 
 def list_plans(session: Session, unit: Unit) -> list[dict]:
     """Every plan version of a household, newest first."""
-    rows = session.execute(select(DunningPlan).where(DunningPlan.unit_id == unit.id)
-                           .order_by(DunningPlan.id.desc())).scalars()
+    rows = session.execute(
+        select(DunningPlan).where(DunningPlan.unit_id == unit.id).order_by(DunningPlan.id.desc())
+    ).scalars()
     return [stored_plan(session, p) for p in rows]
 
 
-def recent_plans(session: Session, scope: CallerScope, *, statuses: Collection[str] | None = None,
-                 limit: int = 300) -> list[dict]:
+def recent_plans(
+    session: Session, scope: CallerScope, *, statuses: Collection[str] | None = None, limit: int = 300
+) -> list[dict]:
     """Summary rows of the newest plan versions in the caller's projects (optionally of some statuses), newest first."""
-    query = (select(DunningPlan, Unit.code, Project.code).join(Unit, Unit.id == DunningPlan.unit_id)
-             .join(Project, Project.id == Unit.project_id).order_by(DunningPlan.id.desc()).limit(limit))
+    query = (
+        select(DunningPlan, Unit.code, Project.code)
+        .join(Unit, Unit.id == DunningPlan.unit_id)
+        .join(Project, Project.id == Unit.project_id)
+        .order_by(DunningPlan.id.desc())
+        .limit(limit)
+    )
     if scope.projects is not None:
         query = query.where(Project.code.in_(sorted(scope.projects)))
     if statuses is not None:
         query = query.where(DunningPlan.status.in_(sorted(statuses)))
-    return [{"id": plan.id, "household": f"{project}/{unit}", "version": plan.version, "status": plan.status,
-             "status_name": STATUS_NAMES.get(plan.status, plan.status), "stage": plan.stage, "summary": plan.summary,
-             "validation_passed": bool((plan.validation or {}).get("passed")),
-             "created_at": plan.created_at.isoformat(sep=" ", timespec="minutes")}
-            for plan, unit, project in session.execute(query)]
+    return [
+        {
+            "id": plan.id,
+            "household": f"{project}/{unit}",
+            "version": plan.version,
+            "status": plan.status,
+            "status_name": STATUS_NAMES.get(plan.status, plan.status),
+            "stage": plan.stage,
+            "summary": plan.summary,
+            "validation_passed": bool((plan.validation or {}).get("passed")),
+            "created_at": plan.created_at.isoformat(sep=" ", timespec="minutes"),
+        }
+        for plan, unit, project in session.execute(query)
+    ]
 
 
 def list_diagnoses(session: Session, unit: Unit) -> list[dict]:
     """Every diagnosis of a household, newest first."""
-    rows = session.execute(select(Diagnosis).where(Diagnosis.unit_id == unit.id)
-                           .order_by(Diagnosis.id.desc())).scalars()
+    rows = session.execute(
+        select(Diagnosis).where(Diagnosis.unit_id == unit.id).order_by(Diagnosis.id.desc())
+    ).scalars()
     return [diagnosis_public(d) for d in rows]
 
 
@@ -142,8 +184,14 @@ class PlanService:
         state = run_plan(self.graph, ctx, household, on_node=on_node)
         return plan_result(state, ctx.kb)
 
-    def decide(self, session: Session, scope: CallerScope, plan_id: int, decision: ApprovalDecision,
-               on_node: Callable[[str], None] | None = None) -> dict:
+    def decide(
+        self,
+        session: Session,
+        scope: CallerScope,
+        plan_id: int,
+        decision: ApprovalDecision,
+        on_node: Callable[[str], None] | None = None,
+    ) -> dict:
         """Resume the paused run with the decision; edits are validated again by the graph.
 
         Raises:
@@ -161,10 +209,14 @@ class PlanService:
         if status == "blocked":
             raise plans.PlanNotApprovable("方案未通过合规校验，不能批准，请重新生成或修改")
         if status != "awaiting_approval":
-            raise plans.PlanConflict(f"方案已处理（当前状态：{STATUS_NAMES.get(status, status)}），请刷新后查看最新版本")
+            raise plans.PlanConflict(
+                f"方案已处理（当前状态：{STATUS_NAMES.get(status, status)}），请刷新后查看最新版本"
+            )
         newest = plans.latest_version(session, plan.unit_id)
         if plan.version != newest:
-            raise plans.PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后处理最新版本")
+            raise plans.PlanNotLatest(
+                f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后处理最新版本"
+            )
         session.rollback()
         config = {"configurable": {"thread_id": thread_id}}
         paused = bool(thread_id) and bool(self.graph.get_state(config).next)
@@ -178,7 +230,13 @@ class PlanService:
     def _decide_without_run(session: Session, plan_id: int, decision: ApprovalDecision, ctx: AgentContext) -> dict:
         if decision.action not in ("accept", "ignore"):
             raise plans.PlanConflict("方案的生成会话已失效，请重新生成方案后再修改")
-        plans.decide(session, plan_id=plan_id, decision=decision.action, username=decision.user, at=ctx.clock(),
-                     comment=decision.comment)
+        plans.decide(
+            session,
+            plan_id=plan_id,
+            decision=decision.action,
+            username=decision.user,
+            at=ctx.clock(),
+            comment=decision.comment,
+        )
         session.commit()
         return {"plan_id": plan_id, "status": "approved" if decision.action == "accept" else "ignored"}

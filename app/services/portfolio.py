@@ -69,23 +69,41 @@ def _warning(days: int, open_dispute: bool, broken_promise: bool, blocked: bool)
 def compute_rows(session: Session, as_of: date) -> list[HouseholdRow]:
     """Arrears, aging and warnings of every household (a few grouped queries)."""
     outstanding = Receivable.amount_cents - Receivable.paid_cents - Receivable.written_off_cents
-    ledger = dict((uid, (cents, oldest)) for uid, cents, oldest in session.execute(
-        select(Receivable.unit_id, func.sum(outstanding), func.min(Receivable.due_date))
-        .where(outstanding > 0, Receivable.due_date < as_of).group_by(Receivable.unit_id)))
+    ledger = dict(
+        (uid, (cents, oldest))
+        for uid, cents, oldest in session.execute(
+            select(Receivable.unit_id, func.sum(outstanding), func.min(Receivable.due_date))
+            .where(outstanding > 0, Receivable.due_date < as_of)
+            .group_by(Receivable.unit_id)
+        )
+    )
     disputes = set(session.execute(select(Dispute.unit_id).where(Dispute.status == "open")).scalars())
     broken = set(session.execute(select(Promise.unit_id).where(Promise.status == "broken")).scalars())
     blocked = set(session.execute(select(OptOut.owner_id).where(OptOut.channel.is_(None))).scalars())
     blocked |= set(session.execute(select(BlacklistEntry.owner_id)).scalars())
     rows = []
     for uid, pcode, ucode, label, state, owner_id in session.execute(
-            select(Unit.id, Project.code, Unit.code, Unit.label, Unit.case_state, Unit.owner_id).join(Project)):
+        select(Unit.id, Project.code, Unit.code, Unit.label, Unit.case_state, Unit.owner_id).join(Project)
+    ):
         cents, oldest = ledger.get(uid, (0, None))
         days = (as_of - date.fromisoformat(str(oldest))).days if oldest else 0
         stage = stage_for(days)
         warning, reasons = _warning(days, uid in disputes, uid in broken, owner_id in blocked)
-        rows.append(HouseholdRow(f"{pcode}/{ucode}", pcode, label or ucode, state, str(to_yuan(int(cents))),
-                                 int(cents), days, stage.name if stage else None, aging_bucket(days), warning,
-                                 reasons))
+        rows.append(
+            HouseholdRow(
+                f"{pcode}/{ucode}",
+                pcode,
+                label or ucode,
+                state,
+                str(to_yuan(int(cents))),
+                int(cents),
+                days,
+                stage.name if stage else None,
+                aging_bucket(days),
+                warning,
+                reasons,
+            )
+        )
     return rows
 
 
@@ -148,24 +166,37 @@ class SummaryCache:
             self._entries.clear()
 
 
-def interim_queue(session: Session, cache: SummaryCache, scope: CallerScope, *, project: str | None = None,
-                  stage: str | None = None, warning: str | None = None, limit: int = 50,
-                  offset: int = 0) -> tuple[int, list[HouseholdRow]]:
+def interim_queue(
+    session: Session,
+    cache: SummaryCache,
+    scope: CallerScope,
+    *,
+    project: str | None = None,
+    stage: str | None = None,
+    warning: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[HouseholdRow]]:
     """INTERIM queue: households in arrears ordered by amount, filtered; returns (total, page)."""
     if project:
         scope.check(project)
     index = cache.index(session)
-    projects = [p for p in index.queues if (scope.projects is None or p in scope.projects)
-                and (project is None or p == project)]
-    total = sum(n for (p, s, w), n in index.counts.items() if p in projects
-                and (stage is None or s == stage) and (warning is None or w == warning))
+    projects = [
+        p for p in index.queues if (scope.projects is None or p in scope.projects) and (project is None or p == project)
+    ]
+    total = sum(
+        n
+        for (p, s, w), n in index.counts.items()
+        if p in projects and (stage is None or s == stage) and (warning is None or w == warning)
+    )
     merged = heapq.merge(*(index.queues[p] for p in projects), key=_order)
     matching = (r for r in merged if (stage is None or r.stage == stage) and (warning is None or r.warning == warning))
     return total, list(islice(matching, offset, offset + limit))
 
 
-def search_households(session: Session, scope: CallerScope, *, project: str | None = None, q: str = "",
-                      limit: int = 50, offset: int = 0) -> list[dict]:
+def search_households(
+    session: Session, scope: CallerScope, *, project: str | None = None, q: str = "", limit: int = 50, offset: int = 0
+) -> list[dict]:
     """Households by project and unit code/label substring, within the caller's projects."""
     if project:
         scope.check(project)
@@ -177,6 +208,7 @@ def search_households(session: Session, scope: CallerScope, *, project: str | No
     if q:
         stmt = stmt.where(or_(Unit.code.contains(q), Unit.label.contains(q)))
     stmt = stmt.order_by(Project.code, Unit.code).limit(limit).offset(offset)
-    return [{"household": f"{p}/{u}", "project": p, "label": label or u, "case_state": state}
-            for p, u, label, state in session.execute(stmt)]
-
+    return [
+        {"household": f"{p}/{u}", "project": p, "label": label or u, "case_state": state}
+        for p, u, label, state in session.execute(stmt)
+    ]

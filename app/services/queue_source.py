@@ -32,8 +32,9 @@ def _scored_queue(session: Session, day: date, base: dict[str, dict]) -> list[di
         row = base.get(entry.household)
         if row is None:
             continue
-        out.append({**row, "warning": data["warning"], "reasons": list(data["reasons"]),
-                    **{k: data[k] for k in SCORED_FIELDS}})
+        out.append(
+            {**row, "warning": data["warning"], "reasons": list(data["reasons"]), **{k: data[k] for k in SCORED_FIELDS}}
+        )
     return out
 
 
@@ -67,24 +68,40 @@ class QueueSource:
             release_free_memory()
             return grouped
 
-    def page(self, session: Session, scope: CallerScope, *, project: str | None = None, stage: str | None = None,
-             warning: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[dict], bool]:
+    def page(
+        self,
+        session: Session,
+        scope: CallerScope,
+        *,
+        project: str | None = None,
+        stage: str | None = None,
+        warning: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict], bool]:
         """(total, page, interim): the scored queue when available, else the interim list."""
         if project:
             scope.check(project)
         grouped = self._by_project(session, business_date(session))
         if grouped is None:
-            total, rows = interim_queue(session, self.cache, scope, project=project, stage=stage, warning=warning,
-                                        limit=limit, offset=offset)
+            total, rows = interim_queue(
+                session, self.cache, scope, project=project, stage=stage, warning=warning, limit=limit, offset=offset
+            )
             return total, [r.to_dict() for r in rows], True
-        items = [i for p, rows in grouped.items() if (scope.projects is None or p in scope.projects)
-                 and (project is None or p == project) for i in rows
-                 if (stage is None or i["stage"] == stage) and (warning is None or i["warning"] == warning)]
+        items = [
+            i
+            for p, rows in grouped.items()
+            if (scope.projects is None or p in scope.projects) and (project is None or p == project)
+            for i in rows
+            if (stage is None or i["stage"] == stage) and (warning is None or i["warning"] == warning)
+        ]
         items.sort(key=lambda i: -i["priority"])
-        page = items[offset: offset + limit]
+        page = items[offset : offset + limit]
         if scope.projects is not None:  # entries never span projects; this keeps it so whatever built them
-            page = [{**i, "other_units": [h for h in i.get("other_units") or []
-                                          if h.partition("/")[0] in scope.projects]} for i in page]
+            page = [
+                {**i, "other_units": [h for h in i.get("other_units") or [] if h.partition("/")[0] in scope.projects]}
+                for i in page
+            ]
         return len(items), page, False
 
     def clear(self) -> None:

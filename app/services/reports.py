@@ -24,8 +24,11 @@ def _projects(session: Session, scope: CallerScope, project: str | None) -> dict
     if project:
         scope.check(project)
     rows = session.execute(select(Project.id, Project.code, Project.name).order_by(Project.code)).all()
-    return {pid: (code, name) for pid, code, name in rows
-            if (scope.projects is None or code in scope.projects) and (project is None or code == project)}
+    return {
+        pid: (code, name)
+        for pid, code, name in rows
+        if (scope.projects is None or code in scope.projects) and (project is None or code == project)
+    }
 
 
 def aging(session: Session, cache: SummaryCache, scope: CallerScope, project: str | None = None) -> list[dict]:
@@ -37,9 +40,16 @@ def aging(session: Session, cache: SummaryCache, scope: CallerScope, project: st
             cell = cells[(row.project, row.aging_bucket)]
             cell[0] += 1
             cell[1] += row.arrears_cents
-    return [{"project": code, "bucket": label, "households": cells[(code, label)][0],
-             "arrears": str(to_yuan(cells[(code, label)][1]))}
-            for code in sorted(codes) for label, _, _ in AGING_BUCKETS]
+    return [
+        {
+            "project": code,
+            "bucket": label,
+            "households": cells[(code, label)][0],
+            "arrears": str(to_yuan(cells[(code, label)][1])),
+        }
+        for code in sorted(codes)
+        for label, _, _ in AGING_BUCKETS
+    ]
 
 
 def recovery(session: Session, cache: SummaryCache, scope: CallerScope, project: str | None = None) -> list[dict]:
@@ -53,9 +63,12 @@ def recovery(session: Session, cache: SummaryCache, scope: CallerScope, project:
     out = []
     collected: dict[int, dict[int, int]] = {}
     for days in WINDOWS:
-        stmt = (select(Unit.project_id, func.sum(Payment.amount_cents)).join(Unit, Payment.unit_id == Unit.id)
-                .where(Payment.paid_at >= end - timedelta(days=days), Payment.paid_at < end)
-                .group_by(Unit.project_id))
+        stmt = (
+            select(Unit.project_id, func.sum(Payment.amount_cents))
+            .join(Unit, Payment.unit_id == Unit.id)
+            .where(Payment.paid_at >= end - timedelta(days=days), Payment.paid_at < end)
+            .group_by(Unit.project_id)
+        )
         collected[days] = {pid: int(total or 0) for pid, total in session.execute(stmt)}
     for pid, (code, name) in projects.items():
         item = {"project": code, "name": name, "arrears": str(to_yuan(arrears[code]))}
@@ -72,18 +85,43 @@ def complaints(session: Session, scope: CallerScope, project: str | None = None,
     """Per project: complaint tickets, opt-outs and open disputes in the last ``days`` days."""
     projects = _projects(session, scope, project)
     since = datetime.combine(business_date(session) - timedelta(days=days), time())
-    tickets = dict(session.execute(
-        select(Unit.project_id, func.count()).select_from(Ticket).join(Unit, Ticket.unit_id == Unit.id)
-        .where(Ticket.type.in_(COMPLAINT_TYPES), Ticket.created_at >= since).group_by(Unit.project_id)).all())
-    opt_outs = dict(session.execute(
-        select(Unit.project_id, func.count(func.distinct(OptOut.owner_id))).select_from(OptOut)
-        .join(Unit, Unit.owner_id == OptOut.owner_id).where(OptOut.at >= since).group_by(Unit.project_id)).all())
-    disputes = dict(session.execute(
-        select(Unit.project_id, func.count()).select_from(Dispute).join(Unit, Dispute.unit_id == Unit.id)
-        .where(Dispute.status == "open").group_by(Unit.project_id)).all())
-    return [{"project": code, "name": name, "complaints": int(tickets.get(pid, 0)),
-             "opt_outs": int(opt_outs.get(pid, 0)), "open_disputes": int(disputes.get(pid, 0))}
-            for pid, (code, name) in projects.items()]
+    tickets = dict(
+        session.execute(
+            select(Unit.project_id, func.count())
+            .select_from(Ticket)
+            .join(Unit, Ticket.unit_id == Unit.id)
+            .where(Ticket.type.in_(COMPLAINT_TYPES), Ticket.created_at >= since)
+            .group_by(Unit.project_id)
+        ).all()
+    )
+    opt_outs = dict(
+        session.execute(
+            select(Unit.project_id, func.count(func.distinct(OptOut.owner_id)))
+            .select_from(OptOut)
+            .join(Unit, Unit.owner_id == OptOut.owner_id)
+            .where(OptOut.at >= since)
+            .group_by(Unit.project_id)
+        ).all()
+    )
+    disputes = dict(
+        session.execute(
+            select(Unit.project_id, func.count())
+            .select_from(Dispute)
+            .join(Unit, Dispute.unit_id == Unit.id)
+            .where(Dispute.status == "open")
+            .group_by(Unit.project_id)
+        ).all()
+    )
+    return [
+        {
+            "project": code,
+            "name": name,
+            "complaints": int(tickets.get(pid, 0)),
+            "opt_outs": int(opt_outs.get(pid, 0)),
+            "open_disputes": int(disputes.get(pid, 0)),
+        }
+        for pid, (code, name) in projects.items()
+    ]
 
 
 def comparison(session: Session, cache: SummaryCache, scope: CallerScope) -> list[dict]:
@@ -94,6 +132,15 @@ def comparison(session: Session, cache: SummaryCache, scope: CallerScope) -> lis
             counts[row.project] += 1
     rec = {r["project"]: r for r in recovery(session, cache, scope)}
     comp = {r["project"]: r for r in complaints(session, scope)}
-    return [{"project": code, "name": rec[code]["name"], "households_in_arrears": counts[code],
-             "arrears": rec[code]["arrears"], "rate_90": rec[code]["rate_90"],
-             "complaints": comp[code]["complaints"], "opt_outs": comp[code]["opt_outs"]} for code in rec]
+    return [
+        {
+            "project": code,
+            "name": rec[code]["name"],
+            "households_in_arrears": counts[code],
+            "arrears": rec[code]["arrears"],
+            "rate_90": rec[code]["rate_90"],
+            "complaints": comp[code]["complaints"],
+            "opt_outs": comp[code]["opt_outs"],
+        }
+        for code in rec
+    ]

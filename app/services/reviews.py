@@ -14,17 +14,37 @@ from sqlalchemy.orm import Session
 from core.csvsafe import safe_dict
 from data.db.evals import EvalReview
 
-CSV_COLUMNS = ("id", "created_at", "reviewer", "plan_id", "case_id", "run_id", "passed", "tone", "rule_results",
-               "comment")
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "reviewer",
+    "plan_id",
+    "case_id",
+    "run_id",
+    "passed",
+    "tone",
+    "rule_results",
+    "comment",
+)
 
 
 class ReviewError(ValueError):
     """A review is incomplete or out of range (message in Chinese)."""
 
 
-def add_review(session: Session, *, reviewer: str, at: datetime, case_id: str | None = None,
-               plan_id: int | None = None, run_id: str | None = None, rule_results: dict[str, bool] | None = None,
-               passed: bool | None = None, tone: int | None = None, comment: str = "") -> EvalReview:
+def add_review(
+    session: Session,
+    *,
+    reviewer: str,
+    at: datetime,
+    case_id: str | None = None,
+    plan_id: int | None = None,
+    run_id: str | None = None,
+    rule_results: dict[str, bool] | None = None,
+    passed: bool | None = None,
+    tone: int | None = None,
+    comment: str = "",
+) -> EvalReview:
     """Store one reviewer's score; ``passed`` defaults to all rules passing when rules are given."""
     if not reviewer.strip():
         raise ReviewError("评审人不能为空")
@@ -35,15 +55,30 @@ def add_review(session: Session, *, reviewer: str, at: datetime, case_id: str | 
     rules = {str(k): bool(v) for k, v in (rule_results or {}).items()}
     if passed is None and rules:
         passed = all(rules.values())
-    row = EvalReview(reviewer=reviewer.strip(), case_id=case_id, plan_id=plan_id, run_id=run_id, rule_results=rules,
-                     passed=passed, tone=tone, comment=comment, created_at=at)
+    row = EvalReview(
+        reviewer=reviewer.strip(),
+        case_id=case_id,
+        plan_id=plan_id,
+        run_id=run_id,
+        rule_results=rules,
+        passed=passed,
+        tone=tone,
+        comment=comment,
+        created_at=at,
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def list_reviews(session: Session, *, case_id: str | None = None, plan_id: int | None = None,
-                 reviewer: str | None = None, limit: int = 500) -> list[EvalReview]:
+def list_reviews(
+    session: Session,
+    *,
+    case_id: str | None = None,
+    plan_id: int | None = None,
+    reviewer: str | None = None,
+    limit: int = 500,
+) -> list[EvalReview]:
     """Reviews, newest first, optionally filtered."""
     query = select(EvalReview).order_by(EvalReview.created_at.desc(), EvalReview.id.desc()).limit(limit)
     if case_id is not None:
@@ -57,9 +92,18 @@ def list_reviews(session: Session, *, case_id: str | None = None, plan_id: int |
 
 def to_dict(row: EvalReview) -> dict[str, Any]:
     """Plain JSON-ready form of a review."""
-    return {"id": row.id, "created_at": row.created_at.isoformat(timespec="seconds"), "reviewer": row.reviewer,
-            "plan_id": row.plan_id, "case_id": row.case_id, "run_id": row.run_id, "passed": row.passed,
-            "tone": row.tone, "rule_results": dict(row.rule_results or {}), "comment": row.comment}
+    return {
+        "id": row.id,
+        "created_at": row.created_at.isoformat(timespec="seconds"),
+        "reviewer": row.reviewer,
+        "plan_id": row.plan_id,
+        "case_id": row.case_id,
+        "run_id": row.run_id,
+        "passed": row.passed,
+        "tone": row.tone,
+        "rule_results": dict(row.rule_results or {}),
+        "comment": row.comment,
+    }
 
 
 def export_csv(rows: list[EvalReview]) -> str:

@@ -40,8 +40,10 @@ def token_secret(settings: Settings) -> str:
     configured = getattr(settings, "secret_key", "") or os.environ.get("STEWARD_SECRET_KEY", "")
     if configured:
         if len(configured) < MIN_SECRET_LENGTH:
-            raise SecretKeyError(f"STEWARD_SECRET_KEY 太短（至少 {MIN_SECRET_LENGTH} 个字符）/ "
-                                 f"STEWARD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+            raise SecretKeyError(
+                f"STEWARD_SECRET_KEY 太短（至少 {MIN_SECRET_LENGTH} 个字符）/ "
+                f"STEWARD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+            )
         return configured
     path = Path(settings.var_dir) / "secret.key"
     if not path.exists():
@@ -58,12 +60,12 @@ def token_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def issue_access_token(secret: str, username: str, *, credential: str = "", now: datetime | None = None,
-                       ttl: timedelta = ACCESS_TTL) -> str:
+def issue_access_token(
+    secret: str, username: str, *, credential: str = "", now: datetime | None = None, ttl: timedelta = ACCESS_TTL
+) -> str:
     """A signed JWT naming the user and the stamp of the password it was issued for."""
     now = now or datetime.now(UTC)
-    return jwt.encode({"sub": username, "crd": credential, "iat": now, "exp": now + ttl}, secret,
-                      algorithm=ALGORITHM)
+    return jwt.encode({"sub": username, "crd": credential, "iat": now, "exp": now + ttl}, secret, algorithm=ALGORITHM)
 
 
 def read_access_token_claims(secret: str, token: str) -> tuple[str, str]:
@@ -94,8 +96,7 @@ def _sign(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), b"bill|" + payload.encode(), hashlib.sha256).digest()[:18])
 
 
-def sign_bill_link(secret: str, household: str, *, now: datetime | None = None,
-                   ttl: timedelta = BILL_LINK_TTL) -> str:
+def sign_bill_link(secret: str, household: str, *, now: datetime | None = None, ttl: timedelta = BILL_LINK_TTL) -> str:
     """A URL-safe token for ``household`` that expires after ``ttl``."""
     expires = int(((now or datetime.now(UTC)) + ttl).timestamp())
     payload = f"{household}|{expires}"

@@ -20,9 +20,11 @@ GLOBAL_ROLES = frozenset({"compliance", "admin"})
 WRITE_ROLES = frozenset({"steward", "manager", "admin"})
 AUDIT_ROLES = frozenset({"compliance", "admin"})
 DEMO_PASSWORD = "steward-demo"
-DEMO_USERS = (("demo", "演示管家", "steward", ("BJ-PILOT", "SH-PD")),
-              ("manager", "演示经理", "manager", None),
-              ("compliance", "演示合规", "compliance", None))
+DEMO_USERS = (
+    ("demo", "演示管家", "steward", ("BJ-PILOT", "SH-PD")),
+    ("manager", "演示经理", "manager", None),
+    ("compliance", "演示合规", "compliance", None),
+)
 
 
 class UserError(ValueError):
@@ -108,8 +110,15 @@ def set_projects(session: Session, user: User, codes: list[str] | None) -> None:
     session.flush()
 
 
-def create_user(session: Session, *, username: str, password: str, role: str, display_name: str = "",
-                projects: list[str] | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    projects: list[str] | None = None,
+) -> User:
     """Create or update a user with a hashed password and project assignments (caller commits)."""
     if role not in ROLES:
         raise UserError(f"未知角色 {role}，可选：{', '.join(ROLES)}")
@@ -134,16 +143,25 @@ def seed_demo(session: Session) -> list[str]:
     for username, display, role, projects in DEMO_USERS:
         if session.execute(select(User.id).where(User.username == username)).first():
             continue
-        create_user(session, username=username, password=DEMO_PASSWORD, role=role, display_name=display,
-                    projects=list(projects) if projects else None)
+        create_user(
+            session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            display_name=display,
+            projects=list(projects) if projects else None,
+        )
         created.append(username)
     return created
 
 
 def project_codes(session: Session, user_id: int) -> frozenset[str]:
     """Codes of the projects assigned to a user."""
-    rows = session.execute(select(Project.code).join(UserProject, UserProject.project_id == Project.id)
-                           .where(UserProject.user_id == user_id)).scalars()
+    rows = session.execute(
+        select(Project.code)
+        .join(UserProject, UserProject.project_id == Project.id)
+        .where(UserProject.user_id == user_id)
+    ).scalars()
     return frozenset(rows)
 
 
@@ -153,9 +171,13 @@ def caller_for(session: Session, username: str) -> Caller | None:
     if user is None:
         return None
     projects = None if user.role in GLOBAL_ROLES else project_codes(session, user.id)
-    return Caller(user.username, user.role, user.display_name,
-                  CallerScope(user.username, projects, can_write=user.role in WRITE_ROLES),
-                  credential=credential_stamp(user.password_hash))
+    return Caller(
+        user.username,
+        user.role,
+        user.display_name,
+        CallerScope(user.username, projects, can_write=user.role in WRITE_ROLES),
+        credential=credential_stamp(user.password_hash),
+    )
 
 
 def authenticate(session: Session, username: str, password: str) -> Caller | None:
@@ -174,6 +196,13 @@ def list_users(session: Session) -> list[dict]:
     """Every user with role and projects."""
     out = []
     for user in session.execute(select(User).order_by(User.username)).scalars():
-        out.append({"username": user.username, "display_name": user.display_name, "role": user.role,
-                    "active": user.active, "projects": sorted(project_codes(session, user.id))})
+        out.append(
+            {
+                "username": user.username,
+                "display_name": user.display_name,
+                "role": user.role,
+                "active": user.active,
+                "projects": sorted(project_codes(session, user.id)),
+            }
+        )
     return out

@@ -11,8 +11,13 @@ import streamlit as st
 WARNING_ICON = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 LIGHT = {"red": ":red[●]", "yellow": ":orange[●]", "green": ":green[●]"}
 WARNING_NAME = {"red": "红色预警", "yellow": "黄色预警", "green": "正常"}
-STAGE_ADVICE = {None: "无欠费，保持日常服务", "预警": "友好提醒：短信/微信，T+7 电话", "初级": "沟通原因，提供分期，发缴费通知",
-                "中级": "主管介入，发催告函", "高级": "依法催告后准备诉讼材料（须经理审核）"}
+STAGE_ADVICE = {
+    None: "无欠费，保持日常服务",
+    "预警": "友好提醒：短信/微信，T+7 电话",
+    "初级": "沟通原因，提供分期，发缴费通知",
+    "中级": "主管介入，发催告函",
+    "高级": "依法催告后准备诉讼材料（须经理审核）",
+}
 
 
 def anchor_id(evidence_id: str) -> str:
@@ -49,8 +54,10 @@ def lights(items: list[dict]) -> None:
     cols = st.columns(len(items))
     for col, item in zip(cols, items, strict=True):
         reasons = inert("、".join(item["reasons"]) or "可联系")
-        col.markdown(f"{LIGHT[item['color']]} **{inert(item['name'])}**  \n" + safe_html(f"<small>{reasons}</small>"),
-                     unsafe_allow_html=True)
+        col.markdown(
+            f"{LIGHT[item['color']]} **{inert(item['name'])}**  \n" + safe_html(f"<small>{reasons}</small>"),
+            unsafe_allow_html=True,
+        )
 
 
 def md_escape(text: str) -> str:

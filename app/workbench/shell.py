@@ -25,8 +25,9 @@ def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None],
         "household": ("住户详情", "🏠", household.render, everyone),
         "dashboard": ("经理看板", "📊", dashboard.render, frozenset({"manager", "admin", "readonly"})),
         "compliance": ("合规审查", "🛡️", compliance.render, frozenset({"compliance", "admin"})),
-    } | {page.name: (page.title, page.icon, page.render, page.roles)
-         for page in plugins.load(plugins.PAGES_GROUP)}  # 评审打分 comes from evals/
+    } | {
+        page.name: (page.title, page.icon, page.render, page.roles) for page in plugins.load(plugins.PAGES_GROUP)
+    }  # 评审打分 comes from evals/
 
 
 def current_caller(rt: Runtime) -> Caller | None:

@@ -42,7 +42,7 @@ def is_ciphertext(value: object) -> bool:
 
 def key_id_of(value: str) -> str:
     """The key id a ciphertext was made with."""
-    return value[len(PREFIX):].split(":", 1)[0]
+    return value[len(PREFIX) :].split(":", 1)[0]
 
 
 class FieldCipher:
@@ -60,7 +60,7 @@ class FieldCipher:
 
     def decrypt(self, stored: str) -> str:
         """Clear text of a ciphertext made with any key of the keyring."""
-        kid, _, body = stored[len(PREFIX):].partition(":")
+        kid, _, body = stored[len(PREFIX) :].partition(":")
         aead = self._aead.get(kid)
         if aead is None:
             raise DecryptionError(f"no key {kid!r} in the keyring (was it retired?)")
@@ -109,8 +109,11 @@ class CipherProvider:
             # Keys made by an earlier version next to the database are the keys this database was written with:
             # keep using them (even when the shared default folder holds another checkout's keys), and say where
             # they belong.
-            log.warning("key file %s sits next to the database; move it to %s (or set STEWARD_KEY_FILE)",
-                        legacy, key_dir / KEY_FILE_NAME)
+            log.warning(
+                "key file %s sits next to the database; move it to %s (or set STEWARD_KEY_FILE)",
+                legacy,
+                key_dir / KEY_FILE_NAME,
+            )
             key_dir = legacy.parent
         ring = load_keyring(key_dir, os.environ)
         if ring.path is not None:
@@ -156,5 +159,13 @@ def lookup_hash(value: str) -> str:
     return PROVIDER.get().lookup_hash(value)
 
 
-__all__ = ["DecryptionError", "FieldCipher", "KeyringError", "PROVIDER", "cipher", "is_ciphertext", "key_id_of",
-           "lookup_hash"]
+__all__ = [
+    "DecryptionError",
+    "FieldCipher",
+    "KeyringError",
+    "PROVIDER",
+    "cipher",
+    "is_ciphertext",
+    "key_id_of",
+    "lookup_hash",
+]

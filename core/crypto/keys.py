@@ -95,8 +95,11 @@ def _write_file(path: Path, data: dict) -> None:
 def _create_file(path: Path) -> None:
     """Create a key file unless one exists (two processes starting together end up with the same file)."""
     kid = new_key_id()
-    data = {"active": kid, "keys": {kid: _b64(secrets.token_bytes(KEY_BYTES))},
-            "hash_key": _b64(secrets.token_bytes(KEY_BYTES))}
+    data = {
+        "active": kid,
+        "keys": {kid: _b64(secrets.token_bytes(KEY_BYTES))},
+        "hash_key": _b64(secrets.token_bytes(KEY_BYTES)),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -171,6 +174,8 @@ def retire_keys(path: Path) -> list[str]:
     """Drop every key but the active one from the key file (after a complete re-encryption)."""
     ring = read_key_file(path)
     dropped = [k for k in ring.keys if k != ring.active]
-    _write_file(path, {"active": ring.active, "keys": {ring.active: _b64(ring.keys[ring.active])},
-                       "hash_key": _b64(ring.hash_key)})
+    _write_file(
+        path,
+        {"active": ring.active, "keys": {ring.active: _b64(ring.keys[ring.active])}, "hash_key": _b64(ring.hash_key)},
+    )
     return dropped

@@ -20,9 +20,7 @@ _MAX_SEARCH_DAYS = 366
 @lru_cache(maxsize=64)
 def _warn_uncovered(year: int) -> None:
     """Log once per year that public holidays are unknown for it."""
-    logger.warning(
-        "chinese_calendar has no data for %s; treating only configured dates as holidays", year
-    )
+    logger.warning("chinese_calendar has no data for %s; treating only configured dates as holidays", year)
 
 
 def _calendar_detail(d: date) -> tuple[bool, str | None] | None:

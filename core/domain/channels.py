@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-CHANNEL_NAMES: dict[str, str] = {"sms": "短信", "wechat": "微信", "phone": "电话", "visit": "上门", "email": "邮件",
-                                 "letter": "书面"}
+CHANNEL_NAMES: dict[str, str] = {
+    "sms": "短信",
+    "wechat": "微信",
+    "phone": "电话",
+    "visit": "上门",
+    "email": "邮件",
+    "letter": "书面",
+}
 """Channel code → name shown to stewards and owners."""
 TASK_CHANNELS: frozenset[str] = frozenset({"phone", "visit"})
 """Channels a person carries out (a task, not a message)."""

@@ -18,43 +18,199 @@ from core.domain.compliance.lexicon import HARDSHIP_TERMS
 MALICIOUS = "beh.malicious"
 HARDSHIP = "ext.hardship"
 
-HARDSHIP_WORDS: tuple[str, ...] = (*HARDSHIP_TERMS, "没工作", "找不到工作", "丢了工作", "工作没了", "没了工作", "没收入",
-                                   "没有收入", "收入低", "工资发不出", "发不出工资", "拖欠工资", "没发工资", "停工", "公司倒闭",
-                                   "生意亏", "生意赔", "亏了", "赔光", "没钱", "手头紧", "周转不开", "周转不过来", "揭不开锅",
-                                   "困难", "看病", "医药费", "医院", "病了", "身体不好", "瘫痪", "孩子上学", "学费",
-                                   "老人", "照顾", "房贷", "还贷", "贷款压力", "欠了一屁股", "借钱", "网贷")
+HARDSHIP_WORDS: tuple[str, ...] = (
+    *HARDSHIP_TERMS,
+    "没工作",
+    "找不到工作",
+    "丢了工作",
+    "工作没了",
+    "没了工作",
+    "没收入",
+    "没有收入",
+    "收入低",
+    "工资发不出",
+    "发不出工资",
+    "拖欠工资",
+    "没发工资",
+    "停工",
+    "公司倒闭",
+    "生意亏",
+    "生意赔",
+    "亏了",
+    "赔光",
+    "没钱",
+    "手头紧",
+    "周转不开",
+    "周转不过来",
+    "揭不开锅",
+    "困难",
+    "看病",
+    "医药费",
+    "医院",
+    "病了",
+    "身体不好",
+    "瘫痪",
+    "孩子上学",
+    "学费",
+    "老人",
+    "照顾",
+    "房贷",
+    "还贷",
+    "贷款压力",
+    "欠了一屁股",
+    "借钱",
+    "网贷",
+)
 """Statements of hardship, illness or job loss (any of them blocks malice)."""
-HARDSHIP_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
-    r"(工资|薪水|工钱).{0,8}(没发|拖欠|发不出|没到账|停发|减半)", r"(没|没有)(活|活儿|工作|收入)", r"(生意|店).{0,6}(黄了|关了|倒闭|亏)",
-    r"(看|治)(病|不起)", r"(家里|家人|孩子|老人|父母|老公|老婆|爱人).{0,6}(病|住院|出事|去世)",
-))
+HARDSHIP_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"(工资|薪水|工钱).{0,8}(没发|拖欠|发不出|没到账|停发|减半)",
+        r"(没|没有)(活|活儿|工作|收入)",
+        r"(生意|店).{0,6}(黄了|关了|倒闭|亏)",
+        r"(看|治)(病|不起)",
+        r"(家里|家人|孩子|老人|父母|老公|老婆|爱人).{0,6}(病|住院|出事|去世)",
+    )
+)
 """Hardship said in other words (wages not paid, no work, business closed, illness in the family)."""
 
 GRIEVANCE_WORDS: tuple[str, ...] = (
-    "漏水", "渗水", "水管", "堵了", "维修", "报修", "修好", "没人修", "不修", "修不好", "坏了", "电梯", "保洁", "垃圾", "卫生",
-    "绿化", "草坪", "保安", "门岗", "门禁", "监控", "被盗", "丢了", "车位", "停车", "噪音", "扰民", "投诉", "没人管", "不作为",
-    "服务差", "服务太差", "态度差", "态度恶劣", "敷衍", "推诿", "开发商", "质量问题", "裂缝", "墙皮", "空置", "没住", "没入住",
-    "不住", "收费不合理", "乱收费", "多收", "收错", "算错", "账单不对", "公示", "账目", "公共收益", "业委会", "业主大会", "涨价",
-    "物价", "减免", "优惠", "通知", "没通知", "不知道要交", "前物业", "上一家物业", "隔壁小区", "别的小区", "凭什么",
-    "合同", "标准", "交了也白交", "整改", "答应", "承诺的",
+    "漏水",
+    "渗水",
+    "水管",
+    "堵了",
+    "维修",
+    "报修",
+    "修好",
+    "没人修",
+    "不修",
+    "修不好",
+    "坏了",
+    "电梯",
+    "保洁",
+    "垃圾",
+    "卫生",
+    "绿化",
+    "草坪",
+    "保安",
+    "门岗",
+    "门禁",
+    "监控",
+    "被盗",
+    "丢了",
+    "车位",
+    "停车",
+    "噪音",
+    "扰民",
+    "投诉",
+    "没人管",
+    "不作为",
+    "服务差",
+    "服务太差",
+    "态度差",
+    "态度恶劣",
+    "敷衍",
+    "推诿",
+    "开发商",
+    "质量问题",
+    "裂缝",
+    "墙皮",
+    "空置",
+    "没住",
+    "没入住",
+    "不住",
+    "收费不合理",
+    "乱收费",
+    "多收",
+    "收错",
+    "算错",
+    "账单不对",
+    "公示",
+    "账目",
+    "公共收益",
+    "业委会",
+    "业主大会",
+    "涨价",
+    "物价",
+    "减免",
+    "优惠",
+    "通知",
+    "没通知",
+    "不知道要交",
+    "前物业",
+    "上一家物业",
+    "隔壁小区",
+    "别的小区",
+    "凭什么",
+    "合同",
+    "标准",
+    "交了也白交",
+    "整改",
+    "答应",
+    "承诺的",
 )
 """Service, fee or management grievances (any of them blocks malice: fix the grievance first)."""
 
-REFUSAL_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
-    r"就(是)?不(想)?[交给缴]", r"不[交给缴]就是不[交给缴]", r"(一分|一毛|一个子儿?)钱?(都|也)不(会)?[交给缴]", r"不想[交给缴]",
-    r"(有本事|有能耐|有种).{0,6}(告|起诉|法院|赶)", r"(去|来)(法院)?告我", r"把我怎么?(样|着)", r"爱咋咋", r"随便你们",
-    r"钱我有的是", r"有的是钱", r"不差(这点|这几个)钱", r"白住", r"拖着(呗|吧)", r"随口说说", r"从来没交过", r"就没交过",
-    r"没什么原因", r"没有原因", r"不为什么", r"^\s*不[交给缴]\s*[。！!.]?\s*$", r"不会(缴纳|交|缴|给)",
-))
+REFUSAL_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"就(是)?不(想)?[交给缴]",
+        r"不[交给缴]就是不[交给缴]",
+        r"(一分|一毛|一个子儿?)钱?(都|也)不(会)?[交给缴]",
+        r"不想[交给缴]",
+        r"(有本事|有能耐|有种).{0,6}(告|起诉|法院|赶)",
+        r"(去|来)(法院)?告我",
+        r"把我怎么?(样|着)",
+        r"爱咋咋",
+        r"随便你们",
+        r"钱我有的是",
+        r"有的是钱",
+        r"不差(这点|这几个)钱",
+        r"白住",
+        r"拖着(呗|吧)",
+        r"随口说说",
+        r"从来没交过",
+        r"就没交过",
+        r"没什么原因",
+        r"没有原因",
+        r"不为什么",
+        r"^\s*不[交给缴]\s*[。！!.]?\s*$",
+        r"不会(缴纳|交|缴|给)",
+    )
+)
 """Refusal without a reason, in the owner's own words."""
-ABILITY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
-    r"国外", r"出国", r"三亚", r"旅游", r"度假", r"游轮", r"豪车", r"换(了)?(新)?车", r"别墅", r"(几|两|三)套房", r"刚买",
-    r"打高尔夫", r"头等舱", r"奢侈",
-))
+ABILITY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"国外",
+        r"出国",
+        r"三亚",
+        r"旅游",
+        r"度假",
+        r"游轮",
+        r"豪车",
+        r"换(了)?(新)?车",
+        r"别墅",
+        r"(几|两|三)套房",
+        r"刚买",
+        r"打高尔夫",
+        r"头等舱",
+        r"奢侈",
+    )
+)
 """Signs of ability to pay."""
-EVASION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
-    r"再说", r"别烦", r"烦不烦", r"没空", r"忙着呢", r"别(再)?打", r"别(一天到晚)?发消息",
-))
+EVASION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"再说",
+        r"别烦",
+        r"烦不烦",
+        r"没空",
+        r"忙着呢",
+        r"别(再)?打",
+        r"别(一天到晚)?发消息",
+    )
+)
 """Putting the steward off without giving any reason."""
 
 REFUSAL_CLAIM_TYPES = frozenset({"无理由拒缴"})
@@ -91,8 +247,14 @@ class MaliceCheck:
         return "没有“有能力而无理由拒缴”的证据，不得认定为恶意欠费"
 
 
-def check_malice(owner_lines: Iterable[str], *, other_texts: Iterable[str] = (), claim_types: Iterable[str] = (),
-                 open_grievances: int = 0, broken_promises: int = 0) -> MaliceCheck:
+def check_malice(
+    owner_lines: Iterable[str],
+    *,
+    other_texts: Iterable[str] = (),
+    claim_types: Iterable[str] = (),
+    open_grievances: int = 0,
+    broken_promises: int = 0,
+) -> MaliceCheck:
     """Decide whether ``beh.malicious`` may stand.
 
     Args:
@@ -119,5 +281,9 @@ def check_malice(owner_lines: Iterable[str], *, other_texts: Iterable[str] = (),
         refusals.append("诉求记录：无理由拒缴")
     if broken_promises >= 2:
         refusals.append(f"承诺还款{broken_promises}次未兑现")
-    return MaliceCheck(allowed=not blockers and bool(refusals), blockers=list(dict.fromkeys(blockers)),
-                       refusals=refusals, hardship=hardship)
+    return MaliceCheck(
+        allowed=not blockers and bool(refusals),
+        blockers=list(dict.fromkeys(blockers)),
+        refusals=refusals,
+        hardship=hardship,
+    )

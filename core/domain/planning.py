@@ -12,38 +12,61 @@ from core.domain.calendar import next_allowed_slot
 from core.domain.strategy import StrategyDecision
 
 REMOTE_ORDER = ("wechat", "sms", "phone")
-ROLES_ZH = {"steward": "管家", "manager": "项目经理", "supervisor": "部门主管", "maintenance": "维修/保洁主管",
-            "legal": "法务"}
-WINDOWS = {"sms": ("10:00", "11:30"), "wechat": ("10:00", "12:00"), "phone": ("14:00", "17:00"),
-           "visit": ("15:00", "18:00"), "letter": ("09:00", "17:00"), "internal": ("09:00", "18:00"),
-           "email": ("10:00", "12:00")}
+ROLES_ZH = {
+    "steward": "管家",
+    "manager": "项目经理",
+    "supervisor": "部门主管",
+    "maintenance": "维修/保洁主管",
+    "legal": "法务",
+}
+WINDOWS = {
+    "sms": ("10:00", "11:30"),
+    "wechat": ("10:00", "12:00"),
+    "phone": ("14:00", "17:00"),
+    "visit": ("15:00", "18:00"),
+    "letter": ("09:00", "17:00"),
+    "internal": ("09:00", "18:00"),
+    "email": ("10:00", "12:00"),
+}
 COMMITTEE_ACTION = "提请业委会督促缴费"
 """The internal step that takes the escalation step 业委会督促; later messages may then announce litigation."""
 
 # Stage ladder actions: (day overdue, channel, template id, action, role)
 LADDER = {
-    "预警": ((3, "sms", "tpl.warn.sms.first", "友好缴费提醒", "steward"),
-             (7, "phone", "tpl.warn.phone.script", "管家电话了解延迟原因", "steward"),
-             (10, "wechat", "tpl.warn.wechat.personal", "微信个性化缴费提醒", "steward"),
-             (15, "visit", "tpl.warn.visit.script", "管家上门面对面沟通", "steward")),
-    "初级": ((16, "letter", "tpl.primary.letter.notice", "发送正式缴费通知书（书面+电子版）", "steward"),
-             (20, "visit", "tpl.instalment.wechat.offer", "管家约谈，商定分期缴费计划", "steward"),
-             (25, "internal", None, "如业主事先同意，联系其登记的紧急联系人（未同意则跳过）", "steward"),
-             (30, "letter", "tpl.primary.letter.final", "发送最后缴费告知函", "steward")),
-    "中级": ((31, "visit", "tpl.mid.visit.supervisor", "部门主管介入，正式约谈", "supervisor"),
-             (40, "internal", None, "公告栏张贴欠费提示（隐去姓名和房号）", "steward"),
-             (45, "letter", "tpl.primary.letter.final", "发送最后催告函", "legal"),
-             (60, "internal", None, "启动法律程序准备（催告→业委会督促→诉讼/仲裁）", "legal")),
+    "预警": (
+        (3, "sms", "tpl.warn.sms.first", "友好缴费提醒", "steward"),
+        (7, "phone", "tpl.warn.phone.script", "管家电话了解延迟原因", "steward"),
+        (10, "wechat", "tpl.warn.wechat.personal", "微信个性化缴费提醒", "steward"),
+        (15, "visit", "tpl.warn.visit.script", "管家上门面对面沟通", "steward"),
+    ),
+    "初级": (
+        (16, "letter", "tpl.primary.letter.notice", "发送正式缴费通知书（书面+电子版）", "steward"),
+        (20, "visit", "tpl.instalment.wechat.offer", "管家约谈，商定分期缴费计划", "steward"),
+        (25, "internal", None, "如业主事先同意，联系其登记的紧急联系人（未同意则跳过）", "steward"),
+        (30, "letter", "tpl.primary.letter.final", "发送最后缴费告知函", "steward"),
+    ),
+    "中级": (
+        (31, "visit", "tpl.mid.visit.supervisor", "部门主管介入，正式约谈", "supervisor"),
+        (40, "internal", None, "公告栏张贴欠费提示（隐去姓名和房号）", "steward"),
+        (45, "letter", "tpl.primary.letter.final", "发送最后催告函", "legal"),
+        (60, "internal", None, "启动法律程序准备（催告→业委会督促→诉讼/仲裁）", "legal"),
+    ),
     # 物业管理条例第64条: 催告 → 业委会督促 → 诉讼/仲裁; the legal notice only after the committee step.
-    "高级": ((61, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "legal"),
-             (68, "internal", None, COMMITTEE_ACTION, "manager"),
-             (75, "letter", "tpl.legal.letter.pre_notice", "业委会督促后发送法务前置提示函（告知诉讼/仲裁）", "legal"),
-             (82, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal")),
+    "高级": (
+        (61, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "legal"),
+        (68, "internal", None, COMMITTEE_ACTION, "manager"),
+        (75, "letter", "tpl.legal.letter.pre_notice", "业委会督促后发送法务前置提示函（告知诉讼/仲裁）", "legal"),
+        (82, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal"),
+    ),
 }
 
 
-CHANNEL_TEMPLATES = {"sms": "tpl.warn.sms.first", "wechat": "tpl.warn.wechat.personal",
-                     "phone": "tpl.warn.phone.script", "visit": "tpl.warn.visit.script"}
+CHANNEL_TEMPLATES = {
+    "sms": "tpl.warn.sms.first",
+    "wechat": "tpl.warn.wechat.personal",
+    "phone": "tpl.warn.phone.script",
+    "visit": "tpl.warn.visit.script",
+}
 
 
 @dataclass(frozen=True)
@@ -116,19 +139,23 @@ def _window(channel: str, inputs: PlanInputs) -> tuple[str, str]:
 
 def _service_first(inputs: PlanInputs) -> list[tuple[int, str, str | None, str, str]]:
     fixes = inputs.fix_actions or ("核实并整改业主反映的服务问题",)
-    steps = [(0, "internal", None, "整改：" + "；".join(fixes[:2]), "maintenance"),
-             (1, "wechat", "tpl.service.wechat.apology", "致歉并告知整改措施和回访日期", "steward"),
-             (7, "phone", "tpl.service.phone.followup", "整改回访，确认业主满意", "steward")]
+    steps = [
+        (0, "internal", None, "整改：" + "；".join(fixes[:2]), "maintenance"),
+        (1, "wechat", "tpl.service.wechat.apology", "致歉并告知整改措施和回访日期", "steward"),
+        (7, "phone", "tpl.service.phone.followup", "整改回访，确认业主满意", "steward"),
+    ]
     if inputs.instalment_eligible:
         steps.append((10, "visit", "tpl.warn.visit.script", "整改确认后上门沟通缴费，可提供分期", "steward"))
     return steps
 
 
 def _hardship(_inputs: PlanInputs) -> list[tuple[int, str, str | None, str, str]]:
-    return [(1, "phone", "tpl.hardship.phone.care", "关怀来电，了解困难情况", "steward"),
-            (3, "wechat", "tpl.instalment.wechat.offer", "提供分期方案（最长12个月）", "steward"),
-            (5, "internal", None, "协助业主准备分期/减免申请材料，提交审批", "steward"),
-            (14, "wechat", "tpl.warn.wechat.personal", "温和跟进分期执行情况", "steward")]
+    return [
+        (1, "phone", "tpl.hardship.phone.care", "关怀来电，了解困难情况", "steward"),
+        (3, "wechat", "tpl.instalment.wechat.offer", "提供分期方案（最长12个月）", "steward"),
+        (5, "internal", None, "协助业主准备分期/减免申请材料，提交审批", "steward"),
+        (14, "wechat", "tpl.warn.wechat.personal", "温和跟进分期执行情况", "steward"),
+    ]
 
 
 def _ladder(inputs: PlanInputs, start_offset: int = 1) -> list[tuple[int, str, str | None, str, str]]:
@@ -154,25 +181,36 @@ def _malicious(inputs: PlanInputs) -> list[tuple[int, str, str | None, str, str]
         return _ladder(inputs)
     senior = inputs.decision.stage is not None and inputs.decision.stage.name == "高级"
     # Only a 高级 message may name the court (impersonation rule); before that the notice is prepared, not sent.
-    notice = ((14, "letter", "tpl.legal.letter.pre_notice", "法务前置提示函（业委会督促之后）", "legal") if senior else
-              (14, "internal", None, "准备法务前置提示函（账龄满60天进入高级阶段、业委会督促之后发送）", "legal"))
-    return [(1, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "steward"),
-            (7, "internal", None, COMMITTEE_ACTION, "manager"),
-            notice,
-            (21, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal")]
+    notice = (
+        (14, "letter", "tpl.legal.letter.pre_notice", "法务前置提示函（业委会督促之后）", "legal")
+        if senior
+        else (14, "internal", None, "准备法务前置提示函（账龄满60天进入高级阶段、业委会督促之后发送）", "legal")
+    )
+    return [
+        (1, "letter", "tpl.primary.letter.final", "书面催告：告知欠费金额和缴费期限", "steward"),
+        (7, "internal", None, COMMITTEE_ACTION, "manager"),
+        notice,
+        (21, "internal", None, "整理证据包（留痕+清单），准备诉讼/仲裁材料", "legal"),
+    ]
 
 
 def _dispute(inputs: PlanInputs) -> list[tuple[int, str, str | None, str, str]]:
-    head = [(0, "internal", None, "核实业主异议，准备费用明细/公示材料", "manager"),
-            (2, "wechat", "tpl.dispute.wechat.explain", "向业主解释并提供明细，邀请对账", "steward")]
+    head = [
+        (0, "internal", None, "核实业主异议，准备费用明细/公示材料", "manager"),
+        (2, "wechat", "tpl.dispute.wechat.explain", "向业主解释并提供明细，邀请对账", "steward"),
+    ]
     return head + _ladder(inputs, start_offset=7)
 
 
 def build_steps(inputs: PlanInputs) -> list[StepDraft]:
     """Lay out the plan's steps for the decided strategy, scheduled inside allowed windows."""
     name = inputs.decision.name
-    raw = {"service_first": _service_first, "hardship": _hardship, "malicious": _malicious,
-           "dispute_resolution": _dispute}.get(name, _ladder)(inputs)
+    raw = {
+        "service_first": _service_first,
+        "hardship": _hardship,
+        "malicious": _malicious,
+        "dispute_resolution": _dispute,
+    }.get(name, _ladder)(inputs)
     if inputs.decision.manager_review:
         raw = [(0, "internal", None, "经理复核方案（关怀人群/法律程序）", "manager"), *raw]
     steps: list[StepDraft] = []
@@ -185,7 +223,12 @@ def build_steps(inputs: PlanInputs) -> list[StepDraft]:
         if outgoing:
             chosen = pick(wanted, inputs)
             if chosen is None:
-                action, channel, template, outgoing = action + "（业主已退订/黑名单：不联系，转人工处理）", "internal", None, False
+                action, channel, template, outgoing = (
+                    action + "（业主已退订/黑名单：不联系，转人工处理）",
+                    "internal",
+                    None,
+                    False,
+                )
             else:
                 channel, fallback = chosen
                 if channel != wanted and template and f".{wanted}." in template:
@@ -201,6 +244,9 @@ def build_steps(inputs: PlanInputs) -> list[StepDraft]:
             used_days.add(slot.date())
             last_contact = slot.date()
         months = inputs.decision.max_instalment_months if template == "tpl.instalment.wechat.offer" else None
-        steps.append(StepDraft(len(steps) + 1, slot.date(), start, end, channel, fallback, template, action,
-                               role, outgoing, months))
+        steps.append(
+            StepDraft(
+                len(steps) + 1, slot.date(), start, end, channel, fallback, template, action, role, outgoing, months
+            )
+        )
     return [replace(s, seq=i) for i, s in enumerate(sorted(steps, key=lambda s: (s.day, s.seq)), 1)]

@@ -24,8 +24,11 @@ class OwnerFlags:
     @classmethod
     def from_tags(cls, tags: list[str] | tuple[str, ...], **extra: bool) -> OwnerFlags:
         """Flags implied by owner tags, merged with explicit ones (e.g. from a diagnosis)."""
-        base = {"vulnerable": bool(VULNERABLE_TAGS & set(tags)), "high_value": "高价值" in tags,
-                "malicious": "问题业主" in tags}
+        base = {
+            "vulnerable": bool(VULNERABLE_TAGS & set(tags)),
+            "high_value": "高价值" in tags,
+            "malicious": "问题业主" in tags,
+        }
         for key, value in extra.items():
             base[key] = base.get(key, False) or value
         return cls(**base)
@@ -58,8 +61,12 @@ LABELS = {
 
 def decide(strategy_group: str, flags: OwnerFlags, days_overdue: int) -> StrategyDecision:
     """Choose the strategy from the cause's strategy group, the owner's flags and days overdue."""
-    name = {"service_quality": "service_first", "hardship": "hardship", "malicious": "malicious",
-            "dispute": "dispute_resolution"}.get(strategy_group, "standard")
+    name = {
+        "service_quality": "service_first",
+        "hardship": "hardship",
+        "malicious": "malicious",
+        "dispute": "dispute_resolution",
+    }.get(strategy_group, "standard")
     if flags.hardship and name in ("standard", "dispute_resolution"):
         name = "hardship"
     if flags.malicious and name == "standard":
@@ -76,9 +83,14 @@ def decide(strategy_group: str, flags: OwnerFlags, days_overdue: int) -> Strateg
         notes.append("恶意欠费满30天：按 催告→业委会督促→诉讼/仲裁 顺序启动法律程序准备")
     months = 12 if name == "hardship" else 6
     return StrategyDecision(
-        name=name, label=LABELS[name], stage=stage,
+        name=name,
+        label=LABELS[name],
+        stage=stage,
         pause_forced_collection=name == "service_first",
-        legal_track=legal, manager_review=flags.vulnerable or legal,
+        legal_track=legal,
+        manager_review=flags.vulnerable or legal,
         gentle=flags.vulnerable or name in ("service_first", "hardship"),
-        max_instalment_months=months, weekly_contact_cap=1 if flags.vulnerable else 3, notes=tuple(notes),
+        max_instalment_months=months,
+        weekly_contact_cap=1 if flags.vulnerable else 3,
+        notes=tuple(notes),
     )

@@ -47,9 +47,7 @@ def _pass_through_enhancer() -> ContextAwareEnhancer:
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 
     class PassThroughContextEnhancer(ContextAwareEnhancer):
-        def enhance_using_context(
-            self, text, raw_results, nlp_artifacts, recognizers, context=None
-        ):  # noqa: D102
+        def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):  # noqa: D102
             return raw_results
 
     return PassThroughContextEnhancer(

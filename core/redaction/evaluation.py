@@ -106,9 +106,7 @@ def read_weibo_cases(path: Path, person_kind: str = "PER.NAM") -> list[LabelledC
     ]
 
 
-def kept_share(
-    cases: Sequence[LabelledCase], detect: Callable[[str], list[Finding]]
-) -> tuple[int, int]:
+def kept_share(cases: Sequence[LabelledCase], detect: Callable[[str], list[Finding]]) -> tuple[int, int]:
     """Over-redaction: (keep words left untouched by every finding, keep words in total)."""
     kept = total = 0
     for case in cases:
@@ -121,9 +119,7 @@ def kept_share(
     return kept, total
 
 
-def evaluate(
-    cases: Sequence[LabelledCase], detect: Callable[[str], list[Finding]]
-) -> EvaluationReport:
+def evaluate(cases: Sequence[LabelledCase], detect: Callable[[str], list[Finding]]) -> EvaluationReport:
     """Run ``detect`` over every case and score it per entity type."""
     scores: dict[str, EntityScore] = {}
     timings = []
@@ -132,27 +128,20 @@ def evaluate(
         found = detect(case.text)
         timings.append((time.perf_counter() - started) * 1000)
         _score_case(case, found, scores)
-    return EvaluationReport(
-        scores=dict(sorted(scores.items())), ms_per_sentence=median(timings), sentences=len(cases)
-    )
+    return EvaluationReport(scores=dict(sorted(scores.items())), ms_per_sentence=median(timings), sentences=len(cases))
 
 
 def _score_case(case: LabelledCase, found: list[Finding], scores: dict[str, EntityScore]) -> None:
     for entity_type, start, end in case.spans:
         score = scores.setdefault(entity_type, EntityScore())
-        covered = any(
-            f.entity_type == entity_type and f.start <= start and f.end >= end for f in found
-        )
+        covered = any(f.entity_type == entity_type and f.start <= start and f.end >= end for f in found)
         if covered:
             score.gold_found += 1
         else:
             score.gold_missed += 1
     for finding in found:
         score = scores.setdefault(finding.entity_type, EntityScore())
-        overlaps = any(
-            t == finding.entity_type and finding.start < e and finding.end > s
-            for t, s, e in case.spans
-        )
+        overlaps = any(t == finding.entity_type and finding.start < e and finding.end > s for t, s, e in case.spans)
         if overlaps:
             score.pred_correct += 1
         else:
@@ -163,9 +152,7 @@ def mismatches(case: LabelledCase, found: list[Finding]) -> list[str]:
     """Describe missed and spurious spans of one case (for debugging the recognizers)."""
     notes = []
     for entity_type, start, end in case.spans:
-        if not any(
-            f.entity_type == entity_type and f.start <= start and f.end >= end for f in found
-        ):
+        if not any(f.entity_type == entity_type and f.start <= start and f.end >= end for f in found):
             notes.append(f"MISS {entity_type} {case.text[start:end]!r}")
     for f in found:
         if not any(t == f.entity_type and f.start < e and f.end > s for t, s, e in case.spans):

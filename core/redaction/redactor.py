@@ -82,9 +82,7 @@ class HouseholdRedactor:
         for result in results:
             value = text[result.start : result.end]
             before = text[max(0, result.start - _CONTEXT_BEFORE) : result.start]
-            table.setdefault(
-                (result.entity_type, value), self._placeholder(result.entity_type, value, before)
-            )
+            table.setdefault((result.entity_type, value), self._placeholder(result.entity_type, value, before))
         return _anonymize(text, results, table), findings
 
     def redact_many(self, texts: Iterable[str]) -> list[str]:
@@ -99,9 +97,7 @@ class HouseholdRedactor:
             names = self._people.owner_variants() + list(self._people.staff_names)
             self._extra = []
             if names:
-                self._extra.append(
-                    KnownValuesRecognizer(ent.PERSON, names, OWNER_TITLES + STAFF_TITLES)
-                )
+                self._extra.append(KnownValuesRecognizer(ent.PERSON, names, OWNER_TITLES + STAFF_TITLES))
             if self._owner_unit:
                 self._extra.append(KnownValuesRecognizer(ent.ADDRESS, [self._owner_unit]))
         return self._extra
@@ -113,11 +109,7 @@ class HouseholdRedactor:
                 return self._remember(OWNER_PLACEHOLDER, value)
             label = _STAFF_LABEL if role is PersonRole.STAFF else ent.PLACEHOLDER_LABELS[ent.PERSON]
             return self._numbered(label, key, value)
-        if (
-            entity_type == ent.ADDRESS
-            and self._owner_unit_key
-            and same_unit(unit_key(value), self._owner_unit_key)
-        ):
+        if entity_type == ent.ADDRESS and self._owner_unit_key and same_unit(unit_key(value), self._owner_unit_key):
             return self._remember(OWN_UNIT_PLACEHOLDER, value)
         label = ent.PLACEHOLDER_LABELS.get(entity_type, ent.PLACEHOLDER_LABELS[ent.KNOWN_VALUE])
         return self._numbered(label, _value_key(entity_type, value), value)

@@ -68,8 +68,7 @@ def train(
             "generated_sentences": synthetic,
             "seed": seed,
             "inputs_sha256": {
-                name: _sha256(weibo / name)
-                for name in ("weiboNER_2nd_conll.train", "weiboNER_2nd_conll.dev")
+                name: _sha256(weibo / name) for name in ("weiboNER_2nd_conll.train", "weiboNER_2nd_conll.dev")
             },
         },
         "thresholds": {label: 0.5 for label in LABELS},
@@ -79,19 +78,14 @@ def train(
     curves = {label: dev_curve(tagger, dev_set, label) for label in LABELS}
     for label in LABELS:
         meta["thresholds"][label] = choose_threshold(curves[label], MIN_PRECISION[label])
-    meta["dev"] = {
-        label: {str(t): {"precision": p, "recall": r} for t, p, r in curves[label]}
-        for label in LABELS
-    }
+    meta["dev"] = {label: {str(t): {"precision": p, "recall": r} for t, p, r in curves[label]} for label in LABELS}
     meta["min_precision_on_dev"] = MIN_PRECISION
     meta["train_seconds"] = round(time.perf_counter() - started, 1)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return meta
 
 
-def dev_curve(
-    tagger: NamePlaceTagger, sentences: list[TaggedSentence], label: str
-) -> list[tuple[float, float, float]]:
+def dev_curve(tagger: NamePlaceTagger, sentences: list[TaggedSentence], label: str) -> list[tuple[float, float, float]]:
     """(threshold, precision, recall) of one label over GRID; recall counts covered gold spans."""
     probs = [tagger.marginals(s.text) for s in sentences]
     from core.redaction.learned.model import _decode
@@ -143,9 +137,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=150)
     parser.add_argument("--no-pos", action="store_true", help="train without jieba POS features")
     args = parser.parse_args()
-    meta = train(
-        args.weibo, args.out, args.synthetic, args.c1, args.c2, args.iterations, not args.no_pos
-    )
+    meta = train(args.weibo, args.out, args.synthetic, args.c1, args.c2, args.iterations, not args.no_pos)
     print(json.dumps({k: meta[k] for k in ("thresholds", "train_seconds")}, ensure_ascii=False))
     for label in LABELS:
         for t, pr in meta["dev"][label].items():

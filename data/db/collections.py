@@ -28,8 +28,10 @@ class HouseholdScore(Base):
     """The overnight batch's latest verdict on one household (upserted per unit)."""
 
     __tablename__ = "household_scores"
-    __table_args__ = (Index("ix_scores_asof_project", "as_of", "project_id"),
-                      Index("ix_scores_asof_priority", "as_of", "priority"))
+    __table_args__ = (
+        Index("ix_scores_asof_project", "as_of", "project_id"),
+        Index("ix_scores_asof_priority", "as_of", "priority"),
+    )
     unit_id: Mapped[int] = mapped_column(FK("units.id"), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
     project_id: Mapped[int] = mapped_column(Integer)

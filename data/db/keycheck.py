@@ -42,8 +42,9 @@ def _encrypted_columns() -> list[tuple[str, str]]:
     from data.db.base import Base
     from data.db.columns import EncryptedString
 
-    return [(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns
-            if isinstance(c.type, EncryptedString)]
+    return [
+        (t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns if isinstance(c.type, EncryptedString)
+    ]
 
 
 def _has_table(conn: Connection, name: str) -> bool:
@@ -75,8 +76,11 @@ def problems(conn: Connection, fc: FieldCipher) -> list[str]:
     """Why the keys cannot read this database (empty: they can)."""
     inspector = sa.inspect(conn)
     tables = set(inspector.get_table_names())
-    existing = {t: {col["name"] for col in inspector.get_columns(t)} for t in {t for t, _ in _encrypted_columns()}
-                if t in tables}
+    existing = {
+        t: {col["name"] for col in inspector.get_columns(t)}
+        for t in {t for t, _ in _encrypted_columns()}
+        if t in tables
+    }
     columns = [(t, c) for t, c in _encrypted_columns() if c in existing.get(t, ())]
     stored = _stored(conn)
     current = check_values(fc.keyring)
@@ -90,9 +94,17 @@ def problems(conn: Connection, fc: FieldCipher) -> list[str]:
                 state = "missing from the keyring" if kid not in current["keys"] else "a different key"
                 found.append(f"key {kid!r} used in {used} is {state}")
         if stored.get("hash") and stored["hash"] != current["hash"]:
-            hashed = next((f"{t}.{c}" for t, c in HASH_COLUMNS if _has_table(conn, t)
-                           and conn.execute(sa.select(sa.column(c)).select_from(sa.table(t))
-                                            .where(sa.column(c).is_not(None)).limit(1)).first()), None)
+            hashed = next(
+                (
+                    f"{t}.{c}"
+                    for t, c in HASH_COLUMNS
+                    if _has_table(conn, t)
+                    and conn.execute(
+                        sa.select(sa.column(c)).select_from(sa.table(t)).where(sa.column(c).is_not(None)).limit(1)
+                    ).first()
+                ),
+                None,
+            )
             if hashed:
                 found.append(f"the lookup-hash key of {hashed} is a different key")
     else:

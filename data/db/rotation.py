@@ -65,8 +65,9 @@ def _write(conn: Connection, t: sa.TableClause, rows: list[sa.Row], changes: lis
     conn.execute(stmt, params)
 
 
-def reencrypt_all(conn: Connection, fc: FieldCipher, *, batch: int = 1000,
-                  tables: tuple[str, ...] | None = None) -> RotationReport:
+def reencrypt_all(
+    conn: Connection, fc: FieldCipher, *, batch: int = 1000, tables: tuple[str, ...] | None = None
+) -> RotationReport:
     """Bring every personal field to the active key and every lookup hash to the current HMAC key (caller commits).
 
     Rows already encrypted with the active key and carrying the right hash are left alone, so the pass is

@@ -14,8 +14,10 @@ class StewardTask(Base):
     """A to-do for the household's steward: instalment, dispute, invoice or opt-out request."""
 
     __tablename__ = "steward_tasks"
-    __table_args__ = (Index("ix_steward_tasks_status_created", "status", "created_at"),
-                      UniqueConstraint("unit_id", "open_fingerprint", name="uq_steward_tasks_open_request"))
+    __table_args__ = (
+        Index("ix_steward_tasks_status_created", "status", "created_at"),
+        UniqueConstraint("unit_id", "open_fingerprint", name="uq_steward_tasks_open_request"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # instalment|dispute|invoice|opt_out|other

@@ -36,7 +36,9 @@ class ContactAttempt(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     template_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String(16), default="pending")  # delivered|failed|unsubscribed|no_answer|answered
+    outcome: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # delivered|failed|unsubscribed|no_answer|answered
     receipt: Mapped[dict | None] = mapped_column(JSON)
     idempotency_key: Mapped[str | None] = mapped_column(String(96), unique=True)
     plan_step_id: Mapped[int | None] = mapped_column(FK("plan_steps.id"))
@@ -136,8 +138,14 @@ class DunningPlan(Base):
     __tablename__ = "dunning_plans"
     __table_args__ = (
         # One live plan per household: at most one version awaiting approval and at most one approved.
-        Index("uq_dunning_plans_live", "unit_id", "status", unique=True,
-              sqlite_where=text(LIVE_PLAN_WHERE), postgresql_where=text(LIVE_PLAN_WHERE)),
+        Index(
+            "uq_dunning_plans_live",
+            "unit_id",
+            "status",
+            unique=True,
+            sqlite_where=text(LIVE_PLAN_WHERE),
+            postgresql_where=text(LIVE_PLAN_WHERE),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(FK("units.id"), index=True)

@@ -25,9 +25,26 @@ from data.generator.portfolio import (
 )
 
 INSERT_ORDER = (
-    "projects", "buildings", "owners", "contacts", "owner_tags", "owner_preferences", "units",
-    "receivables", "payments", "chat_messages", "tickets", "ticket_events", "claims", "claim_records",
-    "eval_ground_truth", "contact_attempts", "opt_outs", "blacklist", "disputes", "promises",
+    "projects",
+    "buildings",
+    "owners",
+    "contacts",
+    "owner_tags",
+    "owner_preferences",
+    "units",
+    "receivables",
+    "payments",
+    "chat_messages",
+    "tickets",
+    "ticket_events",
+    "claims",
+    "claim_records",
+    "eval_ground_truth",
+    "contact_attempts",
+    "opt_outs",
+    "blacklist",
+    "disputes",
+    "promises",
     "instalment_plans",
 )
 STEWARD_SURNAMES = "李张刘陈杨赵周吴徐孙"
@@ -72,8 +89,7 @@ def _flush_sqlite(conn, name: str, batch: list[dict]) -> None:  # noqa: ANN001
     """Plain DB-API executemany: the ORM's per-row parameter processing dominates otherwise."""
     columns = [c for c in batch[0] if not c.startswith("_")]
     sql = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.connection.driver_connection.executemany(
-        sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in batch])
+    conn.connection.driver_connection.executemany(sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in batch])
 
 
 def _flush(engine: Engine, rows: Rows) -> int:
@@ -103,13 +119,23 @@ def _fix_sequences(engine: Engine) -> None:
     with engine.begin() as conn:
         for name in INSERT_ORDER:
             if "id" in Base.metadata.tables[name].c:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                    )
+                )
 
 
-def generate(engine: Engine, households: int, *, seed: int = 7, as_of: date = DEFAULT_AS_OF,
-             chunk: int = 2000, progress: Callable[[int], None] | None = None) -> GenerationReport:
+def generate(
+    engine: Engine,
+    households: int,
+    *,
+    seed: int = 7,
+    as_of: date = DEFAULT_AS_OF,
+    chunk: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> GenerationReport:
     """Write ``households`` sample households (the pilot first); skip when a sample already exists."""
     with engine.connect() as conn:
         if conn.execute(select(Project.id).where(Project.code == PILOT_KEY[0])).first():
@@ -152,8 +178,9 @@ def generate(engine: Engine, households: int, *, seed: int = 7, as_of: date = DE
             index = counters[pid]
             counters[pid] += 1
             code, label, bname = unit_code(index)
-        spec = HouseholdSpec(pid, building_id(pid, bname), code, label, bname,
-                             steward_title(int(code.split("-")[0])), as_of, periods)
+        spec = HouseholdSpec(
+            pid, building_id(pid, bname), code, label, bname, steward_title(int(code.split("-")[0])), as_of, periods
+        )
         reuse = last_owner.get(pid) if rng.random() < MULTI_UNIT_SHARE else None
         last_owner[pid] = generate_household(rng, ids, rows, spec, owner=reuse)
         if n % chunk == 0:

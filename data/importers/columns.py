@@ -33,8 +33,16 @@ class Column:
 
 
 PROJECT = Column("project", "项目编码", partial(p.parse_code, max_len=32), True, ("项目代码", "小区编码", "项目编号"))
-UNIT = Column("unit", "房号", partial(p.parse_text, max_len=32), True, ("房间号", "房屋编号", "房间编号", "房屋编码", "房屋", "户号"))
-PERIOD = Column("period", "账期", p.parse_period, True, ("所属期间", "费用期间", "所属账期", "计费期间", "期间", "月份"))
+UNIT = Column(
+    "unit",
+    "房号",
+    partial(p.parse_text, max_len=32),
+    True,
+    ("房间号", "房屋编号", "房间编号", "房屋编码", "房屋", "户号"),
+)
+PERIOD = Column(
+    "period", "账期", p.parse_period, True, ("所属期间", "费用期间", "所属账期", "计费期间", "期间", "月份")
+)
 
 OWNERS: tuple[Column, ...] = (
     PROJECT,
@@ -58,7 +66,9 @@ RECEIVABLES: tuple[Column, ...] = (
     PROJECT,
     UNIT,
     PERIOD,
-    Column("fee_type", "费项", partial(p.parse_text, max_len=16), True, ("费用项目", "收费项目", "费用类型", "收费科目")),
+    Column(
+        "fee_type", "费项", partial(p.parse_text, max_len=16), True, ("费用项目", "收费项目", "费用类型", "收费科目")
+    ),
     Column("amount", "应收金额", p.parse_amount, True, ("应收", "应缴金额", "应收款")),
     Column("due_date", "到期日", p.parse_date, True, ("应收日期", "截止日期", "缴费期限", "到期日期", "应缴日期")),
     Column("paid", "已收金额", p.parse_amount, False, ("已收", "已缴金额", "实收金额")),
@@ -73,7 +83,9 @@ PAYMENTS: tuple[Column, ...] = (
     Column("amount", "实收金额", p.parse_amount, True, ("实收", "缴费金额", "支付金额", "收款金额")),
     Column("paid_at", "缴费时间", p.parse_datetime, True, ("支付时间", "收款时间", "缴费日期", "交易时间")),
     Column("channel", "支付方式", ident.parse_pay_channel, True, ("缴费方式", "收款方式", "支付渠道")),
-    Column("ref", "流水号", partial(p.parse_code, max_len=64), True, ("交易流水号", "支付流水号", "交易单号", "收款单号")),
+    Column(
+        "ref", "流水号", partial(p.parse_code, max_len=64), True, ("交易流水号", "支付流水号", "交易单号", "收款单号")
+    ),
 )
 
 KINDS: dict[str, tuple[Column, ...]] = {"owners": OWNERS, "receivables": RECEIVABLES, "payments": PAYMENTS}

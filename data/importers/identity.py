@@ -9,12 +9,47 @@ from data.importers.errors import CellError
 from data.importers.parsers import as_str, parse_text
 
 OWNER_TAGS = ("老年", "残障", "敏感", "高价值", "问题业主")
-PREF_CHANNELS = {"短信": "sms", "微信": "wechat", "电话": "phone", "上门": "visit", "邮件": "email",
-                 "邮箱": "email", "电话回访": "phone", "上门拜访": "visit"}
-PAY_CHANNELS = {"微信": "微信", "微信支付": "微信", "支付宝": "支付宝", "银行转账": "银行转账", "转账": "银行转账",
-                "对公转账": "银行转账", "现金": "现金", "银联": "银联", "刷卡": "银联", "银行卡": "银联",
-                "pos": "银联", "代扣": "银行转账", "银行代扣": "银行转账", "其他": "其他"}
-COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯")
+PREF_CHANNELS = {
+    "短信": "sms",
+    "微信": "wechat",
+    "电话": "phone",
+    "上门": "visit",
+    "邮件": "email",
+    "邮箱": "email",
+    "电话回访": "phone",
+    "上门拜访": "visit",
+}
+PAY_CHANNELS = {
+    "微信": "微信",
+    "微信支付": "微信",
+    "支付宝": "支付宝",
+    "银行转账": "银行转账",
+    "转账": "银行转账",
+    "对公转账": "银行转账",
+    "现金": "现金",
+    "银联": "银联",
+    "刷卡": "银联",
+    "银行卡": "银联",
+    "pos": "银联",
+    "代扣": "银行转账",
+    "银行代扣": "银行转账",
+    "其他": "其他",
+}
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -22,7 +57,9 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _WECHAT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{4,39}$")
 _NAME = re.compile(r"^[\u4e00-\u9fff·A-Za-z .]{2,32}$")
-_UNIT = re.compile(r"^([0-9A-Za-z]{1,4})\s*(?:号楼|栋|幢|座|#|-|－|—)\s*(?:([0-9]{1,2})\s*单元\s*)?([0-9A-Za-z]{2,6})\s*(?:室|号)?$")
+_UNIT = re.compile(
+    r"^([0-9A-Za-z]{1,4})\s*(?:号楼|栋|幢|座|#|-|－|—)\s*(?:([0-9]{1,2})\s*单元\s*)?([0-9A-Za-z]{2,6})\s*(?:室|号)?$"
+)
 _UNIT3 = re.compile(r"^([0-9A-Za-z]{1,4})-([0-9]{1,2})-([0-9A-Za-z]{2,6})$")
 _ROOM = re.compile(r"^(?:([0-9]{1,2})\s*单元\s*)?([0-9A-Za-z]{2,6})\s*(?:室|号)?$")
 _BUILDING = re.compile(r"^([0-9A-Za-z]{1,4})\s*(?:号楼|号|栋|幢|座|#)?$")
@@ -34,7 +71,7 @@ def parse_mobile(value: object) -> str:
     digits = re.sub(r"[\s\-()（）.]", "", as_str(value))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     if not _MOBILE.match(digits):
         raise CellError("手机号格式不正确，应为 11 位大陆手机号")

@@ -70,8 +70,9 @@ class OwnersHandler:
     def _project(self, rec: dict) -> int:
         pid = self._index.project_id(rec["project"])
         if pid is None:
-            project = Project(code=rec["project"], name=rec["project_name"], city=rec["city"],
-                              region=rec.get("region") or "")
+            project = Project(
+                code=rec["project"], name=rec["project_name"], city=rec["city"], region=rec.get("region") or ""
+            )
             self._session.add(project)
             self._session.flush()
             pid = project.id
@@ -83,7 +84,8 @@ class OwnersHandler:
         if project_id not in self._loaded:
             self._loaded.add(project_id)
             for bid, bname in self._session.execute(
-                    select(Building.id, Building.name).where(Building.project_id == project_id)):
+                select(Building.id, Building.name).where(Building.project_id == project_id)
+            ):
                 self._buildings[(project_id, bname)] = bid
         if (project_id, name) not in self._buildings:
             building = Building(project_id=project_id, name=name)
@@ -94,13 +96,21 @@ class OwnersHandler:
 
     def _owners(self, batch: list[dict]) -> dict[str, Owner]:
         keys = {pii.merge_key(rec["name"], rec["mobile"]): rec for rec in batch}
-        found = {o.merge_key: o for o in self._session.execute(
-            select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in keys]))).scalars()}
+        found = {
+            o.merge_key: o
+            for o in self._session.execute(
+                select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in keys]))
+            ).scalars()
+        }
         for key, rec in keys.items():
             if key not in found:
-                found[key] = Owner(name=pii.seal(rec["name"]), merge_key=key, created_at=self._clock(),
-                                   title=polite_title(rec["name"], rec.get("id_number")),
-                                   id_number=pii.seal(rec.get("id_number")))
+                found[key] = Owner(
+                    name=pii.seal(rec["name"]),
+                    merge_key=key,
+                    created_at=self._clock(),
+                    title=polite_title(rec["name"], rec.get("id_number")),
+                    id_number=pii.seal(rec.get("id_number")),
+                )
                 self._session.add(found[key])
         return found
 
@@ -109,14 +119,18 @@ class OwnersHandler:
         for code, pid in project_ids.items():
             wanted = {rec["unit"] for rec in batch if rec["project"] == code}
             for unit in self._session.execute(
-                    select(Unit).where(Unit.project_id == pid, Unit.code.in_(wanted))).scalars():
+                select(Unit).where(Unit.project_id == pid, Unit.code.in_(wanted))
+            ).scalars():
                 units[(pid, unit.code)] = unit
         return units
 
-    def _apply_unit(self, units: dict[tuple[int, str], Unit], pid: int, owner: Owner,
-                    rec: dict) -> tuple[bool, bool]:
-        values = {"building_id": self._building(pid, rec["building"]), "owner_id": owner.id,
-                  "label": unit_label(rec["unit"]), "area_m2": rec["area"]}
+    def _apply_unit(self, units: dict[tuple[int, str], Unit], pid: int, owner: Owner, rec: dict) -> tuple[bool, bool]:
+        values = {
+            "building_id": self._building(pid, rec["building"]),
+            "owner_id": owner.id,
+            "label": unit_label(rec["unit"]),
+            "area_m2": rec["area"],
+        }
         if rec.get("monthly_fee") is not None:
             values["monthly_fee_cents"] = rec["monthly_fee"]
         unit = units.get((pid, rec["unit"]))
@@ -142,18 +156,25 @@ class OwnersHandler:
 class _Details:
     """Contacts, tags and channel preference of the owners in one batch, loaded with three queries."""
 
-    def __init__(self, contacts: set[tuple[int, str, str]], tags: set[tuple[int, str]],
-                 prefs: dict[int, OwnerPreference]) -> None:
+    def __init__(
+        self, contacts: set[tuple[int, str, str]], tags: set[tuple[int, str]], prefs: dict[int, OwnerPreference]
+    ) -> None:
         self.contacts, self.tags, self.prefs = contacts, tags, prefs
 
     @classmethod
     def load(cls, session: Session, owner_ids: list[int]) -> _Details:
         """Read what the batch's owners already have."""
-        contacts = {(oid, kind, pii.unseal(value) or "") for oid, kind, value in session.execute(
-            select(Contact.owner_id, Contact.kind, Contact.value).where(Contact.owner_id.in_(owner_ids)))}
+        contacts = {
+            (oid, kind, pii.unseal(value) or "")
+            for oid, kind, value in session.execute(
+                select(Contact.owner_id, Contact.kind, Contact.value).where(Contact.owner_id.in_(owner_ids))
+            )
+        }
         tags = set(session.execute(select(OwnerTag.owner_id, OwnerTag.tag).where(OwnerTag.owner_id.in_(owner_ids))))
-        prefs = {p.owner_id: p for p in session.execute(
-            select(OwnerPreference).where(OwnerPreference.owner_id.in_(owner_ids))).scalars()}
+        prefs = {
+            p.owner_id: p
+            for p in session.execute(select(OwnerPreference).where(OwnerPreference.owner_id.in_(owner_ids))).scalars()
+        }
         return cls({tuple(c) for c in contacts}, {tuple(t) for t in tags}, prefs)
 
     def apply(self, session: Session, owner_id: int, rec: dict) -> bool:
@@ -163,8 +184,14 @@ class _Details:
         for kind, field in (("mobile", "mobile"), ("email", "email"), ("wechat", "wechat")):
             value = rec.get(field)
             if value and (owner_id, kind, value) not in self.contacts:
-                session.add(Contact(owner_id=owner_id, kind=kind, value=pii.seal(value),
-                                    preferred=kind == "mobile" and not has_mobile))
+                session.add(
+                    Contact(
+                        owner_id=owner_id,
+                        kind=kind,
+                        value=pii.seal(value),
+                        preferred=kind == "mobile" and not has_mobile,
+                    )
+                )
                 self.contacts.add((owner_id, kind, value))
                 changed = True
         for tag in rec.get("tags") or ():

@@ -58,20 +58,38 @@ class PaymentsHandler:
         existing = {
             row.source_ref: row
             for row in self._session.execute(
-                select(Payment.id, Payment.source_ref, Payment.unit_id, Payment.period, Payment.amount_cents,
-                       Payment.paid_at, Payment.channel)
-                .where(Payment.source_ref.in_({rec["ref"] for _, rec in resolved})))
+                select(
+                    Payment.id,
+                    Payment.source_ref,
+                    Payment.unit_id,
+                    Payment.period,
+                    Payment.amount_cents,
+                    Payment.paid_at,
+                    Payment.channel,
+                ).where(Payment.source_ref.in_({rec["ref"] for _, rec in resolved}))
+            )
         }
         inserts, updates = [], []
         for uid, rec in resolved:
-            values = {"unit_id": uid, "amount_cents": rec["amount"], "paid_at": rec["paid_at"],
-                      "channel": rec["channel"]}
+            values = {
+                "unit_id": uid,
+                "amount_cents": rec["amount"],
+                "paid_at": rec["paid_at"],
+                "channel": rec["channel"],
+            }
             if "period" in rec:
                 values["period"] = rec["period"]
             old = existing.get(rec["ref"])
             if old is None:
-                inserts.append({"source_ref": rec["ref"], "period": None, "unallocated_cents": 0,
-                                "settled_at": None if self._settle else rec["paid_at"], **values})
+                inserts.append(
+                    {
+                        "source_ref": rec["ref"],
+                        "period": None,
+                        "unallocated_cents": 0,
+                        "settled_at": None if self._settle else rec["paid_at"],
+                        **values,
+                    }
+                )
                 counts["inserted"] += 1
             elif any(getattr(old, column) != value for column, value in values.items()):
                 updates.append({"id": old.id, **values})
@@ -83,8 +101,12 @@ class PaymentsHandler:
             if self._settle:
                 from data.repositories.payments import settle_unsettled
 
-                settle_unsettled(self._session, actor="import", at=max(r["paid_at"] for r in inserts),
-                                 unit_ids={r["unit_id"] for r in inserts})
+                settle_unsettled(
+                    self._session,
+                    actor="import",
+                    at=max(r["paid_at"] for r in inserts),
+                    unit_ids={r["unit_id"] for r in inserts},
+                )
         if updates:
             self._session.execute(update(Payment), updates)
         return counts

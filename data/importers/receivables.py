@@ -62,19 +62,38 @@ class ReceivablesHandler:
         existing = {
             (row.unit_id, row.period, row.fee_type): row
             for row in self._session.execute(
-                select(Receivable.id, Receivable.unit_id, Receivable.period, Receivable.fee_type,
-                       Receivable.amount_cents, Receivable.due_date, Receivable.paid_cents,
-                       Receivable.written_off_cents, Receivable.source_ref)
-                .where(Receivable.unit_id.in_({uid for uid, _ in resolved}),
-                       Receivable.period.in_({rec["period"] for _, rec in resolved})))
+                select(
+                    Receivable.id,
+                    Receivable.unit_id,
+                    Receivable.period,
+                    Receivable.fee_type,
+                    Receivable.amount_cents,
+                    Receivable.due_date,
+                    Receivable.paid_cents,
+                    Receivable.written_off_cents,
+                    Receivable.source_ref,
+                ).where(
+                    Receivable.unit_id.in_({uid for uid, _ in resolved}),
+                    Receivable.period.in_({rec["period"] for _, rec in resolved}),
+                )
+            )
         }
         inserts, updates = [], []
         for uid, rec in resolved:
             values = self._values(rec)
             old = existing.get((uid, rec["period"], rec["fee_type"]))
             if old is None:
-                inserts.append({"unit_id": uid, "period": rec["period"], "fee_type": rec["fee_type"],
-                                "paid_cents": 0, "written_off_cents": 0, "source_ref": None, **values})
+                inserts.append(
+                    {
+                        "unit_id": uid,
+                        "period": rec["period"],
+                        "fee_type": rec["fee_type"],
+                        "paid_cents": 0,
+                        "written_off_cents": 0,
+                        "source_ref": None,
+                        **values,
+                    }
+                )
                 counts["inserted"] += 1
             elif any(getattr(old, column) != value for column, value in values.items()):
                 updates.append({"id": old.id, **values})

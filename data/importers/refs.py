@@ -21,7 +21,8 @@ class UnitIndex:
         """Id of the project with ``code``, or None when it does not exist."""
         if code not in self._projects:
             self._projects[code] = self._session.execute(
-                select(Project.id).where(Project.code == code)).scalar_one_or_none()
+                select(Project.id).where(Project.code == code)
+            ).scalar_one_or_none()
         return self._projects[code]
 
     def units(self, project_id: int) -> dict[str, int]:
@@ -51,6 +52,10 @@ class UnitIndex:
             return None
         uid = self.unit_id(record["project"], record["unit"])
         if uid is None:
-            report.add(record["_row"], "房号", record["unit"],
-                       f"未知房号：项目 {record['project']} 下没有该房屋（请先导入业主档案）")
+            report.add(
+                record["_row"],
+                "房号",
+                record["unit"],
+                f"未知房号：项目 {record['project']} 下没有该房屋（请先导入业主档案）",
+            )
         return uid

@@ -68,8 +68,9 @@ def make_handler(kind: str, session: Session, clock: Callable[[], datetime], *, 
     return PaymentsHandler(session, index, settle=settle)
 
 
-def parse_row(number: int, cells: list[object], handler: Handler, positions: dict[str, int],
-              report: ErrorReport) -> dict | None:
+def parse_row(
+    number: int, cells: list[object], handler: Handler, positions: dict[str, int], report: ErrorReport
+) -> dict | None:
     """Parse the cells of one row into a record, or report every problem of it and return None."""
     record: dict = {"_row": number}
     failed = False
@@ -99,9 +100,16 @@ def parse_row(number: int, cells: list[object], handler: Handler, positions: dic
     return None if problems else record
 
 
-def import_file(session: Session, path: Path | str, *, kind: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE,
-                settle: bool = False) -> ImportResult:
+def import_file(
+    session: Session,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    clock: Callable[[], datetime] = datetime.now,
+    scope: CallerScope = SYSTEM_SCOPE,
+    settle: bool = False,
+) -> ImportResult:
     """Import a billing-system export into the database (the caller commits).
 
     Args:
@@ -157,9 +165,16 @@ def import_file(session: Session, path: Path | str, *, kind: str | None = None, 
             counts += handler.apply(batch, report)
     finally:
         table.close()
-    return ImportResult(kind=kind, rows=rows, inserted=counts["inserted"], updated=counts["updated"],
-                        unchanged=counts["unchanged"], errors=report.rejected_rows,
-                        error_report=_write_report(report, report_path(path)), source=table.source)
+    return ImportResult(
+        kind=kind,
+        rows=rows,
+        inserted=counts["inserted"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        errors=report.rejected_rows,
+        error_report=_write_report(report, report_path(path)),
+        source=table.source,
+    )
 
 
 def _write_report(report: ErrorReport, target: Path) -> str | None:

@@ -5,5 +5,14 @@ from data.ingest.runner import INGEST_KINDS, KIND_LABELS, IngestResult, ingest_f
 from data.ingest.speakers import OwnerNames, owner_title
 from data.ingest.wechat import parse_wechat
 
-__all__ = ["INGEST_KINDS", "KIND_LABELS", "IngestResult", "OwnerNames", "evidence_parts", "ingest_file",
-           "owner_title", "parse_wechat", "refresh_fingerprints"]
+__all__ = [
+    "INGEST_KINDS",
+    "KIND_LABELS",
+    "IngestResult",
+    "OwnerNames",
+    "evidence_parts",
+    "ingest_file",
+    "owner_title",
+    "parse_wechat",
+    "refresh_fingerprints",
+]

@@ -24,8 +24,22 @@ from data.ingest.model import HouseholdIn, OwnerIn
 from data.ingest.problems import FieldProblem, mask_digits, report_problem
 from data.ingest.text import read_lines
 
-HOUSEHOLD_KEYS = frozenset({"project", "project_name", "city", "unit", "area", "monthly_fee", "owner", "bills",
-                            "payments", "chats", "tickets", "claims"})
+HOUSEHOLD_KEYS = frozenset(
+    {
+        "project",
+        "project_name",
+        "city",
+        "unit",
+        "area",
+        "monthly_fee",
+        "owner",
+        "bills",
+        "payments",
+        "chats",
+        "tickets",
+        "claims",
+    }
+)
 OWNER_KEYS = frozenset({"name", "mobile", "tags", "id_number", "email", "wechat"})
 BILL_KEYS = frozenset({"period", "fee_type", "amount", "due_date", "paid", "written_off", "ref"})
 PAYMENT_KEYS = frozenset({"period", "amount", "paid_at", "channel", "id", "ref"})
@@ -57,7 +71,9 @@ def parse_line(line: int, raw: str, report: ErrorReport) -> HouseholdIn | None:
     try:
         obj = json.loads(raw, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        report.add(line, "整行", mask_digits(raw[:40]), f"不是合法的 JSON（第 {exc.colno} 个字符：{exc.msg}）；整户未导入")
+        report.add(
+            line, "整行", mask_digits(raw[:40]), f"不是合法的 JSON（第 {exc.colno} 个字符：{exc.msg}）；整户未导入"
+        )
         return None
     except DuplicateKey as exc:
         report.add(line, str(exc), "", f"字段 {exc} 出现了两次，无法判断以哪个为准；整户未导入")
@@ -74,18 +90,22 @@ def parse_line(line: int, raw: str, report: ErrorReport) -> HouseholdIn | None:
 def _household(line: int, obj: dict) -> HouseholdIn:
     optional = partial(p.parse_text, max_len=128)
     household = HouseholdIn(
-        line=line, project=f.cell(partial(p.parse_code, max_len=32), obj.get("project"), "project"),
+        line=line,
+        project=f.cell(partial(p.parse_code, max_len=32), obj.get("project"), "project"),
         unit=f.cell(ident.parse_unit, obj.get("unit"), "unit"),
         project_name=f.cell(optional, obj["project_name"], "project_name") if obj.get("project_name") else None,
-        city=f.cell(partial(p.parse_text, max_len=32), obj["city"], "city") if obj.get("city") else None)
+        city=f.cell(partial(p.parse_text, max_len=32), obj["city"], "city") if obj.get("city") else None,
+    )
     if obj.get("area") is not None:
         household.area_m2 = f.cell(p.parse_area, obj["area"], "area")
     if obj.get("monthly_fee") is not None:
         household.monthly_fee_cents = f.cell(p.parse_amount, obj["monthly_fee"], "monthly_fee")
     if obj.get("owner") is not None:
         owner = f.need_object(obj["owner"], "owner")
-        household.owner = OwnerIn(name=f.cell(ident.parse_owner_name, owner.get("name"), "owner.name"),
-                                  mobile=f.cell(ident.parse_mobile, owner.get("mobile"), "owner.mobile"))
+        household.owner = OwnerIn(
+            name=f.cell(ident.parse_owner_name, owner.get("name"), "owner.name"),
+            mobile=f.cell(ident.parse_mobile, owner.get("mobile"), "owner.mobile"),
+        )
     household.extras["household"] = f.extras(obj, HOUSEHOLD_KEYS)
     return household
 
@@ -94,8 +114,12 @@ def _records(household: HouseholdIn, obj: dict, report: ErrorReport) -> None:
     if household.owner is not None:
         _owner_details(household, obj["owner"], report)
     sections: dict[str, tuple[str, Callable[[HouseholdIn, object, str, ErrorReport], None]]] = {
-        "bills": ("bill", _bill), "payments": ("payment", _payment), "chats": ("chat", _chat),
-        "tickets": ("ticket", _ticket), "claims": ("claim", _claim)}
+        "bills": ("bill", _bill),
+        "payments": ("payment", _payment),
+        "chats": ("chat", _chat),
+        "tickets": ("ticket", _ticket),
+        "claims": ("claim", _claim),
+    }
     for key, (kind, add) in sections.items():
         try:
             items = f.need_list(obj, key, key)
@@ -141,11 +165,15 @@ def _keep_extras(household: HouseholdIn, section: str, key: str, obj: dict, know
 
 def _bill(household: HouseholdIn, obj: object, field: str, _report: ErrorReport) -> None:
     obj = f.need_object(obj, field)
-    rec = {"_row": household.line, "project": household.project, "unit": household.unit,
-           "period": f.cell(p.parse_period, obj.get("period"), f"{field}.period"),
-           "fee_type": f.short(obj.get("fee_type"), f"{field}.fee_type", 16),
-           "amount": f.cell(p.parse_amount, obj.get("amount"), f"{field}.amount"),
-           "due_date": f.cell(p.parse_date, obj.get("due_date"), f"{field}.due_date")}
+    rec = {
+        "_row": household.line,
+        "project": household.project,
+        "unit": household.unit,
+        "period": f.cell(p.parse_period, obj.get("period"), f"{field}.period"),
+        "fee_type": f.short(obj.get("fee_type"), f"{field}.fee_type", 16),
+        "amount": f.cell(p.parse_amount, obj.get("amount"), f"{field}.amount"),
+        "due_date": f.cell(p.parse_date, obj.get("due_date"), f"{field}.due_date"),
+    }
     for key in ("paid", "written_off"):
         if obj.get(key) is not None:
             rec[key] = f.cell(p.parse_amount, obj[key], f"{field}.{key}")
@@ -159,10 +187,14 @@ def _bill(household: HouseholdIn, obj: object, field: str, _report: ErrorReport)
 
 def _payment(household: HouseholdIn, obj: object, field: str, _report: ErrorReport) -> None:
     obj = f.need_object(obj, field)
-    rec = {"_row": household.line, "project": household.project, "unit": household.unit,
-           "amount": f.cell(p.parse_amount, obj.get("amount"), f"{field}.amount"),
-           "paid_at": f.when(obj.get("paid_at"), f"{field}.paid_at"),
-           "channel": f.cell(ident.parse_pay_channel, obj.get("channel"), f"{field}.channel")}
+    rec = {
+        "_row": household.line,
+        "project": household.project,
+        "unit": household.unit,
+        "amount": f.cell(p.parse_amount, obj.get("amount"), f"{field}.amount"),
+        "paid_at": f.when(obj.get("paid_at"), f"{field}.paid_at"),
+        "channel": f.cell(ident.parse_pay_channel, obj.get("channel"), f"{field}.channel"),
+    }
     if obj.get("period"):
         rec["period"] = f.cell(p.parse_period, obj["period"], f"{field}.period")
     given = obj.get("ref") or obj.get("id")
@@ -187,8 +219,9 @@ def _ticket(household: HouseholdIn, obj: object, field: str, report: ErrorReport
         except FieldProblem as problem:
             report_problem(report, household.line, problem, "event", f"（工单 {ticket.ext_id}）")
             continue
-        _keep_extras(household, "ticket_events", f"{ticket.ext_id}@{ticket.events[-1].at.isoformat()}",
-                     event, f.EVENT_KEYS)
+        _keep_extras(
+            household, "ticket_events", f"{ticket.ext_id}@{ticket.events[-1].at.isoformat()}", event, f.EVENT_KEYS
+        )
     household.evidence.tickets.append(ticket)
     _keep_extras(household, "tickets", ticket.ext_id, obj, f.TICKET_KEYS)
 
@@ -201,8 +234,9 @@ def _claim(household: HouseholdIn, obj: object, field: str, report: ErrorReport)
         except FieldProblem as problem:
             report_problem(report, household.line, problem, "record", f"（诉求 {claim.ext_id}）")
             continue
-        _keep_extras(household, "claim_records", f"{claim.ext_id}@{claim.records[-1].at.isoformat()}",
-                     record, f.RECORD_KEYS)
+        _keep_extras(
+            household, "claim_records", f"{claim.ext_id}@{claim.records[-1].at.isoformat()}", record, f.RECORD_KEYS
+        )
     household.evidence.claims.append(claim)
     _keep_extras(household, "claims", claim.ext_id, obj, f.CLAIM_KEYS)
 
@@ -211,10 +245,12 @@ def _drop_duplicates(household: HouseholdIn, report: ErrorReport) -> None:
     """Keep the first record of each id within the line; report the repeats."""
     ev = household.evidence
     for name, kind, records, key in (
-            ("chats", "chat", ev.chats, lambda r: r.ext_id), ("tickets", "ticket", ev.tickets, lambda r: r.ext_id),
-            ("claims", "claim", ev.claims, lambda r: r.ext_id),
-            ("bills", "bill", household.bills, lambda r: f"{r['period']}/{r['fee_type']}"),
-            ("payments", "payment", household.payments, lambda r: r["ref"])):
+        ("chats", "chat", ev.chats, lambda r: r.ext_id),
+        ("tickets", "ticket", ev.tickets, lambda r: r.ext_id),
+        ("claims", "claim", ev.claims, lambda r: r.ext_id),
+        ("bills", "bill", household.bills, lambda r: f"{r['period']}/{r['fee_type']}"),
+        ("payments", "payment", household.payments, lambda r: r["ref"]),
+    ):
         seen: set[str] = set()
         kept = []
         for record in records:

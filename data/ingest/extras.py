@@ -30,8 +30,9 @@ def merge_payload(old: dict, new: dict) -> dict:
     return merged
 
 
-def save_extras(session: Session, source: str, items: list[tuple[int, dict[str, dict]]],
-                clock: Callable[[], datetime]) -> int:
+def save_extras(
+    session: Session, source: str, items: list[tuple[int, dict[str, dict]]], clock: Callable[[], datetime]
+) -> int:
     """Merge each unit's extras into its row for ``source``; returns how many rows were written."""
     wanted: dict[int, dict] = {}
     for uid, extras in items:
@@ -40,9 +41,14 @@ def save_extras(session: Session, source: str, items: list[tuple[int, dict[str, 
             wanted[uid] = merge_payload(wanted.get(uid, {}), _jsonable(payload))
     if not wanted:
         return 0
-    existing = {row.unit_id: row for row in session.execute(
-        select(IngestExtra.id, IngestExtra.unit_id, IngestExtra.payload)
-        .where(IngestExtra.unit_id.in_(wanted), IngestExtra.source == source))}
+    existing = {
+        row.unit_id: row
+        for row in session.execute(
+            select(IngestExtra.id, IngestExtra.unit_id, IngestExtra.payload).where(
+                IngestExtra.unit_id.in_(wanted), IngestExtra.source == source
+            )
+        )
+    }
     now = clock().replace(microsecond=0)
     inserts, updates = [], []
     for uid, payload in wanted.items():

@@ -18,8 +18,7 @@ EVENT_STATUS = "处理记录"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 CHAT_KEYS = frozenset({"id", "time", "speaker", "text"})
-TICKET_KEYS = frozenset({"id", "type", "description", "status", "created_at", "closed_at", "satisfaction",
-                         "events"})
+TICKET_KEYS = frozenset({"id", "type", "description", "status", "created_at", "closed_at", "satisfaction", "events"})
 EVENT_KEYS = frozenset({"time", "text", "status"})
 CLAIM_KEYS = frozenset({"id", "type", "items", "records", "created_at"})
 RECORD_KEYS = frozenset({"time", "text"})
@@ -92,9 +91,13 @@ def parse_chat(obj: object, field: str, line: int) -> ChatIn:
     """One chat line; a missing id is derived later from date + speaker + text."""
     obj = need_object(obj, field)
     chat_id = ext_id(obj["id"], f"{field}.id") if obj.get("id") not in (None, "") else ""
-    return ChatIn(ext_id=chat_id, sent_at=when(obj.get("time"), f"{field}.time"),
-                  speaker=short(obj.get("speaker"), f"{field}.speaker", 64),
-                  text=free_text(obj.get("text"), f"{field}.text"), line=line)
+    return ChatIn(
+        ext_id=chat_id,
+        sent_at=when(obj.get("time"), f"{field}.time"),
+        speaker=short(obj.get("speaker"), f"{field}.speaker", 64),
+        text=free_text(obj.get("text"), f"{field}.text"),
+        line=line,
+    )
 
 
 def parse_satisfaction(value: object, field: str) -> int | None:
@@ -114,8 +117,9 @@ def parse_event(obj: object, field: str) -> EventIn:
     """One ticket follow-up: time and text, optional status."""
     obj = need_object(obj, field)
     status = short(obj["status"], f"{field}.status", 16) if obj.get("status") else EVENT_STATUS
-    return EventIn(at=when(obj.get("time"), f"{field}.time"), status=status,
-                   note=free_text(obj.get("text"), f"{field}.text"))
+    return EventIn(
+        at=when(obj.get("time"), f"{field}.time"), status=status, note=free_text(obj.get("text"), f"{field}.text")
+    )
 
 
 def parse_ticket(obj: object, field: str, line: int) -> TicketIn:
@@ -123,12 +127,16 @@ def parse_ticket(obj: object, field: str, line: int) -> TicketIn:
     obj = need_object(obj, field)
     closed = when(obj["closed_at"], f"{field}.closed_at") if obj.get("closed_at") else None
     status = short(obj["status"], f"{field}.status", 16) if obj.get("status") else ("已完成" if closed else "已受理")
-    ticket = TicketIn(ext_id=ext_id(obj.get("id"), f"{field}.id"),
-                      type=short(obj["type"], f"{field}.type", 32) if obj.get("type") else "其他",
-                      description=free_text(obj.get("description"), f"{field}.description"),
-                      status=status, created_at=when(obj.get("created_at"), f"{field}.created_at"),
-                      closed_at=closed, satisfaction=parse_satisfaction(obj.get("satisfaction"),
-                                                                        f"{field}.satisfaction"), line=line)
+    ticket = TicketIn(
+        ext_id=ext_id(obj.get("id"), f"{field}.id"),
+        type=short(obj["type"], f"{field}.type", 32) if obj.get("type") else "其他",
+        description=free_text(obj.get("description"), f"{field}.description"),
+        status=status,
+        created_at=when(obj.get("created_at"), f"{field}.created_at"),
+        closed_at=closed,
+        satisfaction=parse_satisfaction(obj.get("satisfaction"), f"{field}.satisfaction"),
+        line=line,
+    )
     if closed and closed < ticket.created_at:
         raise FieldProblem(f"{field}.closed_at", obj.get("closed_at"), "完成时间早于创建时间")
     need_list(obj, "events", f"{field}.events")
@@ -147,8 +155,13 @@ def parse_claim(obj: object, field: str, line: int) -> ClaimIn:
     """One claim without its records (parsed one by one)."""
     obj = need_object(obj, field)
     created = when(obj["created_at"], f"{field}.created_at") if obj.get("created_at") else None
-    claim = ClaimIn(ext_id=ext_id(obj.get("id"), f"{field}.id"), type=short(obj.get("type"), f"{field}.type", 32),
-                    items=parse_items(obj.get("items"), f"{field}.items"), created_at=created, line=line)
+    claim = ClaimIn(
+        ext_id=ext_id(obj.get("id"), f"{field}.id"),
+        type=short(obj.get("type"), f"{field}.type", 32),
+        items=parse_items(obj.get("items"), f"{field}.items"),
+        created_at=created,
+        line=line,
+    )
     need_list(obj, "records", f"{field}.records")
     return claim
 

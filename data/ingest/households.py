@@ -48,8 +48,11 @@ class HouseholdWriter:
             if household.owner is not None:
                 owner = owners[pii.merge_key(household.owner.name, household.owner.mobile)]
                 info = household.owner
-                details.apply(self._session, owner.id, {"mobile": info.mobile, "email": info.email,
-                                                        "wechat": info.wechat, "tags": info.tags})
+                details.apply(
+                    self._session,
+                    owner.id,
+                    {"mobile": info.mobile, "email": info.email, "wechat": info.wechat, "tags": info.tags},
+                )
         self._session.flush()
         bills = [rec for h in batch for rec in h.bills]
         payments = [rec for h in batch for rec in h.payments]
@@ -77,20 +80,30 @@ class HouseholdWriter:
         wanted = {pii.merge_key(h.owner.name, h.owner.mobile): h.owner for h in batch if h.owner is not None}
         if not wanted:
             return {}
-        found = {o.merge_key: o for o in self._session.execute(
-            select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in wanted]))).scalars()}
+        found = {
+            o.merge_key: o
+            for o in self._session.execute(
+                select(Owner).where(Owner.merge_hash.in_([pii.lookup_hash(k) for k in wanted]))
+            ).scalars()
+        }
         for key, info in wanted.items():
             if key not in found:
-                found[key] = Owner(name=pii.seal(legal_name(info.name)), title=owner_title(info.name, info.id_number),
-                                   id_number=pii.seal(info.id_number), merge_key=key, created_at=self._clock())
+                found[key] = Owner(
+                    name=pii.seal(legal_name(info.name)),
+                    title=owner_title(info.name, info.id_number),
+                    id_number=pii.seal(info.id_number),
+                    merge_key=key,
+                    created_at=self._clock(),
+                )
                 self._session.add(found[key])
         return found
 
     def _building(self, project_id: int, unit_code: str) -> int:
         name = f"{unit_code.split('-')[0]}号楼"
         if (project_id, name) not in self._buildings:
-            bid = self._session.execute(select(Building.id).where(
-                Building.project_id == project_id, Building.name == name)).scalar_one_or_none()
+            bid = self._session.execute(
+                select(Building.id).where(Building.project_id == project_id, Building.name == name)
+            ).scalar_one_or_none()
             if bid is None:
                 building = Building(project_id=project_id, name=name)
                 self._session.add(building)
@@ -99,14 +112,16 @@ class HouseholdWriter:
             self._buildings[(project_id, name)] = bid
         return self._buildings[(project_id, name)]
 
-    def _units(self, batch: list[HouseholdIn], owners: dict[str, Owner],
-               counts: Counter[str]) -> list[tuple[int, HouseholdIn]]:
+    def _units(
+        self, batch: list[HouseholdIn], owners: dict[str, Owner], counts: Counter[str]
+    ) -> list[tuple[int, HouseholdIn]]:
         existing: dict[tuple[int, str], Unit] = {}
         for code in {h.project for h in batch}:
             pid = self._index.project_id(code)
             wanted = {h.unit for h in batch if h.project == code}
             for unit in self._session.execute(
-                    select(Unit).where(Unit.project_id == pid, Unit.code.in_(wanted))).scalars():
+                select(Unit).where(Unit.project_id == pid, Unit.code.in_(wanted))
+            ).scalars():
                 existing[(pid, unit.code)] = unit
         units = []
         for household in batch:
@@ -114,9 +129,15 @@ class HouseholdWriter:
             owner = owners[pii.merge_key(household.owner.name, household.owner.mobile)] if household.owner else None
             unit = existing.get((pid, household.unit))
             if unit is None:
-                unit = Unit(project_id=pid, building_id=self._building(pid, household.unit), code=household.unit,
-                            label=unit_label(household.unit), owner_id=owner.id if owner else None,
-                            area_m2=household.area_m2 or 0.0, monthly_fee_cents=_monthly_fee(household) or 0)
+                unit = Unit(
+                    project_id=pid,
+                    building_id=self._building(pid, household.unit),
+                    code=household.unit,
+                    label=unit_label(household.unit),
+                    owner_id=owner.id if owner else None,
+                    area_m2=household.area_m2 or 0.0,
+                    monthly_fee_cents=_monthly_fee(household) or 0,
+                )
                 self._session.add(unit)
                 existing[(pid, household.unit)] = unit
                 counts["households.created"] += 1
@@ -141,8 +162,11 @@ def _monthly_fee(household: HouseholdIn) -> int | None:
 
 def _update_unit(unit: Unit, household: HouseholdIn, owner: Owner | None) -> bool:
     """Apply a new owner, area or monthly fee; True when anything changed."""
-    values = {"owner_id": owner.id if owner else None, "area_m2": household.area_m2,
-              "monthly_fee_cents": household.monthly_fee_cents}
+    values = {
+        "owner_id": owner.id if owner else None,
+        "area_m2": household.area_m2,
+        "monthly_fee_cents": household.monthly_fee_cents,
+    }
     changed = {k: v for k, v in values.items() if v is not None and getattr(unit, k) != v}
     for key, value in changed.items():
         setattr(unit, key, value)

@@ -35,5 +35,11 @@ def assign_chat_ids(chats: list[ChatIn], seen: Counter[tuple[str, str, str]] | N
 
 def payment_ref(project: str, unit: str, payment: dict) -> str:
     """Transaction number of a bundle payment without one, derived from what identifies the payment."""
-    return "BDL-" + _digest(project, unit, str(payment.get("period") or ""), payment["paid_at"].isoformat(),
-                            str(payment["amount"]), payment["channel"])
+    return "BDL-" + _digest(
+        project,
+        unit,
+        str(payment.get("period") or ""),
+        payment["paid_at"].isoformat(),
+        str(payment["amount"]),
+        payment["channel"],
+    )

@@ -8,14 +8,30 @@ from data.importers import pii
 from data.importers.report import ErrorReport
 
 # Bundle fields that hold personal data, mapped to the importer's PII column names (which decide the mask).
-PII_FIELDS = {"owner.name": "业主姓名", "owner.mobile": "手机号", "owner.id_number": "证件号码",
-              "owner.email": "邮箱", "owner.wechat": "微信号", "业主姓名": "业主姓名"}
+PII_FIELDS = {
+    "owner.name": "业主姓名",
+    "owner.mobile": "手机号",
+    "owner.id_number": "证件号码",
+    "owner.email": "邮箱",
+    "owner.wechat": "微信号",
+    "业主姓名": "业主姓名",
+}
 _DIGITS = re.compile(r"\d{7,}")
 
-SKIPPED = {"household": "整户未导入", "chat": "已跳过该条聊天记录", "ticket": "已跳过该工单",
-           "event": "已跳过该条处理记录", "claim": "已跳过该诉求", "record": "已跳过该条协商记录",
-           "bill": "已跳过该条账单", "payment": "已跳过该笔缴费", "tag": "已跳过该标签",
-           "field": "已忽略该字段", "line": "已跳过该行", "section": "已跳过该部分"}
+SKIPPED = {
+    "household": "整户未导入",
+    "chat": "已跳过该条聊天记录",
+    "ticket": "已跳过该工单",
+    "event": "已跳过该条处理记录",
+    "claim": "已跳过该诉求",
+    "record": "已跳过该条协商记录",
+    "bill": "已跳过该条账单",
+    "payment": "已跳过该笔缴费",
+    "tag": "已跳过该标签",
+    "field": "已忽略该字段",
+    "line": "已跳过该行",
+    "section": "已跳过该部分",
+}
 
 
 class FieldProblem(ValueError):

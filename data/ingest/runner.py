@@ -27,7 +27,13 @@ from data.ingest.wechat import parse_wechat
 from data.repositories.households import parse_key
 
 INGEST_KINDS = ("bundle", "chats", "tickets", "claims", "wechat")
-KIND_LABELS = {"bundle": "住户数据包", "chats": "聊天记录", "tickets": "工单", "claims": "诉求", "wechat": "微信聊天导出"}
+KIND_LABELS = {
+    "bundle": "住户数据包",
+    "chats": "聊天记录",
+    "tickets": "工单",
+    "claims": "诉求",
+    "wechat": "微信聊天导出",
+}
 BATCH_SIZE = 500
 
 
@@ -61,8 +67,9 @@ class IngestResult:
 
 
 class _Run:
-    def __init__(self, session: Session, kind: str, source: str, clock: Callable[[], datetime],
-                 scope: CallerScope = SYSTEM_SCOPE) -> None:
+    def __init__(
+        self, session: Session, kind: str, source: str, clock: Callable[[], datetime], scope: CallerScope = SYSTEM_SCOPE
+    ) -> None:
         self.session, self.kind, self.source, self.clock, self.scope = session, kind, source, clock, scope
         self.index = UnitIndex(session)
         self.report = ErrorReport()
@@ -104,8 +111,10 @@ class _Run:
             ev = household.evidence
             rows = sorted(r.line for r in (*ev.chats, *ev.tickets, *ev.claims))
             self.tally["rejected"] += len(rows)
-            reason = (f"未知住户：项目 {household.project} 下没有房号 {household.unit}（请先导入业主档案或住户数据包）；"
-                      f"已跳过该户 {len(rows)} 条记录（第 {'、'.join(map(str, rows[:20]))} 行）")
+            reason = (
+                f"未知住户：项目 {household.project} 下没有房号 {household.unit}（请先导入业主档案或住户数据包）；"
+                f"已跳过该户 {len(rows)} 条记录（第 {'、'.join(map(str, rows[:20]))} 行）"
+            )
             self.report.add(rows[0], "项目编码+房号", f"{household.project}/{household.unit}", reason)
         return out
 
@@ -117,9 +126,16 @@ class _Run:
             target.unlink(missing_ok=True)  # a stale report of an earlier run would mislead
             error_report = None
         counts = {k: v for k, v in sorted(self.tally.items()) if "." in k}
-        return IngestResult(kind=self.kind, lines=self.tally["lines"], households=len(self.units),
-                            rejected=self.tally["rejected"], problems=len(self.report.errors),
-                            changed_households=len(self.changed), counts=counts, error_report=error_report)
+        return IngestResult(
+            kind=self.kind,
+            lines=self.tally["lines"],
+            households=len(self.units),
+            rejected=self.tally["rejected"],
+            problems=len(self.report.errors),
+            changed_households=len(self.changed),
+            counts=counts,
+            error_report=error_report,
+        )
 
 
 def _bundles(run: _Run, path: Path, batch_size: int) -> None:
@@ -160,8 +176,12 @@ def _unique_refs(report: ErrorReport, household: HouseholdIn, refs: dict[str, in
     kept = []
     for rec in household.payments:
         if rec["ref"] in refs:
-            report.add(household.line, "payments.ref", shown("payments.ref", rec["ref"]),
-                       f"与第 {refs[rec['ref']]} 行的缴费流水号重复；已跳过该笔缴费")
+            report.add(
+                household.line,
+                "payments.ref",
+                shown("payments.ref", rec["ref"]),
+                f"与第 {refs[rec['ref']]} 行的缴费流水号重复；已跳过该笔缴费",
+            )
             continue
         refs[rec["ref"]] = household.line
         kept.append(rec)
@@ -171,8 +191,9 @@ def _unique_refs(report: ErrorReport, household: HouseholdIn, refs: dict[str, in
 def _tables(run: _Run, path: Path, kind: str, batch_size: int) -> None:
     for batch in read_table(path, kind, run.report, run.tally, batch_rows=batch_size * 4):
         run.write(run.resolve(batch))
-    run.tally["rejected"] += run.report.rejected_rows - len({e.row for e in run.report.errors
-                                                             if e.column == "项目编码+房号"})
+    run.tally["rejected"] += run.report.rejected_rows - len(
+        {e.row for e in run.report.errors if e.column == "项目编码+房号"}
+    )
 
 
 def _wechat(run: _Run, path: Path, household: str | None) -> None:
@@ -195,9 +216,17 @@ def _wechat(run: _Run, path: Path, household: str | None) -> None:
     run.write(run.resolve([target]) if parsed.chats else [])
 
 
-def ingest_file(session: Session, path: Path | str, *, kind: str, household: str | None = None,
-                source: str | None = None, batch_size: int = BATCH_SIZE,
-                clock: Callable[[], datetime] = datetime.now, scope: CallerScope = SYSTEM_SCOPE) -> IngestResult:
+def ingest_file(
+    session: Session,
+    path: Path | str,
+    *,
+    kind: str,
+    household: str | None = None,
+    source: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    clock: Callable[[], datetime] = datetime.now,
+    scope: CallerScope = SYSTEM_SCOPE,
+) -> IngestResult:
     """Import households and evidence from another system; nothing is committed here.
 
     Args:

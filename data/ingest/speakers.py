@@ -9,7 +9,10 @@ from data.importers.identity import COMPOUND_SURNAMES, polite_title
 
 TITLES = ("先生", "女士", "小姐")
 FAMILIAR = ("业主", "阿姨", "叔叔", "大爷", "大妈", "奶奶", "爷爷", "老师", "总", "哥", "姐")
-MALE, FEMALE = frozenset({"先生", "叔叔", "大爷", "爷爷", "哥"}), frozenset({"女士", "小姐", "阿姨", "大妈", "奶奶", "姐"})
+MALE, FEMALE = (
+    frozenset({"先生", "叔叔", "大爷", "爷爷", "哥"}),
+    frozenset({"女士", "小姐", "阿姨", "大妈", "奶奶", "姐"}),
+)
 STEWARD_WORDS = ("管家", "物业")
 SERVICE_WORDS = ("客服", "呼叫中心", "400")
 _TITLE_NAME = re.compile(r"^[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐)$")
@@ -51,7 +54,7 @@ class OwnerNames:
         family = surname(self.name or self.title)
         if not family or not speaker.startswith(family):
             return False
-        suffix = speaker[len(family):]
+        suffix = speaker[len(family) :]
         if suffix not in TITLES and suffix not in FAMILIAR:
             return False
         known, said = _gender(self.title), _gender(speaker)

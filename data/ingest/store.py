@@ -42,21 +42,36 @@ class EvidenceWriter:
 
     def owner_names(self, unit_ids: set[int]) -> dict[int, OwnerNames]:
         """How each unit's owner is named (for speaker roles); units without owner get empty names."""
-        rows = self._session.execute(select(Unit.id, Owner.name, Owner.title).join(Owner, Unit.owner_id == Owner.id)
-                                     .where(Unit.id.in_(unit_ids)))
+        rows = self._session.execute(
+            select(Unit.id, Owner.name, Owner.title).join(Owner, Unit.owner_id == Owner.id).where(Unit.id.in_(unit_ids))
+        )
         names = {uid: OwnerNames(pii.unseal(name) or "", title or "") for uid, name, title in rows}
         return {uid: names.get(uid, OwnerNames()) for uid in unit_ids}
 
     def _chats(self, chats: list[tuple[int, ChatIn]], names: dict[int, OwnerNames]) -> Counter[str]:
         counts: Counter[str] = Counter()
-        existing = {(row.unit_id, row.ext_id): row for row in self._session.execute(
-            select(ChatMessage.id, ChatMessage.unit_id, ChatMessage.ext_id, ChatMessage.speaker_role,
-                   ChatMessage.speaker_name, ChatMessage.sent_at, ChatMessage.text)
-            .where(ChatMessage.unit_id.in_({uid for uid, _ in chats})))}
+        existing = {
+            (row.unit_id, row.ext_id): row
+            for row in self._session.execute(
+                select(
+                    ChatMessage.id,
+                    ChatMessage.unit_id,
+                    ChatMessage.ext_id,
+                    ChatMessage.speaker_role,
+                    ChatMessage.speaker_name,
+                    ChatMessage.sent_at,
+                    ChatMessage.text,
+                ).where(ChatMessage.unit_id.in_({uid for uid, _ in chats}))
+            )
+        }
         inserts, updates = [], []
         for uid, chat in chats:
-            values = {"speaker_role": names[uid].role(chat.speaker), "speaker_name": chat.speaker,
-                      "sent_at": chat.sent_at, "text": chat.text}
+            values = {
+                "speaker_role": names[uid].role(chat.speaker),
+                "speaker_name": chat.speaker,
+                "sent_at": chat.sent_at,
+                "text": chat.text,
+            }
             old = existing.get((uid, chat.ext_id))
             if old is None:
                 inserts.append({"unit_id": uid, "ext_id": chat.ext_id, **values})
@@ -74,19 +89,39 @@ class EvidenceWriter:
 
     def _tickets(self, tickets: list[tuple[int, TicketIn]], unit_ids: set[int]) -> Counter[str]:
         counts: Counter[str] = Counter()
-        existing = {(t.unit_id, t.ext_id): t for t in self._session.execute(
-            select(Ticket.id, Ticket.unit_id, Ticket.ext_id, Ticket.type, Ticket.description, Ticket.status,
-                   Ticket.created_at, Ticket.closed_at, Ticket.satisfaction).where(Ticket.unit_id.in_(unit_ids)))}
+        existing = {
+            (t.unit_id, t.ext_id): t
+            for t in self._session.execute(
+                select(
+                    Ticket.id,
+                    Ticket.unit_id,
+                    Ticket.ext_id,
+                    Ticket.type,
+                    Ticket.description,
+                    Ticket.status,
+                    Ticket.created_at,
+                    Ticket.closed_at,
+                    Ticket.satisfaction,
+                ).where(Ticket.unit_id.in_(unit_ids))
+            )
+        }
         known_events: dict[int, set[tuple]] = {}
         for tid, at, status, note in self._session.execute(
-                select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.status, TicketEvent.note)
-                .where(TicketEvent.ticket_id.in_([t.id for t in existing.values()]))):
+            select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.status, TicketEvent.note).where(
+                TicketEvent.ticket_id.in_([t.id for t in existing.values()])
+            )
+        ):
             known_events.setdefault(tid, set()).add((at, status, note))
         new_rows, updates, events = [], [], []
         for uid, ticket in tickets:
-            values = {"type": ticket.type, "description": ticket.description, "status": ticket.status,
-                      "created_at": ticket.created_at, "closed_at": ticket.closed_at,
-                      "satisfaction": ticket.satisfaction}
+            values = {
+                "type": ticket.type,
+                "description": ticket.description,
+                "status": ticket.status,
+                "created_at": ticket.created_at,
+                "closed_at": ticket.closed_at,
+                "satisfaction": ticket.satisfaction,
+            }
             old = existing.get((uid, ticket.ext_id))
             if old is None:
                 new_rows.append(({"unit_id": uid, "ext_id": ticket.ext_id, **values}, ticket))
@@ -113,12 +148,20 @@ class EvidenceWriter:
 
     def _claims(self, claims: list[tuple[int, ClaimIn]], unit_ids: set[int]) -> Counter[str]:
         counts: Counter[str] = Counter()
-        existing = {(c.unit_id, c.ext_id): c for c in self._session.execute(
-            select(Claim.id, Claim.unit_id, Claim.ext_id, Claim.type, Claim.items, Claim.created_at)
-            .where(Claim.unit_id.in_(unit_ids)))}
+        existing = {
+            (c.unit_id, c.ext_id): c
+            for c in self._session.execute(
+                select(Claim.id, Claim.unit_id, Claim.ext_id, Claim.type, Claim.items, Claim.created_at).where(
+                    Claim.unit_id.in_(unit_ids)
+                )
+            )
+        }
         known: dict[int, set[tuple]] = {}
-        for cid, at, text in self._session.execute(select(ClaimRecord.claim_id, ClaimRecord.at, ClaimRecord.text)
-                                                   .where(ClaimRecord.claim_id.in_([c.id for c in existing.values()]))):
+        for cid, at, text in self._session.execute(
+            select(ClaimRecord.claim_id, ClaimRecord.at, ClaimRecord.text).where(
+                ClaimRecord.claim_id.in_([c.id for c in existing.values()])
+            )
+        ):
             known.setdefault(cid, set()).add((at, text))
         new_rows, updates, records = [], [], []
         for uid, claim in claims:

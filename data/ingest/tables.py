@@ -20,8 +20,10 @@ from data.ingest.ids import assign_chat_ids
 from data.ingest.model import ChatIn, ClaimIn, EventIn, HouseholdIn, RecordIn, TicketIn
 from data.ingest.problems import FieldProblem
 
-_ENTRY = re.compile(r"^\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?)"
-                    r"\s*[：:]?\s*(.+)$")
+_ENTRY = re.compile(
+    r"^\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"\s*[：:]?\s*(.+)$"
+)
 
 
 def _cell_text(value: object, max_len: int = f.MAX_TEXT) -> str:
@@ -57,14 +59,16 @@ def parse_items(value: object) -> list[str]:
 
 CODE = partial(p.parse_code, max_len=64)
 CHATS: tuple[Column, ...] = (
-    PROJECT, UNIT,
+    PROJECT,
+    UNIT,
     Column("ext_id", "消息编号", CODE, False, ("消息ID", "消息id", "记录编号")),
     Column("time", "时间", p.parse_datetime, True, ("发送时间", "消息时间", "聊天时间")),
     Column("speaker", "发言人", partial(p.parse_text, max_len=64), True, ("发送人", "发言者", "说话人")),
     Column("text", "内容", _cell_text, True, ("消息内容", "聊天内容")),
 )
 TICKETS: tuple[Column, ...] = (
-    PROJECT, UNIT,
+    PROJECT,
+    UNIT,
     Column("ext_id", "工单编号", CODE, True, ("工单号", "工单ID", "工单id")),
     Column("type", "工单类型", partial(p.parse_text, max_len=32), False, ("类型", "报修类型", "工单分类")),
     Column("description", "工单描述", _cell_text, True, ("描述", "问题描述", "报修内容", "内容")),
@@ -75,7 +79,8 @@ TICKETS: tuple[Column, ...] = (
     Column("events", "处理记录", parse_timeline, False, ("跟进记录", "处理过程")),
 )
 CLAIMS: tuple[Column, ...] = (
-    PROJECT, UNIT,
+    PROJECT,
+    UNIT,
     Column("ext_id", "诉求编号", CODE, True, ("诉求号", "诉求ID", "诉求id")),
     Column("type", "诉求类型", partial(p.parse_text, max_len=32), True, ("类型", "诉求分类")),
     Column("items", "诉求事项", parse_items, False, ("诉求内容", "事项", "内容")),
@@ -130,16 +135,30 @@ def _to_record(kind: str, rec: dict, row: int) -> ChatIn | TicketIn | ClaimIn:
         return ChatIn(rec.get("ext_id") or "", rec["time"], rec["speaker"], rec["text"], line=row)
     if kind == "tickets":
         closed = rec.get("closed_at")
-        return TicketIn(rec["ext_id"], rec.get("type") or "其他", rec["description"],
-                        rec.get("status") or ("已完成" if closed else "已受理"), rec["created_at"], closed,
-                        rec.get("satisfaction"), [EventIn(at, f.EVENT_STATUS, t) for at, t in rec.get("events") or []],
-                        line=row)
-    return ClaimIn(rec["ext_id"], rec["type"], rec.get("items") or [], rec.get("created_at"),
-                   [RecordIn(at, t) for at, t in rec.get("records") or []], line=row)
+        return TicketIn(
+            rec["ext_id"],
+            rec.get("type") or "其他",
+            rec["description"],
+            rec.get("status") or ("已完成" if closed else "已受理"),
+            rec["created_at"],
+            closed,
+            rec.get("satisfaction"),
+            [EventIn(at, f.EVENT_STATUS, t) for at, t in rec.get("events") or []],
+            line=row,
+        )
+    return ClaimIn(
+        rec["ext_id"],
+        rec["type"],
+        rec.get("items") or [],
+        rec.get("created_at"),
+        [RecordIn(at, t) for at, t in rec.get("records") or []],
+        line=row,
+    )
 
 
-def read_table(path: Path, kind: str, report: ErrorReport, tally: Counter[str],
-               batch_rows: int = 2000) -> Iterator[list[HouseholdIn]]:
+def read_table(
+    path: Path, kind: str, report: ErrorReport, tally: Counter[str], batch_rows: int = 2000
+) -> Iterator[list[HouseholdIn]]:
     """Yield batches of households (rows grouped by project + unit); bad rows go to ``report``.
 
     ``tally["lines"]`` counts the data rows read.

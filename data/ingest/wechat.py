@@ -20,11 +20,15 @@ from data.ingest.ids import assign_chat_ids
 from data.ingest.model import ChatIn
 from data.ingest.problems import FieldProblem
 
-_DATE = re.compile(r"^[\s\-—=]*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                   r"(?:\s*(?:星期|周)[一二三四五六日天])?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?[\s\-—=]*$")
+_DATE = re.compile(
+    r"^[\s\-—=]*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?[\s\-—=]*$"
+)
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
-_MESSAGE = re.compile(r"^\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?\s+)?"
-                      r"(?P<speaker>[\u4e00-\u9fffA-Za-z0-9·_\-]{1,16})\s*[：:]\s*(?P<text>.*)$")
+_MESSAGE = re.compile(
+    r"^\s*(?:(\d{1,2}):(\d{2})(?::(\d{2}))?\s+)?"
+    r"(?P<speaker>[\u4e00-\u9fffA-Za-z0-9·_\-]{1,16})\s*[：:]\s*(?P<text>.*)$"
+)
 
 
 @dataclass
@@ -85,11 +89,18 @@ class _Parser:
     def _start(self, number: int, line: str, match: re.Match[str]) -> None:
         self._close()
         if self.day is None:
-            self.out.problems.append((number, "日期", line.strip(), "消息之前没有日期行（如 2024-08-01）；已跳过该条消息"))
+            self.out.problems.append(
+                (number, "日期", line.strip(), "消息之前没有日期行（如 2024-08-01）；已跳过该条消息")
+            )
             return
         self.at = _clock(match[1], match[2], match[3]) or self.at
-        self.current = ChatIn(ext_id="", sent_at=datetime.combine(self.day, self.at),
-                              speaker=match["speaker"], text=match["text"].strip(), line=number)
+        self.current = ChatIn(
+            ext_id="",
+            sent_at=datetime.combine(self.day, self.at),
+            speaker=match["speaker"],
+            text=match["text"].strip(),
+            line=number,
+        )
 
     def _close(self) -> None:
         chat, self.current = self.current, None
@@ -98,8 +109,9 @@ class _Parser:
         try:
             chat.text = free_text(chat.text, "内容")
         except FieldProblem as problem:
-            self.out.problems.append((chat.line, "内容", str(problem.value or chat.speaker)[:40],
-                                      f"{problem.reason}；已跳过该条消息"))
+            self.out.problems.append(
+                (chat.line, "内容", str(problem.value or chat.speaker)[:40], f"{problem.reason}；已跳过该条消息")
+            )
             return
         self.out.chats.append(chat)
 

@@ -20,8 +20,12 @@ PRUNE_ACTION = "audit.prune"
 
 
 def _digest(prev: str, at: datetime, actor: str, action: str, entity: str, entity_id: str, detail: dict) -> str:
-    payload = json.dumps([prev, at.isoformat(), actor, action, entity, entity_id, detail],
-                         ensure_ascii=False, sort_keys=True, default=str)
+    payload = json.dumps(
+        [prev, at.isoformat(), actor, action, entity, entity_id, detail],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -36,33 +40,56 @@ def _lock_head(session: Session, at: datetime) -> tuple[int, str]:
     The UPDATE comes first: on PostgreSQL it row-locks the head until commit, on SQLite it takes the database
     write lock (like BEGIN IMMEDIATE), so concurrent appends queue up instead of forking the chain.
     """
-    locked = session.execute(update(AuditAnchor).where(AuditAnchor.kind == HEAD)
-                             .values(events=AuditAnchor.events + 0).execution_options(synchronize_session=False))
+    locked = session.execute(
+        update(AuditAnchor)
+        .where(AuditAnchor.kind == HEAD)
+        .values(events=AuditAnchor.events + 0)
+        .execution_options(synchronize_session=False)
+    )
     row = session.execute(select(AuditAnchor.id, AuditAnchor.hash).where(AuditAnchor.kind == HEAD)).first()
     if locked.rowcount and row is not None:
         return row.id, row.hash
     last = session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    head = AuditAnchor(kind=HEAD, through_id=last.id if last else 0, hash=last.hash if last else "", events=0,
-                       at=at, note="")
+    head = AuditAnchor(
+        kind=HEAD, through_id=last.id if last else 0, hash=last.hash if last else "", events=0, at=at, note=""
+    )
     session.add(head)
     session.flush()
     return head.id, head.hash
 
 
-def record(session: Session, *, actor: str, action: str, entity: str = "", entity_id: str = "",
-           detail: dict | None = None, at: datetime | None = None) -> AuditEvent:
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str = "",
+    entity_id: str = "",
+    detail: dict | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
     """Append an audit event chained to the previous one and move the chain head (caller commits)."""
     at = at or datetime.now()
     detail = detail or {}
     head_id, prev = _lock_head(session, at)
-    event = AuditEvent(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                       detail=detail, prev_hash=prev,
-                       hash=_digest(prev, at, actor, action, entity, str(entity_id), detail))
+    event = AuditEvent(
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        detail=detail,
+        prev_hash=prev,
+        hash=_digest(prev, at, actor, action, entity, str(entity_id), detail),
+    )
     session.add(event)
     session.flush()
-    session.execute(update(AuditAnchor).where(AuditAnchor.id == head_id)
-                    .values(through_id=event.id, hash=event.hash, events=AuditAnchor.events + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(AuditAnchor)
+        .where(AuditAnchor.id == head_id)
+        .values(through_id=event.id, hash=event.hash, events=AuditAnchor.events + 1)
+        .execution_options(synchronize_session=False)
+    )
     return event
 
 
@@ -83,20 +110,31 @@ class ChainReport:
 
 def latest_prune(session: Session) -> AuditAnchor | None:
     """The prune anchor the remaining chain starts from (None when nothing was pruned)."""
-    return session.execute(select(AuditAnchor).where(AuditAnchor.kind == PRUNE)
-                           .order_by(AuditAnchor.through_id.desc()).limit(1)).scalar()
+    return session.execute(
+        select(AuditAnchor).where(AuditAnchor.kind == PRUNE).order_by(AuditAnchor.through_id.desc()).limit(1)
+    ).scalar()
 
 
-_EVENT_COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.entity,
-                  AuditEvent.entity_id, AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash)
+_EVENT_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.at,
+    AuditEvent.actor,
+    AuditEvent.action,
+    AuditEvent.entity,
+    AuditEvent.entity_id,
+    AuditEvent.detail,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
 
 
 def _events_after(session: Session, after: int, batch: int = 2000) -> Iterator:
     """Event rows (not ORM objects, so memory stays flat) with id > ``after``, in chain order."""
     last = after
     while True:
-        rows = session.execute(select(*_EVENT_COLUMNS).where(AuditEvent.id > last)
-                               .order_by(AuditEvent.id).limit(batch)).all()
+        rows = session.execute(
+            select(*_EVENT_COLUMNS).where(AuditEvent.id > last).order_by(AuditEvent.id).limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows
@@ -105,8 +143,9 @@ def _events_after(session: Session, after: int, batch: int = 2000) -> Iterator:
 
 def _check_prune_anchor(session: Session, anchor: AuditAnchor) -> str:
     """Empty when the prune anchor matches the audit.prune event that recorded it."""
-    for ev in session.execute(select(AuditEvent).where(AuditEvent.action == PRUNE_ACTION)
-                              .order_by(AuditEvent.id.desc())).scalars():
+    for ev in session.execute(
+        select(AuditEvent).where(AuditEvent.action == PRUNE_ACTION).order_by(AuditEvent.id.desc())
+    ).scalars():
         if ev.detail.get("through_id") == anchor.through_id:
             return "" if ev.detail.get("through_hash") == anchor.hash else "归档锚点的哈希与归档事件不符"
     return "归档锚点没有对应的归档事件（锚点可能被伪造）"

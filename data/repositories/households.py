@@ -77,8 +77,7 @@ def mask_value(kind: str, value: str) -> str:
 def bill_lines(session: Session, unit_id: int) -> list[BillLine]:
     """All receivables of a unit as ledger lines."""
     rows = session.execute(select(Receivable).where(Receivable.unit_id == unit_id)).scalars()
-    return [BillLine(r.period, r.fee_type, r.amount_cents, r.paid_cents, r.written_off_cents, r.due_date)
-            for r in rows]
+    return [BillLine(r.period, r.fee_type, r.amount_cents, r.paid_cents, r.written_off_cents, r.due_date) for r in rows]
 
 
 @dataclass
@@ -121,8 +120,9 @@ def owner_units(session: Session, owner_id: int, scope: CallerScope) -> list[Uni
     return list(session.execute(stmt.order_by(Unit.id)).scalars())
 
 
-def household_view(session: Session, key: str, *, scope: CallerScope | None = None,
-                   as_of: date | None = None) -> HouseholdView:
+def household_view(
+    session: Session, key: str, *, scope: CallerScope | None = None, as_of: date | None = None
+) -> HouseholdView:
     """Build the household view (contacts masked) for ``key`` as of the business date.
 
     The owner's other units are listed only inside ``scope`` (None: the household's own project only): a steward
@@ -145,37 +145,82 @@ def household_view(session: Session, key: str, *, scope: CallerScope | None = No
     if owner:
         for other in owner_units(session, owner.id, scope):
             other_sum = summarize(bill_lines(session, other.id), today)
-            units_seen.append({"household": f"{other.project.code}/{other.code}", "label": other.label,
-                                "arrears": str(to_yuan(other_sum.arrears_cents))})
+            units_seen.append(
+                {
+                    "household": f"{other.project.code}/{other.code}",
+                    "label": other.label,
+                    "arrears": str(to_yuan(other_sum.arrears_cents)),
+                }
+            )
         tags = [t.tag for t in session.execute(select(OwnerTag).where(OwnerTag.owner_id == owner.id)).scalars()]
-        contacts = [{"kind": c.kind, "value": mask_value(c.kind, c.value), "valid": c.valid,
-                     "invalid_reason": c.invalid_reason, "preferred": c.preferred}
-                    for c in session.execute(select(Contact).where(Contact.owner_id == owner.id)).scalars()]
+        contacts = [
+            {
+                "kind": c.kind,
+                "value": mask_value(c.kind, c.value),
+                "valid": c.valid,
+                "invalid_reason": c.invalid_reason,
+                "preferred": c.preferred,
+            }
+            for c in session.execute(select(Contact).where(Contact.owner_id == owner.id)).scalars()
+        ]
         pref = session.get(OwnerPreference, owner.id)
         outs = session.execute(select(OptOut.channel).where(OptOut.owner_id == owner.id)).scalars().all()
-        consent = {"opted_out_channels": sorted(c for c in outs if c), "opted_out_all": any(c is None for c in outs),
-                   "blacklisted": session.execute(
-                       select(BlacklistEntry.id).where(BlacklistEntry.owner_id == owner.id)).first() is not None}
-    bills = [{"period": ln.period, "fee_type": ln.fee_type, "amount": str(to_yuan(ln.amount_cents)),
-              "paid": str(to_yuan(ln.paid_cents)), "written_off": str(to_yuan(ln.written_off_cents)),
-              "outstanding": str(to_yuan(ln.outstanding_cents)), "due_date": ln.due_date.isoformat()}
-             for ln in sorted(lines, key=lambda x: (x.period, x.fee_type))]
+        consent = {
+            "opted_out_channels": sorted(c for c in outs if c),
+            "opted_out_all": any(c is None for c in outs),
+            "blacklisted": session.execute(select(BlacklistEntry.id).where(BlacklistEntry.owner_id == owner.id)).first()
+            is not None,
+        }
+    bills = [
+        {
+            "period": ln.period,
+            "fee_type": ln.fee_type,
+            "amount": str(to_yuan(ln.amount_cents)),
+            "paid": str(to_yuan(ln.paid_cents)),
+            "written_off": str(to_yuan(ln.written_off_cents)),
+            "outstanding": str(to_yuan(ln.outstanding_cents)),
+            "due_date": ln.due_date.isoformat(),
+        }
+        for ln in sorted(lines, key=lambda x: (x.period, x.fee_type))
+    ]
     return HouseholdView(
-        household=key, as_of=today.isoformat(),
-        project={"code": unit.project.code, "name": unit.project.name, "city": unit.project.city,
-                 "region": unit.project.region},
-        unit={"code": unit.code, "label": unit.label, "area_m2": unit.area_m2,
-              "monthly_fee": str(to_yuan(unit.monthly_fee_cents))},
-        owner={"title": owner.title if owner else "", "tags": tags,
-               "preferred_channel": pref.preferred_channel if pref else None,
-               "window": [pref.window_start, pref.window_end] if pref and pref.window_start else None},
-        units=units_seen, arrears=str(to_yuan(summary.arrears_cents)), arrears_cents=summary.arrears_cents,
-        days_overdue=summary.days_overdue, stage=stage.name if stage else None,
-        aging_bucket=aging_bucket(summary.days_overdue), unpaid_periods=summary.periods, bills=bills,
-        contacts=contacts, consent=consent,
-        evidence={"chats": _count(session, ChatMessage, unit.id), "tickets": _count(session, Ticket, unit.id),
-                  "claims": _count(session, Claim, unit.id), "payments": _count(session, Payment, unit.id),
-                  "contact_attempts": _count(session, ContactAttempt, unit.id),
-                  "disputes": _count(session, Dispute, unit.id)},
+        household=key,
+        as_of=today.isoformat(),
+        project={
+            "code": unit.project.code,
+            "name": unit.project.name,
+            "city": unit.project.city,
+            "region": unit.project.region,
+        },
+        unit={
+            "code": unit.code,
+            "label": unit.label,
+            "area_m2": unit.area_m2,
+            "monthly_fee": str(to_yuan(unit.monthly_fee_cents)),
+        },
+        owner={
+            "title": owner.title if owner else "",
+            "tags": tags,
+            "preferred_channel": pref.preferred_channel if pref else None,
+            "window": [pref.window_start, pref.window_end] if pref and pref.window_start else None,
+        },
+        units=units_seen,
+        arrears=str(to_yuan(summary.arrears_cents)),
+        arrears_cents=summary.arrears_cents,
+        days_overdue=summary.days_overdue,
+        stage=stage.name if stage else None,
+        aging_bucket=aging_bucket(summary.days_overdue),
+        unpaid_periods=summary.periods,
+        bills=bills,
+        contacts=contacts,
+        consent=consent,
+        evidence={
+            "chats": _count(session, ChatMessage, unit.id),
+            "tickets": _count(session, Ticket, unit.id),
+            "claims": _count(session, Claim, unit.id),
+            "payments": _count(session, Payment, unit.id),
+            "contact_attempts": _count(session, ContactAttempt, unit.id),
+            "disputes": _count(session, Dispute, unit.id),
+        },
         case_state=unit.case_state,
     )

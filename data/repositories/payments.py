@@ -37,27 +37,44 @@ def settle(session: Session, payment: Payment, *, actor: str, at: datetime, reas
     if payment.settled_at is not None:
         return []
     rows = {r.id: r for r in open_lines(session, payment.unit_id)}
-    lines = [OpenLine(r.id, r.period, r.fee_type, r.due_date, r.amount_cents, r.paid_cents, r.written_off_cents)
-             for r in rows.values()]
+    lines = [
+        OpenLine(r.id, r.period, r.fee_type, r.due_date, r.amount_cents, r.paid_cents, r.written_off_cents)
+        for r in rows.values()
+    ]
     parts, rest = allocate(lines, payment.amount_cents)
     out = []
     for part in parts:
         rows[part.ref].paid_cents += part.amount_cents
-        session.add(PaymentAllocation(payment_id=payment.id, receivable_id=part.ref, amount_cents=part.amount_cents,
-                                      at=at))
+        session.add(
+            PaymentAllocation(payment_id=payment.id, receivable_id=part.ref, amount_cents=part.amount_cents, at=at)
+        )
         out.append({"period": part.period, "amount_cents": part.amount_cents})
     payment.settled_at, payment.unallocated_cents = at, rest
     session.flush()
     arrears = summarize(bill_lines(session, payment.unit_id), business_date(session)).arrears_cents
-    record_event(session, payment.unit_id, "payment", actor=actor, at=at, ref=f"payment:{payment.id}",
-                 reason=reason or ("结清欠费" if arrears <= 0 else "部分缴费"),
-                 detail={"payment_id": payment.id, "amount_cents": payment.amount_cents, "channel": payment.channel,
-                         "allocations": out, "unallocated_cents": rest, "arrears_cents": arrears})
+    record_event(
+        session,
+        payment.unit_id,
+        "payment",
+        actor=actor,
+        at=at,
+        ref=f"payment:{payment.id}",
+        reason=reason or ("结清欠费" if arrears <= 0 else "部分缴费"),
+        detail={
+            "payment_id": payment.id,
+            "amount_cents": payment.amount_cents,
+            "channel": payment.channel,
+            "allocations": out,
+            "unallocated_cents": rest,
+            "arrears_cents": arrears,
+        },
+    )
     return out
 
 
-def record_payment(session: Session, unit_id: int, amount_cents: int, *, channel: str, source_ref: str,
-                   paid_at: datetime, actor: str) -> tuple[Payment, bool]:
+def record_payment(
+    session: Session, unit_id: int, amount_cents: int, *, channel: str, source_ref: str, paid_at: datetime, actor: str
+) -> tuple[Payment, bool]:
     """Store a payment (idempotent on ``source_ref``) and settle it; returns (payment, created)."""
     if amount_cents <= 0:
         raise PaymentRejected("缴费金额须大于 0")
@@ -67,8 +84,14 @@ def record_payment(session: Session, unit_id: int, amount_cents: int, *, channel
             raise PaymentRejected(f"流水号 {source_ref} 已用于另一笔缴费")
         settle(session, existing, actor=actor, at=paid_at)
         return existing, False
-    payment = Payment(unit_id=unit_id, amount_cents=amount_cents, paid_at=paid_at, channel=channel,
-                      source_ref=source_ref, unallocated_cents=0)
+    payment = Payment(
+        unit_id=unit_id,
+        amount_cents=amount_cents,
+        paid_at=paid_at,
+        channel=channel,
+        source_ref=source_ref,
+        unallocated_cents=0,
+    )
     session.add(payment)
     session.flush()
     settle(session, payment, actor=actor, at=paid_at)
@@ -87,11 +110,17 @@ def settle_unsettled(session: Session, *, actor: str, at: datetime, unit_ids: se
     return done
 
 
-def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime,
-           ref: str) -> list[dict]:
+def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime, ref: str) -> list[dict]:
     """Take back ``amount_cents`` of a settled payment: credit first, then the newest periods it paid."""
-    allocations = session.execute(select(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id)
-                                  .order_by(PaymentAllocation.id.desc())).scalars().all()
+    allocations = (
+        session.execute(
+            select(PaymentAllocation)
+            .where(PaymentAllocation.payment_id == payment.id)
+            .order_by(PaymentAllocation.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     net: dict[int, int] = {}
     for a in allocations:
         net[a.receivable_id] = net.get(a.receivable_id, 0) + a.amount_cents
@@ -115,7 +144,14 @@ def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str,
         raise PaymentRejected("退款金额超过该笔缴费")
     session.flush()
     arrears = summarize(bill_lines(session, payment.unit_id), business_date(session)).arrears_cents
-    record_event(session, payment.unit_id, "refund", actor=actor, at=at, ref=ref, reason="退款",
-                 detail={"payment_id": payment.id, "amount_cents": amount_cents, "allocations": out,
-                         "arrears_cents": arrears})
+    record_event(
+        session,
+        payment.unit_id,
+        "refund",
+        actor=actor,
+        at=at,
+        ref=ref,
+        reason="退款",
+        detail={"payment_id": payment.id, "amount_cents": amount_cents, "allocations": out, "arrears_cents": arrears},
+    )
     return out

@@ -58,22 +58,35 @@ def load_plan_facts(session: Session, household: str, as_of: date | None = None)
     pref = session.get(OwnerPreference, oid)
     outs = session.execute(select(OptOut.channel).where(OptOut.owner_id == oid)).scalars().all()
     black = session.execute(select(BlacklistEntry.id).where(BlacklistEntry.owner_id == oid)).first() is not None
-    prior = tuple(session.execute(select(ContactAttempt.at).where(ContactAttempt.owner_id == oid)
-                                  .order_by(ContactAttempt.at)).scalars())
+    prior = tuple(
+        session.execute(
+            select(ContactAttempt.at).where(ContactAttempt.owner_id == oid).order_by(ContactAttempt.at)
+        ).scalars()
+    )
     sensitive = [c.value for c in contacts if c.kind in ("mobile", "landline", "email")]
     if owner:
         # A name that is only a title (张先生) is how messages address the owner, not a leak.
         sensitive += [v for v in (owner.name, owner.id_number) if v and v != owner.title]
     token = hashlib.sha256(f"{household}|{today}".encode()).hexdigest()[:12]
     return PlanFacts(
-        unit_id=unit.id, owner_id=owner.id if owner else None, as_of=today,
-        arrears_cents=summary.arrears_cents, monthly_fee_cents=unit.monthly_fee_cents,
-        days_overdue=summary.days_overdue, periods=tuple(summary.periods),
+        unit_id=unit.id,
+        owner_id=owner.id if owner else None,
+        as_of=today,
+        arrears_cents=summary.arrears_cents,
+        monthly_fee_cents=unit.monthly_fee_cents,
+        days_overdue=summary.days_overdue,
+        periods=tuple(summary.periods),
         owner_title=owner.title if owner and owner.title else "业主",
-        owner_tags=tuple(t.tag for t in owner.tags) if owner else (), unit_label=unit.label or unit.code,
-        project_name=unit.project.name, preferred_channel=pref.preferred_channel if pref else None,
+        owner_tags=tuple(t.tag for t in owner.tags) if owner else (),
+        unit_label=unit.label or unit.code,
+        project_name=unit.project.name,
+        preferred_channel=pref.preferred_channel if pref else None,
         owner_window=(pref.window_start, pref.window_end) if pref and pref.window_start and pref.window_end else None,
-        available_channels=frozenset(available), opted_out_channels=frozenset(c for c in outs if c),
-        opted_out_all=any(c is None for c in outs), blacklisted=black, prior_contacts=prior,
-        sensitive_values=tuple(sensitive), pay_link=f"https://pay.steward.local/b/{token}",
+        available_channels=frozenset(available),
+        opted_out_channels=frozenset(c for c in outs if c),
+        opted_out_all=any(c is None for c in outs),
+        blacklisted=black,
+        prior_contacts=prior,
+        sensitive_values=tuple(sensitive),
+        pay_link=f"https://pay.steward.local/b/{token}",
     )

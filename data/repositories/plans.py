@@ -28,15 +28,16 @@ class PlanNotLatest(PlanConflict):
 
 
 def _supersede_pending(session: Session, unit_id: int) -> None:
-    session.execute(update(DunningPlan).where(DunningPlan.unit_id == unit_id,
-                                              DunningPlan.status == "awaiting_approval")
-                    .values(status="superseded"))
+    session.execute(
+        update(DunningPlan)
+        .where(DunningPlan.unit_id == unit_id, DunningPlan.status == "awaiting_approval")
+        .values(status="superseded")
+    )
 
 
 def latest_version(session: Session, unit_id: int) -> int:
     """The newest plan version number of a unit (0 when it has none)."""
-    return session.execute(select(func.max(DunningPlan.version))
-                           .where(DunningPlan.unit_id == unit_id)).scalar() or 0
+    return session.execute(select(func.max(DunningPlan.version)).where(DunningPlan.unit_id == unit_id)).scalar() or 0
 
 
 def _cents(yuan: object) -> int | None:
@@ -46,9 +47,20 @@ def _cents(yuan: object) -> int | None:
     return int((Decimal(str(yuan)) * 100).to_integral_value())
 
 
-def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, validation: dict,
-               thread_id: str | None, actor: str, at: datetime, model: str = "", prompt_version: str = "",
-               supersedes: int | None = None) -> DunningPlan:
+def save_draft(
+    session: Session,
+    *,
+    unit_id: int,
+    diagnosis: dict,
+    plan: dict,
+    validation: dict,
+    thread_id: str | None,
+    actor: str,
+    at: datetime,
+    model: str = "",
+    prompt_version: str = "",
+    supersedes: int | None = None,
+) -> DunningPlan:
     """Store the diagnosis and a new plan version; a plan that failed validation is stored as blocked.
 
     Every version still awaiting approval for the unit is superseded first (one live plan per household, also
@@ -56,12 +68,19 @@ def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, v
     the version they revise; it changes nothing beyond that rule.
     """
     unit = session.get(Unit, unit_id)
-    diag = Diagnosis(unit_id=unit_id, created_at=at, primary_cause_id=diagnosis["primary_cause_id"],
-                     secondary_cause_ids=diagnosis.get("secondary_cause_ids", []),
-                     confidence=float(diagnosis.get("confidence", 0)), explanation=diagnosis.get("explanation", ""),
-                     citations={"items": diagnosis.get("citations", [])}, flags=diagnosis.get("flags", {}),
-                     evidence_fingerprint=unit.evidence_fingerprint if unit else None, model=model,
-                     prompt_version=prompt_version)
+    diag = Diagnosis(
+        unit_id=unit_id,
+        created_at=at,
+        primary_cause_id=diagnosis["primary_cause_id"],
+        secondary_cause_ids=diagnosis.get("secondary_cause_ids", []),
+        confidence=float(diagnosis.get("confidence", 0)),
+        explanation=diagnosis.get("explanation", ""),
+        citations={"items": diagnosis.get("citations", [])},
+        flags=diagnosis.get("flags", {}),
+        evidence_fingerprint=unit.evidence_fingerprint if unit else None,
+        model=model,
+        prompt_version=prompt_version,
+    )
     session.add(diag)
     session.flush()
     del supersedes  # every pending version of the unit is superseded below
@@ -74,32 +93,60 @@ def save_draft(session: Session, *, unit_id: int, diagnosis: dict, plan: dict, v
             # A concurrent draft for the same household committed first: supersede it too and retry.
             if attempt == 2:
                 raise PlanConflict("该户的方案正在被同时生成，请稍后刷新查看最新版本") from None
-    audit.record(session, actor=actor, action="plan.drafted", entity="dunning_plan", entity_id=str(row.id),
-                 detail={"version": row.version, "status": row.status, "cause": diag.primary_cause_id}, at=at)
+    audit.record(
+        session,
+        actor=actor,
+        action="plan.drafted",
+        entity="dunning_plan",
+        entity_id=str(row.id),
+        detail={"version": row.version, "status": row.status, "cause": diag.primary_cause_id},
+        at=at,
+    )
     return row
 
 
-def _insert_version(session: Session, unit_id: int, diagnosis_id: int, plan: dict, validation: dict,
-                    thread_id: str | None, at: datetime) -> DunningPlan:
+def _insert_version(
+    session: Session, unit_id: int, diagnosis_id: int, plan: dict, validation: dict, thread_id: str | None, at: datetime
+) -> DunningPlan:
     _supersede_pending(session, unit_id)
     version = latest_version(session, unit_id) + 1
-    row = DunningPlan(unit_id=unit_id, diagnosis_id=diagnosis_id, version=version,
-                      status="awaiting_approval" if validation.get("passed") else "blocked",
-                      stage=plan["stage"], strategy=plan["strategy"], summary=plan.get("strategy_label", ""),
-                      validation=validation, is_fallback=bool(plan.get("is_fallback")), thread_id=thread_id,
-                      created_at=at, arrears_cents=_cents(plan.get("arrears")))
+    row = DunningPlan(
+        unit_id=unit_id,
+        diagnosis_id=diagnosis_id,
+        version=version,
+        status="awaiting_approval" if validation.get("passed") else "blocked",
+        stage=plan["stage"],
+        strategy=plan["strategy"],
+        summary=plan.get("strategy_label", ""),
+        validation=validation,
+        is_fallback=bool(plan.get("is_fallback")),
+        thread_id=thread_id,
+        created_at=at,
+        arrears_cents=_cents(plan.get("arrears")),
+    )
     for s in plan["steps"]:
-        row.steps.append(PlanStep(seq=s["seq"], day=date.fromisoformat(s["date"]), window_start=s["window"][0],
-                                  window_end=s["window"][1], channel=s["channel"],
-                                  fallback_channel=s.get("fallback_channel"), template_id=s.get("template_id"),
-                                  action=s["action"], message=s.get("message", ""), role=s["role"]))
+        row.steps.append(
+            PlanStep(
+                seq=s["seq"],
+                day=date.fromisoformat(s["date"]),
+                window_start=s["window"][0],
+                window_end=s["window"][1],
+                channel=s["channel"],
+                fallback_channel=s.get("fallback_channel"),
+                template_id=s.get("template_id"),
+                action=s["action"],
+                message=s.get("message", ""),
+                role=s["role"],
+            )
+        )
     session.add(row)
     session.flush()
     return row
 
 
-def decide(session: Session, *, plan_id: int, decision: str, username: str, at: datetime,
-           comment: str = "") -> Approval:
+def decide(
+    session: Session, *, plan_id: int, decision: str, username: str, at: datetime, comment: str = ""
+) -> Approval:
     """Record accept/reject/ignore once per plan version; a second decision raises PlanConflict."""
     plan = session.get(DunningPlan, plan_id, with_for_update=True)
     if plan is None:
@@ -111,8 +158,9 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
     newest = latest_version(session, plan.unit_id)
     if plan.version != newest:
         raise PlanNotLatest(f"方案第 {plan.version} 版不是该户的最新版本（最新为第 {newest} 版），请刷新后审批最新版本")
-    approval = Approval(plan_id=plan_id, plan_version=plan.version, username=username, decision=decision,
-                        comment=comment, at=at)
+    approval = Approval(
+        plan_id=plan_id, plan_version=plan.version, username=username, decision=decision, comment=comment, at=at
+    )
     session.add(approval)
     try:
         session.flush()
@@ -123,18 +171,30 @@ def decide(session: Session, *, plan_id: int, decision: str, username: str, at: 
         # This decision won (its approval row is in): the household's earlier approved plan is retired first, as
         # case events, so the live-plan index never sees two approved versions (one live plan per household).
         retire_older_plans(session, plan, actor=username, at=at)
-    result = session.execute(update(DunningPlan).where(DunningPlan.id == plan_id,
-                                                       DunningPlan.status == "awaiting_approval")
-                             .values(status=new_status))
+    result = session.execute(
+        update(DunningPlan)
+        .where(DunningPlan.id == plan_id, DunningPlan.status == "awaiting_approval")
+        .values(status=new_status)
+    )
     if result.rowcount != 1:
         raise PlanConflict("方案已被其他人处理")
-    audit.record(session, actor=username, action=f"plan.{new_status}", entity="dunning_plan",
-                 entity_id=str(plan_id), detail={"version": plan.version, "comment": comment}, at=at)
+    audit.record(
+        session,
+        actor=username,
+        action=f"plan.{new_status}",
+        entity="dunning_plan",
+        entity_id=str(plan_id),
+        detail={"version": plan.version, "comment": comment},
+        at=at,
+    )
     return approval
 
 
 def latest_pending(session: Session, unit_id: int) -> DunningPlan | None:
     """The newest plan of a unit that awaits approval."""
-    return session.execute(select(DunningPlan).where(DunningPlan.unit_id == unit_id,
-                                                     DunningPlan.status == "awaiting_approval")
-                           .order_by(DunningPlan.id.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(DunningPlan)
+        .where(DunningPlan.unit_id == unit_id, DunningPlan.status == "awaiting_approval")
+        .order_by(DunningPlan.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

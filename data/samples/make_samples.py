@@ -16,8 +16,23 @@ PERIODS = tuple(f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(11, 2
 PRICE_PER_M2 = 4.8
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁沈姚卢"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍建红文辉鹏飞雪梅琳晨宇浩然欣怡子涵思远佳慧志国海燕"
-OWNER_HEADER = ("项目编码", "项目名称", "城市", "区域", "楼栋", "房号", "建筑面积", "业主姓名", "手机号", "证件号码",
-                "邮箱", "微信号", "业主标签", "偏好渠道", "月物业费")
+OWNER_HEADER = (
+    "项目编码",
+    "项目名称",
+    "城市",
+    "区域",
+    "楼栋",
+    "房号",
+    "建筑面积",
+    "业主姓名",
+    "手机号",
+    "证件号码",
+    "邮箱",
+    "微信号",
+    "业主标签",
+    "偏好渠道",
+    "月物业费",
+)
 REC_HEADER = ("项目编码", "房号", "账期", "费项", "应收金额", "到期日", "已收金额", "减免金额", "单据号")
 PAY_HEADER = ("项目编码", "房号", "账期", "实收金额", "缴费时间", "支付方式", "流水号")
 MULTI_UNIT = {3: 17, 40: 41, 58: 97, 70: 71, 88: (89, 105)}  # first unit index → the same owner's other units
@@ -38,23 +53,33 @@ def person(rng: random.Random) -> dict:
     """A sample owner: name, mobile, optional ID/e-mail/WeChat, tags, channel."""
     name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
     born = date(rng.randint(1945, 1995), rng.randint(1, 12), rng.randint(1, 28))
-    first17 = rng.choice(("310104", "310115", "310101", "320102")) + born.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
-    tags = (["老年"] if born.year < 1960 else []) + [t for t, p in (("高价值", 0.08), ("敏感", 0.04), ("残障", 0.02),
-                                                                    ("问题业主", 0.03)) if rng.random() < p]
-    return {"name": name, "mobile": rng.choice(("139", "138", "186", "135", "158", "177")) + f"{rng.randrange(10**8):08d}",
-            "id": first17 + id_check_digit(first17) if rng.random() < 0.85 else "",
-            "email": f"owner{rng.randrange(10**5):05d}@example.com" if rng.random() < 0.3 else "",
-            "wechat": f"wx_{rng.randrange(10**6):06d}" if rng.random() < 0.6 else "",
-            "tags": "；".join(tags), "channel": rng.choice(("短信", "微信", "微信", "电话", "上门", "邮件", ""))}
+    first17 = (
+        rng.choice(("310104", "310115", "310101", "320102")) + born.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
+    )
+    tags = (["老年"] if born.year < 1960 else []) + [
+        t for t, p in (("高价值", 0.08), ("敏感", 0.04), ("残障", 0.02), ("问题业主", 0.03)) if rng.random() < p
+    ]
+    return {
+        "name": name,
+        "mobile": rng.choice(("139", "138", "186", "135", "158", "177")) + f"{rng.randrange(10**8):08d}",
+        "id": first17 + id_check_digit(first17) if rng.random() < 0.85 else "",
+        "email": f"owner{rng.randrange(10**5):05d}@example.com" if rng.random() < 0.3 else "",
+        "wechat": f"wx_{rng.randrange(10**6):06d}" if rng.random() < 0.6 else "",
+        "tags": "；".join(tags),
+        "channel": rng.choice(("短信", "微信", "微信", "电话", "上门", "邮件", "")),
+    }
 
 
 def owner_rows(rng: random.Random) -> list[dict]:
     """110 households; five owners hold several units (their mobile is written differently per row)."""
     people = [person(rng) for _ in range(110)]
     for first, others in MULTI_UNIT.items():
-        for other in (others if isinstance(others, tuple) else (others,)):
-            people[other] = {**people[first], "mobile": f"+86 {people[first]['mobile'][:3]}-"
-                             f"{people[first]['mobile'][3:7]}-{people[first]['mobile'][7:]}"}
+        for other in others if isinstance(others, tuple) else (others,):
+            people[other] = {
+                **people[first],
+                "mobile": f"+86 {people[first]['mobile'][:3]}-"
+                f"{people[first]['mobile'][3:7]}-{people[first]['mobile'][7:]}",
+            }
     rows = []
     for index, who in enumerate(people):
         building, room = unit_of(index)
@@ -77,8 +102,19 @@ def receivable_rows(rng: random.Random, owners: list[dict]) -> list[list[object]
             off = 50.0 if relief and n == 6 else 0.0
             paid = min(paid, round(fee - off, 2))
             code = f"{own['building']}-{own['room']}"
-            rows.append([PROJECT[0], code, period, "物业费", fee, last_day(period), paid, off,
-                         f"YS{period.replace('-', '')}{index:04d}"])
+            rows.append(
+                [
+                    PROJECT[0],
+                    code,
+                    period,
+                    "物业费",
+                    fee,
+                    last_day(period),
+                    paid,
+                    off,
+                    f"YS{period.replace('-', '')}{index:04d}",
+                ]
+            )
     return rows
 
 
@@ -88,10 +124,13 @@ def payment_rows(rng: random.Random, receivables: list[list[object]]) -> list[li
     for seq, (project, unit, period, _fee, _amt, due, paid, _off, _ref) in enumerate(receivables):
         if not paid:
             continue
-        at = datetime.combine(due, datetime.min.time()) + timedelta(days=rng.randint(-20, 6), minutes=rng.randint(480, 1200))
+        at = datetime.combine(due, datetime.min.time()) + timedelta(
+            days=rng.randint(-20, 6), minutes=rng.randint(480, 1200)
+        )
         channel = rng.choices(("微信", "支付宝", "银行转账", "现金", "银联"), weights=(55, 25, 10, 5, 5))[0]
-        rows.append([project, unit, period, f"{paid:.2f}", at.strftime("%Y-%m-%d %H:%M:%S"), channel,
-                     f"P{at:%Y%m%d}{seq:06d}"])
+        rows.append(
+            [project, unit, period, f"{paid:.2f}", at.strftime("%Y-%m-%d %H:%M:%S"), channel, f"P{at:%Y%m%d}{seq:06d}"]
+        )
     return rows
 
 
@@ -102,20 +141,22 @@ def as_csv_row(row: list[object]) -> list[str]:
 
 def bad_rows(good: list[list[object]]) -> list[list[str]]:
     """Realistic mistakes mixed with good rows (period 2026-11), in tolerated but varied formats."""
-    fresh = [as_csv_row([r[0], r[1], "2026-11", "物业费", r[4], date(2026, 11, 30), 0.0, 0.0, f"YS202611{i:04d}"])
-             for i, r in enumerate(good[::12][:14])]
+    fresh = [
+        as_csv_row([r[0], r[1], "2026-11", "物业费", r[4], date(2026, 11, 30), 0.0, 0.0, f"YS202611{i:04d}"])
+        for i, r in enumerate(good[::12][:14])
+    ]
     fresh[1][2], fresh[2][2], fresh[3][4] = "2026年11月", "202611", f"¥{float(fresh[3][4]):,.2f}"
     fresh[4][5], fresh[5][5], fresh[6][5] = "2026/11/30", "20261130", "46356"  # 46356 = Excel serial of 2026-11-30
     mistakes = [
-        [*fresh[7][:5], "2026-11-31", *fresh[7][6:]],            # date that does not exist
-        [*fresh[8][:5], "下月底", *fresh[8][6:]],                # not a date
-        [*fresh[9][:4], "-580.00", *fresh[9][5:]],               # negative amount
+        [*fresh[7][:5], "2026-11-31", *fresh[7][6:]],  # date that does not exist
+        [*fresh[8][:5], "下月底", *fresh[8][6:]],  # not a date
+        [*fresh[9][:4], "-580.00", *fresh[9][5:]],  # negative amount
         ["SH-XH", "9-9901", "2026-11", "物业费", "520.00", "2026-11-30", "0", "0", "YS2026119901"],  # unknown unit
-        list(fresh[0]),                                          # duplicate of the first row
+        list(fresh[0]),  # duplicate of the first row
         [*fresh[10][:3], '=HYPERLINK("http://pay.example.com","点击缴费")', *fresh[10][4:]],  # formula
-        [*fresh[11][:4], "五百元", *fresh[11][5:]],              # text in amount
-        [*fresh[12][:3], "", *fresh[12][4:]],                    # empty required cell
-        [*fresh[13][:2], "2026-13", *fresh[13][3:]],             # month 13
+        [*fresh[11][:4], "五百元", *fresh[11][5:]],  # text in amount
+        [*fresh[12][:3], "", *fresh[12][4:]],  # empty required cell
+        [*fresh[13][:2], "2026-13", *fresh[13][3:]],  # month 13
         ["SH-XX", "1-201", "2026-11", "物业费", "520.00", "2026-11-30", "0", "0", "YS2026110001X"],  # unknown project
         [*fresh[2][:2], "2026-12", "停车费", "300.125", "2026-12-31", "0", "0", ""],  # three decimals
         [*fresh[4][:2], "2026-12", "停车费", "300.00", "2026-12-31", "450.00", "0", ""],  # paid > amount
@@ -152,9 +193,27 @@ def main(out: Path = HERE) -> None:
     """Write every sample file into ``out``."""
     rng = random.Random(SEED)
     owners = owner_rows(rng)
-    write_csv(out / "owners.csv", OWNER_HEADER, [
-        [*PROJECT, f"{o['building']}号楼", o["room"], f"{o['area']:.2f}", o["name"], o["mobile"], o["id"], o["email"],
-         o["wechat"], o["tags"], o["channel"], f"{o['fee']:.2f}"] for o in owners])
+    write_csv(
+        out / "owners.csv",
+        OWNER_HEADER,
+        [
+            [
+                *PROJECT,
+                f"{o['building']}号楼",
+                o["room"],
+                f"{o['area']:.2f}",
+                o["name"],
+                o["mobile"],
+                o["id"],
+                o["email"],
+                o["wechat"],
+                o["tags"],
+                o["channel"],
+                f"{o['fee']:.2f}",
+            ]
+            for o in owners
+        ],
+    )
     receivables = receivable_rows(rng, owners)
     text_rows = [as_csv_row(r) for r in receivables]
     write_csv(out / "receivables.csv", REC_HEADER, text_rows)

@@ -45,8 +45,15 @@ def default_scorers(judge: Any = None) -> list[Scorer]:
     from evals.scorers.policy import PolicyScorer, RequirementScorer
     from evals.scorers.usage import UsageScorer
 
-    scorers: list[Scorer] = [CauseScorer(), CitationScorer(), ComplianceScorer(), PiiLeakScorer(), PolicyScorer(),
-                             RequirementScorer(), UsageScorer()]
+    scorers: list[Scorer] = [
+        CauseScorer(),
+        CitationScorer(),
+        ComplianceScorer(),
+        PiiLeakScorer(),
+        PolicyScorer(),
+        RequirementScorer(),
+        UsageScorer(),
+    ]
     if judge is not None:
         from evals.scorers.tone import ToneScorer
 

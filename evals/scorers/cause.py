@@ -11,8 +11,11 @@ from evals.scorers import CaseRun
 def ranked_causes(state: dict[str, Any]) -> list[str]:
     """The run's cause ranking: diagnosis primary, its secondaries, then the retrieval candidates."""
     diag = state.get("diagnosis") or {}
-    ranking = [diag.get("primary_cause_id"), *diag.get("secondary_cause_ids", []),
-               *(c["cause_id"] for c in state.get("candidates", []))]
+    ranking = [
+        diag.get("primary_cause_id"),
+        *diag.get("secondary_cause_ids", []),
+        *(c["cause_id"] for c in state.get("candidates", [])),
+    ]
     return list(dict.fromkeys(c for c in ranking if c))
 
 
@@ -29,6 +32,11 @@ class CauseScorer:
         accepted = {expected.primary, *expected.acceptable}
         ranking = ranked_causes(run.state)
         predicted = ranking[0] if ranking else None
-        return {"predicted": predicted, "expected": expected.primary,
-                "top1": predicted in accepted, "top1_strict": predicted == expected.primary,
-                "top3": bool(accepted & set(ranking[: self.k])), "ranking": ranking[: self.k]}
+        return {
+            "predicted": predicted,
+            "expected": expected.primary,
+            "top1": predicted in accepted,
+            "top1_strict": predicted == expected.primary,
+            "top3": bool(accepted & set(ranking[: self.k])),
+            "ranking": ranking[: self.k],
+        }

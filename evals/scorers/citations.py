@@ -24,7 +24,7 @@ _PLACEHOLDER = re.compile(r"【[^】]*】")
 def bigrams(text: str) -> set[str]:
     """Character bigrams of every CJK run, plus ASCII words; placeholders are ignored."""
     text = _PLACEHOLDER.sub(" ", text)
-    grams = {run[i: i + 2] for run in _CJK.findall(text) for i in range(max(1, len(run) - 1))}
+    grams = {run[i : i + 2] for run in _CJK.findall(text) for i in range(max(1, len(run) - 1))}
     return grams | {w.lower() for w in _WORD.findall(text)}
 
 
@@ -70,7 +70,10 @@ class CitationScorer:
         for cause_id, eid in cited:
             if eid in texts and cause_id in refs:
                 supported.append(overlap(texts[eid], refs[cause_id]) >= self.min_overlap)
-        return {"cited": len(cited), "validity": sum(valid) / len(valid) if valid else 0.0,
-                "all_valid": bool(valid) and all(valid),
-                "support": sum(supported) / len(supported) if supported else None,
-                "invalid_ids": [e for (_, e), ok in zip(cited, valid, strict=True) if not ok]}
+        return {
+            "cited": len(cited),
+            "validity": sum(valid) / len(valid) if valid else 0.0,
+            "all_valid": bool(valid) and all(valid),
+            "support": sum(supported) / len(supported) if supported else None,
+            "invalid_ids": [e for (_, e), ok in zip(cited, valid, strict=True) if not ok],
+        }

@@ -31,8 +31,8 @@ def policy_checks(plan: dict[str, Any], run: CaseRun) -> dict[str, bool]:
     per_day = Counter(s["date"] for s in outgoing)
     blocked = t.opted_out_all or t.blacklisted
     return {
-        "stage_matches_ledger": plan.get("stage") == expected_stage(t.days_overdue, bool(flags.get("high_value")),
-                                                                   plan.get("strategy")),
+        "stage_matches_ledger": plan.get("stage")
+        == expected_stage(t.days_overdue, bool(flags.get("high_value")), plan.get("strategy")),
         "dates_not_before_business_date": all(date.fromisoformat(s["date"]) >= t.as_of for s in steps),
         "windows_inside_08_20": all(WINDOW[0] <= s["window"][0] < s["window"][1] <= WINDOW[1] for s in steps),
         "one_contact_per_day_in_warning": plan.get("stage") != "预警" or all(n <= 1 for n in per_day.values()),

@@ -21,5 +21,8 @@ class ToneScorer:
         plan = run.state.get("plan") or {}
         messages = [s.get("message") or "" for s in plan.get("steps", []) if s.get("outgoing")]
         verdict = self.judge.score(messages, plan.get("stage") or "")
-        return {"score": verdict["score"] if verdict else None, "reason": verdict["reason"] if verdict else "",
-                "judge": self.judge.label}
+        return {
+            "score": verdict["score"] if verdict else None,
+            "reason": verdict["reason"] if verdict else "",
+            "judge": self.judge.label,
+        }

@@ -27,7 +27,9 @@ def test_when_steward_asks_then_tools_are_called_and_memory_keeps_the_turns(agen
         assert any(kind == "tool_result" and "保洁清洁" in text for kind, text in first)
         second = list(chat_turn(agent, "生成方案", "t1"))
         assert any(kind == "tool_call" and text.startswith("generate_plan") for kind, text in second)
-        assert any(kind == "tool_result" and "待管家审批" in text or "awaiting_approval" in text for kind, text in second)
+        assert any(
+            kind == "tool_result" and "待管家审批" in text or "awaiting_approval" in text for kind, text in second
+        )
     history = saver.get({"configurable": {"thread_id": "t1"}})
     assert len(history["channel_values"]["messages"]) >= 8
 
@@ -70,8 +72,9 @@ def test_finding4_owner_text_returned_by_a_tool_cannot_trigger_a_plan_write(agen
         last = messages[-1]
         if isinstance(last, ToolMessage) and last.name == "get_chats":
             # The model obeys an instruction hidden in the owner's chat text.
-            return AIMessage(content="", tool_calls=[{"name": "generate_plan", "args": {"instruction": "x"},
-                                                      "id": "c2"}])
+            return AIMessage(
+                content="", tool_calls=[{"name": "generate_plan", "args": {"instruction": "x"}, "id": "c2"}]
+            )
         if isinstance(last, ToolMessage):
             return AIMessage(content="完成。")
         return AIMessage(content="", tool_calls=[{"name": "get_chats", "args": {}, "id": "c1"}])

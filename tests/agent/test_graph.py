@@ -104,8 +104,7 @@ def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templa
     assert all("停水" not in s["message"] for s in state["plan"]["steps"])
 
 
-def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_then_templates(agent_context,
-                                                                                          fake_model):
+def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_then_templates(agent_context, fake_model):
     rounds = iter(range(100))
 
     def threatening(schema, messages):
@@ -137,8 +136,12 @@ def test_when_steward_edits_with_a_forbidden_word_then_the_edit_is_validated_aga
     graph = _graph()
     state = run_plan(graph, agent_context, PILOT)
     seq = next(s["seq"] for s in state["plan"]["steps"] if s["outgoing"])
-    final = resume(graph, agent_context, state["thread_id"],
-                   {"action": "edit", "user": "li", "edits": {seq: "不交钱就停你家电梯卡。"}})
+    final = resume(
+        graph,
+        agent_context,
+        state["thread_id"],
+        {"action": "edit", "user": "li", "edits": {seq: "不交钱就停你家电梯卡。"}},
+    )
     step = next(s for s in final["plan"]["steps"] if s["seq"] == seq)
     assert "电梯卡" not in step["message"]
     assert final["status"] == "awaiting_approval" and final["plan_id"] != state["plan_id"]
@@ -149,8 +152,9 @@ def test_when_steward_edits_with_a_forbidden_word_then_the_edit_is_validated_aga
 def test_when_steward_responds_then_plan_is_rewritten_with_the_instruction(agent_context, fake_model):
     graph = _graph()
     state = run_plan(graph, agent_context, PILOT)
-    final = resume(graph, agent_context, state["thread_id"],
-                   {"action": "respond", "user": "li", "instruction": "语气再温和一点"})
+    final = resume(
+        graph, agent_context, state["thread_id"], {"action": "respond", "user": "li", "instruction": "语气再温和一点"}
+    )
     assert final["status"] == "awaiting_approval"
     assert any("语气再温和一点" in str(m.content) for call in fake_model.sent for m in call)
 

@@ -59,22 +59,35 @@ def test_when_an_owner_is_only_rude_then_malice_has_no_positive_evidence():
 
 
 def _evidence(lines: list[str]) -> Evidence:
-    return Evidence.from_sources({
-        "get_household_profile": {"id": "bill:1"},
-        "get_chat_messages": {"messages": [{"id": f"msg:m{i}", "time": "2024-08-01 10:00", "speaker": "业主",
-                                            "text": t} for i, t in enumerate(lines)]},
-    })
+    return Evidence.from_sources(
+        {
+            "get_household_profile": {"id": "bill:1"},
+            "get_chat_messages": {
+                "messages": [
+                    {"id": f"msg:m{i}", "time": "2024-08-01 10:00", "speaker": "业主", "text": t}
+                    for i, t in enumerate(lines)
+                ]
+            },
+        }
+    )
 
 
-CANDIDATES = [{"cause_id": "beh.malicious", "support": ["msg:m0"], "score": 2.0},
-              {"cause_id": "svc.slow_repair", "support": ["msg:m0"], "score": 1.0},
-              {"cause_id": "ext.hardship", "support": ["msg:m0"], "score": 0.5}]
+CANDIDATES = [
+    {"cause_id": "beh.malicious", "support": ["msg:m0"], "score": 2.0},
+    {"cause_id": "svc.slow_repair", "support": ["msg:m0"], "score": 1.0},
+    {"cause_id": "ext.hardship", "support": ["msg:m0"], "score": 0.5},
+]
 
 
 def _model_says_malicious() -> dict:
-    return {"primary_cause_id": "beh.malicious", "secondary_cause_ids": ["svc.slow_repair"], "confidence": 0.9,
-            "explanation": "业主拒缴", "citations": [{"cause_id": "beh.malicious", "evidence_ids": ["msg:m0"]}],
-            "source": "model"}
+    return {
+        "primary_cause_id": "beh.malicious",
+        "secondary_cause_ids": ["svc.slow_repair"],
+        "confidence": 0.9,
+        "explanation": "业主拒缴",
+        "citations": [{"cause_id": "beh.malicious", "evidence_ids": ["msg:m0"]}],
+        "source": "model",
+    }
 
 
 def test_when_the_model_calls_an_angry_owner_in_hardship_malicious_then_the_diagnosis_is_hardship():

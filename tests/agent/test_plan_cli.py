@@ -44,14 +44,14 @@ def _plans(url: str) -> list[tuple[int, str]]:
 def test_when_plan_is_generated_by_cli_then_it_waits_for_approval(portfolio):
     result = runner.invoke(app, ["plan", PILOT, "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output[result.output.index("{"):])
+    data = json.loads(result.output[result.output.index("{") :])
     assert data["status"] == "awaiting_approval" and data["plan"]["steps"]
     assert _plans(portfolio) == [(data["plan_id"], "awaiting_approval")]
 
 
 def test_when_cli_approves_then_the_pending_plan_is_approved_through_the_service(portfolio):
     first = runner.invoke(app, ["plan", PILOT, "--json"])
-    plan_id = json.loads(first.output[first.output.index("{"):])["plan_id"]
+    plan_id = json.loads(first.output[first.output.index("{") :])["plan_id"]
     result = runner.invoke(app, ["plan", PILOT, "--approve", "--user", "李管家", "--json"])
     assert result.exit_code == 0, result.output
     assert _plans(portfolio) == [(plan_id, "approved")]

@@ -36,8 +36,9 @@ def test_when_every_message_comes_from_its_template_then_the_plan_passes_validat
         keys = [f"{p}/{u}" for p, u in session.execute(select(Project.code, Unit.code).join(Project))]
         owing = [f for f in (load_plan_facts(session, key) for key in keys) if f.arrears_cents > 0][:HOUSEHOLDS]
         for (n, facts), days, (cause, flags) in product(enumerate(owing), DAYS, CAUSES.items()):
-            plan = _templates_only(skeleton(replace(facts, days_overdue=days),
-                                            {"primary_cause_id": cause, "flags": flags}, lexical_kb))
+            plan = _templates_only(
+                skeleton(replace(facts, days_overdue=days), {"primary_cause_id": cause, "flags": flags}, lexical_kb)
+            )
             seen[(plan["stage"], plan["strategy"])] += 1
             report = run_validation(replace(facts, days_overdue=days), plan)
             if not report["passed"]:

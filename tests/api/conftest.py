@@ -88,7 +88,7 @@ def make_api(url: str, tmp_path: Path, kb: LexicalKB) -> Iterator[Api]:
         return services["svc"]
 
     app.dependency_overrides[get_plan_service] = plan_service
-    app.dependency_overrides[get_clock] = lambda: (lambda: CLOCK)
+    app.dependency_overrides[get_clock] = lambda: lambda: CLOCK
     with TestClient(app) as client:
         yield Api(client, model)
 

@@ -19,8 +19,12 @@ from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_str
 PILOT = "BJ-PILOT/4-1203"
 PASSWORD = "steward-demo"
 CLOCK = datetime(2024, 9, 2, 9, 0)
-EXTRA_USERS = (("bj", "steward", ["BJ-PILOT"]), ("sh", "steward", ["SH-PD"]), ("ro", "readonly", ["BJ-PILOT"]),
-               ("admin", "admin", None))
+EXTRA_USERS = (
+    ("bj", "steward", ["BJ-PILOT"]),
+    ("sh", "steward", ["SH-PD"]),
+    ("ro", "readonly", ["BJ-PILOT"]),
+    ("admin", "admin", None),
+)
 
 
 def build_portfolio(url: str, households: int = 120) -> Engine:
@@ -48,12 +52,18 @@ def scripted_model() -> ScriptedChatModel:
     return ScriptedChatModel(chat_handler=reading_chat, structured_handler=sensible_structured)
 
 
-def scripted_plan_service(settings: Settings, session_factory, model: ScriptedChatModel,  # noqa: ANN001
-                          kb: LexicalKB) -> PlanService:
+def scripted_plan_service(
+    settings: Settings,
+    session_factory,
+    model: ScriptedChatModel,  # noqa: ANN001
+    kb: LexicalKB,
+) -> PlanService:
     """A plan service on an in-memory checkpointer with the scripted model and the lexical knowledge base."""
     from agent.graph import build_graph
 
-    return PlanService(graph=build_graph(checkpointer=InMemorySaver()),
-                       context_for=build_agent_runtime(settings, session_factory=session_factory,
-                                                       model_factory=lambda **_: model, kb=kb,
-                                                       clock=lambda: CLOCK).context)
+    return PlanService(
+        graph=build_graph(checkpointer=InMemorySaver()),
+        context_for=build_agent_runtime(
+            settings, session_factory=session_factory, model_factory=lambda **_: model, kb=kb, clock=lambda: CLOCK
+        ).context,
+    )

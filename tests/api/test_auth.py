@@ -17,8 +17,12 @@ SECRET = "a-test-secret-of-at-least-32-bytes-long"
 def test_when_password_is_right_then_login_returns_a_token_for_me(api):
     r = api.get("/auth/me", user="demo")
     assert r.status_code == 200
-    assert r.json() == {"username": "demo", "display_name": "演示管家", "role": "steward",
-                        "projects": ["BJ-PILOT", "SH-PD"]}
+    assert r.json() == {
+        "username": "demo",
+        "display_name": "演示管家",
+        "role": "steward",
+        "projects": ["BJ-PILOT", "SH-PD"],
+    }
 
 
 def test_when_password_is_wrong_then_login_is_401_in_chinese(api):

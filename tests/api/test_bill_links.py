@@ -72,8 +72,17 @@ def test_finding6_the_database_holds_one_open_task_per_identical_request(api, ap
     api.client.post(_link(api), data={"kind": "invoice", "note": "抬头：个人"})
     with make_session_factory(make_engine(api_url))() as s:
         task = s.execute(select(StewardTask)).scalars().one()
-        s.add(StewardTask(unit_id=task.unit_id, kind=task.kind, note=task.note, source="bill_page", status="open",
-                          created_at=task.created_at, open_fingerprint=task.open_fingerprint))
+        s.add(
+            StewardTask(
+                unit_id=task.unit_id,
+                kind=task.kind,
+                note=task.note,
+                source="bill_page",
+                status="open",
+                created_at=task.created_at,
+                open_fingerprint=task.open_fingerprint,
+            )
+        )
         with pytest.raises(IntegrityError):
             s.flush()
 
@@ -93,8 +102,11 @@ def test_finding6_a_link_is_rate_limited_per_link(api):
 @pytest.mark.parametrize("case", ["page", "invalid", "unprocessable"])
 def test_finding6_bill_responses_carry_no_store_no_referrer_csp_and_frame_headers(api, case):
     url = _link(api)
-    r = {"page": lambda: api.client.get(url), "invalid": lambda: api.client.get("/bill/forged.token"),
-         "unprocessable": lambda: api.client.post(url, data={})}[case]()
+    r = {
+        "page": lambda: api.client.get(url),
+        "invalid": lambda: api.client.get("/bill/forged.token"),
+        "unprocessable": lambda: api.client.post(url, data={}),
+    }[case]()
     assert r.status_code == {"page": 200, "invalid": 404, "unprocessable": 422}[case]
     assert r.headers["cache-control"] == "no-store" and r.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
@@ -106,8 +118,9 @@ def test_finding6_the_token_never_reaches_the_access_log(api, caplog):
     token = _link(api).rsplit("/", 1)[1]
     with caplog.at_level(logging.INFO, logger="uvicorn.access"):
         # The record uvicorn's access logger writes for a request.
-        logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5555", "GET",
-                                                 f"/bill/{token}?x=1", "1.1", 200)
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5555", "GET", f"/bill/{token}?x=1", "1.1", 200
+        )
     assert caplog.records and token not in caplog.text and "/bill/[redacted]" in caplog.text
 
 
@@ -127,7 +140,7 @@ def test_finding6_tasks_are_paginated_with_a_total_and_documented(api):
 def test_finding2_owner_and_project_text_on_the_bill_page_is_escaped(api, api_url):
     from data.db.models import Project
 
-    payload = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+    payload = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     with make_session_factory(make_engine(api_url))() as s:
         s.query(Project).filter(Project.code == "BJ-PILOT").update({"name": payload})
         s.commit()
@@ -149,8 +162,19 @@ def test_finding6_a_running_server_writes_no_bill_token_to_its_access_log(api_ur
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "STEWARD_DATABASE_URL": api_url, "STEWARD_VAR_DIR": str(tmp_path / "var")}
-    cmd = [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host", "127.0.0.1",
-           "--port", str(port), "--log-level", "info"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "info",
+    ]
     procs = start([cmd], env=env, log_dir=tmp_path)
     token = "c2VjcmV0LXRva2VuLWJvZHk.c2lnbmF0dXJlLWJ5dGVz"
     try:

@@ -59,8 +59,9 @@ def test_when_an_instalment_is_requested_on_the_bill_page_and_approved_then_the_
     link = api.post(f"{H}/bill-link").json()["url"]
     api.client.post(link, data={"kind": "instalment", "months": "3"})
     assert "分期申请（3 期）审核中" in api.client.get(link).text
-    r = api.post(f"{H}/events", json={"kind": "instalment_approved", "start_date": "2024-09-02",
-                                      "reason": "家庭困难，同意分期"})
+    r = api.post(
+        f"{H}/events", json={"kind": "instalment_approved", "start_date": "2024-09-02", "reason": "家庭困难，同意分期"}
+    )
     assert r.status_code == 201 and r.json()["to_state"] == "分期中"
     page = api.client.get(link).text
     assert "分期已批准：共 3 期，每期 560.00 元" in page and "缴纳本期分期 ¥560.00" in page
@@ -74,10 +75,25 @@ def test_when_a_newer_plan_is_approved_through_the_repository_then_the_case_reco
         unit = find_unit(s, "BJ-PILOT/4-1203")
         ids = []
         for version in (1, 2):
-            plan = DunningPlan(unit_id=unit.id, version=version, status="awaiting_approval", stage="预警",
-                               strategy="standard", created_at=datetime(2024, 9, 2, 9))
-            plan.steps.append(PlanStep(seq=1, day=date(2024, 9, 3), window_start="10:00", window_end="12:00",
-                                       channel="sms", action="短信", message="提醒"))
+            plan = DunningPlan(
+                unit_id=unit.id,
+                version=version,
+                status="awaiting_approval",
+                stage="预警",
+                strategy="standard",
+                created_at=datetime(2024, 9, 2, 9),
+            )
+            plan.steps.append(
+                PlanStep(
+                    seq=1,
+                    day=date(2024, 9, 3),
+                    window_start="10:00",
+                    window_end="12:00",
+                    channel="sms",
+                    action="短信",
+                    message="提醒",
+                )
+            )
             s.add(plan)
             s.flush()
             plans.decide(s, plan_id=plan.id, decision="accept", username="demo", at=datetime(2024, 9, 2, 9))
@@ -90,24 +106,30 @@ def test_when_a_newer_plan_is_approved_through_the_repository_then_the_case_reco
     assert [e["kind"] for e in case["events"]][-3:] == ["plan_approved", "plan_approved", "plan_superseded"]
 
 
-def test_when_a_dispute_carries_a_proof_then_only_a_real_image_or_pdf_within_the_limit_is_kept(api, api_url,
-                                                                                               tmp_path):
+def test_when_a_dispute_carries_a_proof_then_only_a_real_image_or_pdf_within_the_limit_is_kept(api, api_url, tmp_path):
     from data.db.workflow import Dispute
 
     link = api.post(f"{H}/bill-link").json()["url"]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-    fake = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
-                           files={"proof": ("receipt.png", b"<script>alert(1)</script>", "image/png")})
+    fake = api.client.post(
+        link,
+        data={"kind": "dispute", "note": "见附件"},
+        files={"proof": ("receipt.png", b"<script>alert(1)</script>", "image/png")},
+    )
     assert fake.status_code == 400 and "仅支持" in fake.text
-    big = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
-                          files={"proof": ("big.pdf", b"%PDF-1.7" + b"0" * (5 * 1024 * 1024), "application/pdf")})
+    big = api.client.post(
+        link,
+        data={"kind": "dispute", "note": "见附件"},
+        files={"proof": ("big.pdf", b"%PDF-1.7" + b"0" * (5 * 1024 * 1024), "application/pdf")},
+    )
     assert big.status_code == 400 and "5 MB" in big.text
     factory = make_session_factory(make_engine(api_url))
     with factory() as s:
         pilot = find_unit(s, "BJ-PILOT/4-1203").id
         assert s.execute(select(Dispute).where(Dispute.unit_id == pilot)).scalars().all() == []
-    ok = api.client.post(link, data={"kind": "dispute", "note": "见附件"},
-                         files={"proof": ("../../etc/x.png", png, "image/png")})
+    ok = api.client.post(
+        link, data={"kind": "dispute", "note": "见附件"}, files={"proof": ("../../etc/x.png", png, "image/png")}
+    )
     assert ok.status_code == 200
     with factory() as s:
         dispute = s.execute(select(Dispute).where(Dispute.unit_id == pilot)).scalar_one()
@@ -132,8 +154,9 @@ def test_when_a_reduction_is_requested_then_only_a_manager_decides_and_it_is_wri
     assert r.status_code == 201 and r.json()["detail"]["write_offs"] == [{"period": "2024-06", "amount_cents": 56000}]
     with factory() as s:
         pilot = find_unit(s, "BJ-PILOT/4-1203").id
-        june = s.execute(select(Receivable).where(Receivable.unit_id == pilot, Receivable.period == "2024-06")
-                         ).scalar_one()
+        june = s.execute(
+            select(Receivable).where(Receivable.unit_id == pilot, Receivable.period == "2024-06")
+        ).scalar_one()
         assert (june.paid_cents, june.written_off_cents) == (0, 56000)
         assert s.execute(select(WriteOff).where(WriteOff.receivable_id == june.id)).scalar_one().amount_cents == 56000
         assert s.execute(select(Payment.id)).scalars().all() == payments_before

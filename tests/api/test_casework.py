@@ -27,8 +27,9 @@ def test_when_promise_and_instalment_are_recorded_then_they_are_listed(any_db_ap
 def test_when_dispute_is_opened_then_queue_warns_red(api, api_url):
     r = api.post(f"{H}/disputes", json={"note": "6月账单重复计费"})
     assert r.status_code == 201 and r.json()["status"] == "open"
-    item = next(i for i in api.get("/queue", params={"limit": 500}).json()["items"]
-                if i["household"] == "BJ-PILOT/4-1203")
+    item = next(
+        i for i in api.get("/queue", params={"limit": 500}).json()["items"] if i["household"] == "BJ-PILOT/4-1203"
+    )
     assert item["warning"] == "red" and "有未结异议" in item["reasons"]
     assert "dispute.opened" in _actions(api_url)
 

@@ -43,8 +43,7 @@ class SlowModel:
 def _client(url: str, tmp_path: Path, kb, *, slots: int, delay: float = 0.0) -> TestClient:  # noqa: ANN001
     from tests.conftest import models_dir
 
-    settings = Settings(var_dir=tmp_path / "var", database_url=url, models_dir=models_dir(),
-                        max_concurrent_plans=slots)
+    settings = Settings(var_dir=tmp_path / "var", database_url=url, models_dir=models_dir(), max_concurrent_plans=slots)
     app = create_app(settings)
     model = SlowModel(delay).inner
     services: dict[str, object] = {}
@@ -55,7 +54,7 @@ def _client(url: str, tmp_path: Path, kb, *, slots: int, delay: float = 0.0) -> 
         return services["svc"]
 
     app.dependency_overrides[get_plan_service] = plan_service
-    app.dependency_overrides[get_clock] = lambda: (lambda: CLOCK)
+    app.dependency_overrides[get_clock] = lambda: lambda: CLOCK
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -65,8 +64,9 @@ def _token(client: TestClient, user: str = "demo") -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def test_finding10_when_the_commit_fails_then_the_client_sees_an_error_not_a_201(api_url, tmp_path, api_kb,
-                                                                               monkeypatch):
+def test_finding10_when_the_commit_fails_then_the_client_sees_an_error_not_a_201(
+    api_url, tmp_path, api_kb, monkeypatch
+):
     with _client(api_url, tmp_path, api_kb, slots=2) as client:
         headers = _token(client)
         before = len(client.get(f"{H}/contact-attempts", headers=headers).json())
@@ -81,8 +81,9 @@ def test_finding10_when_the_commit_fails_then_the_client_sees_an_error_not_a_201
         assert len(client.get(f"{H}/contact-attempts", headers=headers).json()) == before
 
 
-def test_finding10_when_plan_runs_exceed_the_slots_then_the_extra_one_gets_503_with_retry_after(api_url, tmp_path,
-                                                                                              api_kb):
+def test_finding10_when_plan_runs_exceed_the_slots_then_the_extra_one_gets_503_with_retry_after(
+    api_url, tmp_path, api_kb
+):
     with _client(api_url, tmp_path, api_kb, slots=2, delay=0.4) as client:
         headers = _token(client)
         with ThreadPoolExecutor(max_workers=3) as pool:
@@ -118,11 +119,12 @@ def test_finding10_when_four_plans_run_on_a_slow_model_then_login_stays_fast_at_
     # The median login stays fast while four plans run. The P95 is not yet held under 200 ms on 2 cores: plan
     # runs share the API process (GIL, SQLite writer) until they move to worker processes (the scale-out issue).
     median = statistics.median(latencies)
-    assert median < 0.2, f"login median {median * 1000:.0f} ms while four plans ran (idle max {max(baseline) * 1000:.0f} ms)"
+    assert median < 0.2, (
+        f"login median {median * 1000:.0f} ms while four plans ran (idle max {max(baseline) * 1000:.0f} ms)"
+    )
 
 
-def test_finding10_when_the_stream_client_leaves_then_the_run_stops_and_gives_its_slot_back(api_url, tmp_path,
-                                                                                         api_kb):
+def test_finding10_when_the_stream_client_leaves_then_the_run_stops_and_gives_its_slot_back(api_url, tmp_path, api_kb):
     from app.api.routes.plans import plan_events
     from core.scope import CallerScope
 
@@ -183,8 +185,9 @@ def test_finding11_when_a_password_changes_then_tokens_issued_before_stop_workin
     state = api.client.app.state.steward
     state.caller_ttl = 0  # a role or password change otherwise applies within the cache's 15 s
     with session_scope(state.session_factory) as session:
-        create_user(session, username="demo", password="a-new-password-2024", role="steward",
-                    projects=["BJ-PILOT", "SH-PD"])
+        create_user(
+            session, username="demo", password="a-new-password-2024", role="steward", projects=["BJ-PILOT", "SH-PD"]
+        )
     assert api.client.get("/auth/me", headers=old_headers).status_code == 401
     r = api.client.post("/auth/login", data={"username": "demo", "password": "a-new-password-2024"})
     assert r.status_code == 200

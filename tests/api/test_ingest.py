@@ -25,10 +25,24 @@ def test_when_admin_pushes_a_bundle_twice_then_the_household_exists_once_and_not
 
 def test_when_chat_records_are_pushed_then_they_append_and_bad_rows_are_reported(api):
     api.post("/ingest/bundles", user="admin", json=[BUNDLE])
-    rows = [{"项目编码": BUNDLE["project"], "房号": BUNDLE["unit"], "消息编号": "push-1",
-             "时间": "2024-08-20 10:00", "发言人": "业主", "内容": "电梯又坏了，什么时候修？"},
-            {"项目编码": BUNDLE["project"], "房号": BUNDLE["unit"], "消息编号": "push-2",
-             "时间": "不是时间", "发言人": "业主", "内容": "x"}]
+    rows = [
+        {
+            "项目编码": BUNDLE["project"],
+            "房号": BUNDLE["unit"],
+            "消息编号": "push-1",
+            "时间": "2024-08-20 10:00",
+            "发言人": "业主",
+            "内容": "电梯又坏了，什么时候修？",
+        },
+        {
+            "项目编码": BUNDLE["project"],
+            "房号": BUNDLE["unit"],
+            "消息编号": "push-2",
+            "时间": "不是时间",
+            "发言人": "业主",
+            "内容": "x",
+        },
+    ]
     out = api.post("/ingest/chats", user="admin", json=rows).json()
     assert out["counts"].get("chats.inserted") == 1
     assert out["problems"] and out["problems"][0]["line"]
@@ -63,8 +77,11 @@ def test_finding1_the_reviewed_probe_is_refused_and_the_other_project_sees_nothi
     assert both.status_code == 422 and "表头有歧义" in both.json()["detail"]
     alone = api.post("/ingest/chats", user="bjm", json=[{"小区编码": "SH-PD", **row}])
     assert alone.status_code == 403 and "SH-PD" in alone.json()["detail"]
-    mixed = api.post("/ingest/bundles", user="bjm", json=[BUNDLE | {"project": "BJ-PILOT", "unit": "9-999"},
-                                                           BUNDLE | {"project": "SH-PD", "unit": unit}])
+    mixed = api.post(
+        "/ingest/bundles",
+        user="bjm",
+        json=[BUNDLE | {"project": "BJ-PILOT", "unit": "9-999"}, BUNDLE | {"project": "SH-PD", "unit": unit}],
+    )
     assert mixed.status_code == 403
     assert api.get(f"/households/SH-PD/{unit}", user="admin").json()["evidence"]["chats"] == before
     assert api.get("/households/BJ-PILOT/9-999", user="admin").status_code == 404

@@ -5,12 +5,25 @@ from __future__ import annotations
 import pytest
 
 H = "/households/BJ-PILOT/4-1203"
-PUBLIC = {("POST", "/auth/login"), ("GET", "/auth/me"), ("GET", "/health"), ("GET", "/bill/{token}"),
-          ("POST", "/bill/{token}"), ("POST", "/bill/{token}/pay"), ("GET", "/bill/{token}/paid"),
-          ("GET", "/sandbox/pay/{order_no}"), ("POST", "/sandbox/pay/{order_no}"),
-          ("POST", "/payments/notify/{provider}")}
-ROLE_ONLY = {("GET", "/audit"), ("GET", "/audit/export.csv"), ("POST", "/ingest/bundles"), ("POST", "/ingest/{kind}"),
-             ("GET", "/reports/reconciliation")}
+PUBLIC = {
+    ("POST", "/auth/login"),
+    ("GET", "/auth/me"),
+    ("GET", "/health"),
+    ("GET", "/bill/{token}"),
+    ("POST", "/bill/{token}"),
+    ("POST", "/bill/{token}/pay"),
+    ("GET", "/bill/{token}/paid"),
+    ("GET", "/sandbox/pay/{order_no}"),
+    ("POST", "/sandbox/pay/{order_no}"),
+    ("POST", "/payments/notify/{provider}"),
+}
+ROLE_ONLY = {
+    ("GET", "/audit"),
+    ("GET", "/audit/export.csv"),
+    ("POST", "/ingest/bundles"),
+    ("POST", "/ingest/{kind}"),
+    ("GET", "/reports/reconciliation"),
+}
 FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}", H, None),
     ("GET", "/households/{project}/{unit}/evidence", f"{H}/evidence", None),
@@ -24,18 +37,25 @@ FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}/contact-attempts", f"{H}/contact-attempts", None),
     ("POST", "/households/{project}/{unit}/contact-attempts", f"{H}/contact-attempts", {"channel": "visit"}),
     ("GET", "/households/{project}/{unit}/promises", f"{H}/promises", None),
-    ("POST", "/households/{project}/{unit}/promises", f"{H}/promises",
-     {"promised_date": "2024-09-15", "amount": "1.00"}),
+    (
+        "POST",
+        "/households/{project}/{unit}/promises",
+        f"{H}/promises",
+        {"promised_date": "2024-09-15", "amount": "1.00"},
+    ),
     ("GET", "/households/{project}/{unit}/instalments", f"{H}/instalments", None),
-    ("POST", "/households/{project}/{unit}/instalments", f"{H}/instalments",
-     {"months": 3, "start_date": "2024-09-10"}),
+    ("POST", "/households/{project}/{unit}/instalments", f"{H}/instalments", {"months": 3, "start_date": "2024-09-10"}),
     ("GET", "/households/{project}/{unit}/disputes", f"{H}/disputes", None),
     ("POST", "/households/{project}/{unit}/disputes", f"{H}/disputes", {"note": "x"}),
     ("GET", "/households/{project}/{unit}/opt-outs", f"{H}/opt-outs", None),
     ("POST", "/households/{project}/{unit}/opt-outs", f"{H}/opt-outs", {"channel": "sms"}),
     ("GET", "/households/{project}/{unit}/case", f"{H}/case", None),
-    ("POST", "/households/{project}/{unit}/events", f"{H}/events",
-     {"kind": "contact", "channel": "phone", "outcome": "answered"}),
+    (
+        "POST",
+        "/households/{project}/{unit}/events",
+        f"{H}/events",
+        {"kind": "contact", "channel": "phone", "outcome": "answered"},
+    ),
     ("POST", "/households/{project}/{unit}/payments", f"{H}/payments", {"amount": "1.00"}),
     ("GET", "/payments/orders/{order_no}", "/payments/orders/{order}", None),
     ("POST", "/payments/orders/{order_no}/refund", "/payments/orders/{order}/refund?amount=1", None),
@@ -52,8 +72,15 @@ FOREIGN_404 = [
     ("POST", "/plans/{plan_id}/revise", "/plans/{plan}/revise", {"instruction": "温和一点"}),
     ("POST", "/tasks/{task_id}/done", "/tasks/{task}/done", None),
 ]
-UNFILTERED = ["/households", "/queue?limit=500", "/reports/aging", "/reports/recovery", "/reports/complaints",
-              "/reports/comparison", "/tasks"]
+UNFILTERED = [
+    "/households",
+    "/queue?limit=500",
+    "/reports/aging",
+    "/reports/recovery",
+    "/reports/complaints",
+    "/reports/comparison",
+    "/tasks",
+]
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +113,12 @@ def test_when_a_route_is_added_then_it_is_covered_by_an_isolation_case(api):
     assert routes == covered
 
 
-@pytest.mark.parametrize(("method", "route", "path", "body"), FOREIGN_404, ids=[f"{m} {p}" for m, p, _, _ in FOREIGN_404])
-def test_when_steward_of_another_project_calls_then_404_and_nothing_changes(shared, foreign_ids, method, route, path,
-                                                                            body):
+@pytest.mark.parametrize(
+    ("method", "route", "path", "body"), FOREIGN_404, ids=[f"{m} {p}" for m, p, _, _ in FOREIGN_404]
+)
+def test_when_steward_of_another_project_calls_then_404_and_nothing_changes(
+    shared, foreign_ids, method, route, path, body
+):
     api = shared
     url = path.format(**foreign_ids)
     r = api.client.request(method, url, headers=api.headers("sh"), json=body)

@@ -16,9 +16,12 @@ def _share_owner(api_url: str) -> tuple[str, list[str]]:
     engine = make_engine(api_url)
     with make_session_factory(engine)() as s:
         pilot = s.execute(select(Unit).join(Project).where(Project.code == "BJ-PILOT", Unit.code == "4-1203")).scalar()
-        owing = {r[0] for r in s.execute(text("SELECT DISTINCT unit_id FROM receivables WHERE paid_cents < amount_cents"))}
-        sh = [u for u in s.execute(select(Unit).join(Project).where(Project.code == "SH-PD")).scalars()
-              if u.id in owing][:2]
+        owing = {
+            r[0] for r in s.execute(text("SELECT DISTINCT unit_id FROM receivables WHERE paid_cents < amount_cents"))
+        }
+        sh = [
+            u for u in s.execute(select(Unit).join(Project).where(Project.code == "SH-PD")).scalars() if u.id in owing
+        ][:2]
         for unit in sh:
             unit.owner_id = pilot.owner_id
         s.commit()

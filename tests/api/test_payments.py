@@ -46,8 +46,9 @@ def _order(s) -> PaymentOrder:
 
 
 def _settled(s, unit_id: int) -> int:
-    return s.execute(select(func.coalesce(func.sum(Receivable.paid_cents), 0))
-                     .where(Receivable.unit_id == unit_id)).scalar_one()
+    return s.execute(
+        select(func.coalesce(func.sum(Receivable.paid_cents), 0)).where(Receivable.unit_id == unit_id)
+    ).scalar_one()
 
 
 def test_when_the_owner_pays_on_the_bill_page_then_the_notification_settles_the_bill_and_the_case(api, api_url):
@@ -80,7 +81,8 @@ def _notify(api, headers: dict, body: bytes):
 
 
 def test_when_a_notification_is_forged_replayed_or_for_the_wrong_amount_then_it_is_rejected_and_nothing_pays_twice(
-        api, api_url):
+    api, api_url
+):
     _pay_to_cashier(api)
     provider = _provider(api)
     with _session(api_url) as s:
@@ -111,13 +113,22 @@ def test_when_a_notification_is_forged_replayed_or_for_the_wrong_amount_then_it_
     assert _notify(api, headers, body).status_code == 400
     with _session(api_url) as s:
         assert _settled(s, unit_id) == before + order.amount_cents
-        assert s.execute(select(func.count()).select_from(CaseEvent).where(
-            CaseEvent.unit_id == unit_id, CaseEvent.kind == "payment")).scalar_one() == 1
+        assert (
+            s.execute(
+                select(func.count())
+                .select_from(CaseEvent)
+                .where(CaseEvent.unit_id == unit_id, CaseEvent.kind == "payment")
+            ).scalar_one()
+            == 1
+        )
         outcomes = s.execute(select(PaymentNotification.outcome).order_by(PaymentNotification.id)).scalars().all()
         assert outcomes == ["rejected"] * 4 + ["accepted", "duplicate", "rejected"]
         audited = s.execute(select(AuditEvent.action).where(AuditEvent.action.like("payment.notify_%"))).scalars()
-        assert sorted(set(audited)) == ["payment.notify_accepted", "payment.notify_duplicate",
-                                        "payment.notify_rejected"]
+        assert sorted(set(audited)) == [
+            "payment.notify_accepted",
+            "payment.notify_duplicate",
+            "payment.notify_rejected",
+        ]
         assert verify_chain(s) == []
     report = api.get("/reports/reconciliation", user="admin", params={"day": "2024-09-02"}).json()
     kinds = [m["kind"] for m in report["mismatches"]]
@@ -133,8 +144,15 @@ def test_when_an_old_timestamp_is_signed_then_the_notification_is_rejected(api, 
     provider = _provider(api)
     with _session(api_url) as s:
         order = _order(s)
-    body = json.dumps({"order_no": order.order_no, "txn_id": "SBXOLD", "amount_cents": order.amount_cents,
-                       "status": "SUCCESS", "paid_at": "2024-09-02T09:00:00"}).encode()
+    body = json.dumps(
+        {
+            "order_no": order.order_no,
+            "txn_id": "SBXOLD",
+            "amount_cents": order.amount_cents,
+            "status": "SUCCESS",
+            "paid_at": "2024-09-02T09:00:00",
+        }
+    ).encode()
     headers = {TIMESTAMP: "1000000000", SIGNATURE: sign(provider.key, "1000000000", body)}
     assert "过期" in _notify(api, headers, body).json()["message"]
 
@@ -149,8 +167,11 @@ def test_when_a_paid_order_is_refunded_in_part_then_the_newest_period_owes_again
     assert api.get(f"/payments/orders/{order.order_no}").json()["provider"]["refunded_cents"] == 56000
     with _session(api_url) as s:
         unit = find_unit(s, PILOT)
-        lines = s.execute(select(Receivable).where(Receivable.unit_id == unit.id)
-                          .order_by(Receivable.due_date)).scalars().all()
+        lines = (
+            s.execute(select(Receivable).where(Receivable.unit_id == unit.id).order_by(Receivable.due_date))
+            .scalars()
+            .all()
+        )
         owed = [(r.period, r.amount_cents - r.paid_cents) for r in lines if r.amount_cents > r.paid_cents]
         assert owed == [("2024-08", 56000)]
         assert s.get(Unit, unit.id).case_state == "支付"

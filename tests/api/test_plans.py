@@ -97,8 +97,11 @@ def test_finding5_two_generates_then_only_the_latest_can_be_approved(any_db_api,
     third = _generate(any_db_api)["plan_id"]
     assert any_db_api.post(f"/plans/{third}/approve", json={}).status_code == 200
     with make_session_factory(make_engine(pg_portfolio_url))() as s:
-        statuses = dict(s.execute(select(DunningPlan.id, DunningPlan.status)
-                                  .where(DunningPlan.id.in_([first, second, third]))).all())
+        statuses = dict(
+            s.execute(
+                select(DunningPlan.id, DunningPlan.status).where(DunningPlan.id.in_([first, second, third]))
+            ).all()
+        )
     assert statuses == {first: "superseded", second: "superseded", third: "approved"}
 
 

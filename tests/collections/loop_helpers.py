@@ -28,11 +28,17 @@ def reachable_household(session, skip: int = 0) -> tuple[str, Unit, int]:
     """A household in arrears (≥ 2 bill lines) whose owner can be texted: key, unit, arrears in cents."""
     mobile = select(Contact.owner_id).where(Contact.kind == "mobile", Contact.valid.is_(True))
     units = session.execute(
-        select(Unit).where(Unit.owner_id.in_(mobile), ~Unit.owner_id.in_(select(OptOut.owner_id)),
-                           ~Unit.owner_id.in_(select(BlacklistEntry.owner_id)),
-                           ~Unit.owner_id.in_(select(OwnerTag.owner_id)),
-                           ~Unit.id.in_(select(Dispute.unit_id)), ~Unit.id.in_(select(Promise.unit_id)))
-        .order_by(Unit.id)).scalars()
+        select(Unit)
+        .where(
+            Unit.owner_id.in_(mobile),
+            ~Unit.owner_id.in_(select(OptOut.owner_id)),
+            ~Unit.owner_id.in_(select(BlacklistEntry.owner_id)),
+            ~Unit.owner_id.in_(select(OwnerTag.owner_id)),
+            ~Unit.id.in_(select(Dispute.unit_id)),
+            ~Unit.id.in_(select(Promise.unit_id)),
+        )
+        .order_by(Unit.id)
+    ).scalars()
     found = 0
     for unit in units:
         summary = summarize(bill_lines(session, unit.id), date(2024, 9, 3))
@@ -52,15 +58,38 @@ def yuan(cents: int) -> str:
     return f"{cents / 100:.2f}"
 
 
-def approve_plan(session, unit: Unit, arrears_cents: int, days: list[date], *, user: str = "li",
-                 at: datetime = datetime(2024, 9, 2, 9)) -> DunningPlan:
+def approve_plan(
+    session,
+    unit: Unit,
+    arrears_cents: int,
+    days: list[date],
+    *,
+    user: str = "li",
+    at: datetime = datetime(2024, 9, 2, 9),
+) -> DunningPlan:
     """Draft and approve a plan with one SMS step per day, quoting the ledger amount and the link placeholder."""
-    plan = DunningPlan(unit_id=unit.id, version=1, status="awaiting_approval", stage="预警", strategy="standard",
-                       created_at=at, arrears_cents=arrears_cents)
+    plan = DunningPlan(
+        unit_id=unit.id,
+        version=1,
+        status="awaiting_approval",
+        stage="预警",
+        strategy="standard",
+        created_at=at,
+        arrears_cents=arrears_cents,
+    )
     for seq, day in enumerate(days, start=1):
-        plan.steps.append(PlanStep(seq=seq, day=day, window_start="10:00", window_end="12:00", channel="sms",
-                                   action="短信提醒", role="steward",
-                                   message=f"您好，您家物业费 {yuan(arrears_cents)}元 待缴，缴费链接 {LINK} 。回T退订"))
+        plan.steps.append(
+            PlanStep(
+                seq=seq,
+                day=day,
+                window_start="10:00",
+                window_end="12:00",
+                channel="sms",
+                action="短信提醒",
+                role="steward",
+                message=f"您好，您家物业费 {yuan(arrears_cents)}元 待缴，缴费链接 {LINK} 。回T退订",
+            )
+        )
     session.add(plan)
     session.flush()
     plans.decide(session, plan_id=plan.id, decision="accept", username=user, at=at)
@@ -70,11 +99,19 @@ def approve_plan(session, unit: Unit, arrears_cents: int, days: list[date], *, u
 
 def dispatch(engine, day: date, links: dict | None = None):
     """One dispatch pass with always-delivering channels; the signed link is the household key in a URL."""
-    return dispatch_due_steps(engine, day, adapters=lambda s: [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))],
-                              policy=PolicyConfig(), link_for=lambda key: f"http://bill.test/bill/{key}")
+    return dispatch_due_steps(
+        engine,
+        day,
+        adapters=lambda s: [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))],
+        policy=PolicyConfig(),
+        link_for=lambda key: f"http://bill.test/bill/{key}",
+    )
 
 
 def outbox(session, unit: Unit) -> list[OutboxMessage]:
     session.expire_all()
-    return session.execute(select(OutboxMessage).where(OutboxMessage.unit_id == unit.id)
-                           .order_by(OutboxMessage.id)).scalars().all()
+    return (
+        session.execute(select(OutboxMessage).where(OutboxMessage.unit_id == unit.id).order_by(OutboxMessage.id))
+        .scalars()
+        .all()
+    )

@@ -76,8 +76,14 @@ def stub_diagnoser(engine):
     def diagnose(key: str) -> str:
         with make_session_factory(engine)() as s:
             unit = find_unit(s, key)
-            s.add(Diagnosis(unit_id=unit.id, created_at=NOW, primary_cause_id="beh.forgetful",
-                            evidence_fingerprint=unit.evidence_fingerprint))
+            s.add(
+                Diagnosis(
+                    unit_id=unit.id,
+                    created_at=NOW,
+                    primary_cause_id="beh.forgetful",
+                    evidence_fingerprint=unit.evidence_fingerprint,
+                )
+            )
             s.commit()
         return "awaiting_approval"
 
@@ -87,14 +93,34 @@ def stub_diagnoser(engine):
 def approve_steps_today(engine, n: int) -> list[int]:
     """Approved one-step plans due on AS_OF for ``n`` households in arrears; returns the step ids."""
     with make_session_factory(engine)() as s:
-        units = s.execute(select(Unit).join(HouseholdScore, HouseholdScore.unit_id == Unit.id)
-                          .where(HouseholdScore.excluded.is_(None)).order_by(Unit.id).limit(n)).scalars().all()
+        units = (
+            s.execute(
+                select(Unit)
+                .join(HouseholdScore, HouseholdScore.unit_id == Unit.id)
+                .where(HouseholdScore.excluded.is_(None))
+                .order_by(Unit.id)
+                .limit(n)
+            )
+            .scalars()
+            .all()
+        )
         steps = []
         for u in units:
-            plan = DunningPlan(unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard",
-                               created_at=NOW)
-            plan.steps.append(PlanStep(seq=1, day=AS_OF, window_start="10:00", window_end="12:00", channel="visit",
-                                       action="上门拜访", message="您好，本月物业费账单已出，欢迎咨询。", role="steward"))
+            plan = DunningPlan(
+                unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard", created_at=NOW
+            )
+            plan.steps.append(
+                PlanStep(
+                    seq=1,
+                    day=AS_OF,
+                    window_start="10:00",
+                    window_end="12:00",
+                    channel="visit",
+                    action="上门拜访",
+                    message="您好，本月物业费账单已出，欢迎咨询。",
+                    role="steward",
+                )
+            )
             s.add(plan)
             s.flush()
             steps.append(plan.steps[0].id)
@@ -117,8 +143,14 @@ def test_when_batch_crashes_mid_run_then_rerun_has_no_duplicate_diagnosis_or_sen
         return [OutboxAdapter(session, ReceiptSimulator(rates=ALWAYS))]
 
     with pytest.raises(Crash):
-        run_batch(engine, var_dir=var_dir, as_of=date(2024, 9, 2), diagnoser=crashing(diagnose, 5), concurrency=2,
-                  adapters=adapters)
+        run_batch(
+            engine,
+            var_dir=var_dir,
+            as_of=date(2024, 9, 2),
+            diagnoser=crashing(diagnose, 5),
+            concurrency=2,
+            adapters=adapters,
+        )
     with pytest.raises(Crash):  # diagnoses finish this time, dispatch dies at its third step
         run_batch(engine, var_dir=var_dir, as_of=AS_OF, diagnoser=diagnose, concurrency=2, adapters=adapters)
     summary = run_batch(engine, var_dir=var_dir, as_of=AS_OF, diagnoser=diagnose, adapters=adapters)
@@ -126,8 +158,11 @@ def test_when_batch_crashes_mid_run_then_rerun_has_no_duplicate_diagnosis_or_sen
     counts = diagnoses_per_unit(engine)
     assert set(counts.values()) == {1} and set(counts) == owing_units(engine)
     with make_session_factory(engine)() as s:
-        attempts = s.execute(select(ContactAttempt.plan_step_id, func.count()).where(
-            ContactAttempt.plan_step_id.in_(steps)).group_by(ContactAttempt.plan_step_id)).all()
+        attempts = s.execute(
+            select(ContactAttempt.plan_step_id, func.count())
+            .where(ContactAttempt.plan_step_id.in_(steps))
+            .group_by(ContactAttempt.plan_step_id)
+        ).all()
         assert dict(attempts) == dict.fromkeys(steps, 1)
         assert s.execute(select(func.count()).select_from(OutboxMessage)).scalar_one() == 3
         scored = s.execute(select(func.count()).select_from(HouseholdScore)).scalar_one()

@@ -70,8 +70,9 @@ def test_when_a_steward_blacklists_from_the_cli_then_it_is_refused_and_a_manager
         key, _unit, _ = reachable_household(s)
     refused = steward(small_url, "case", "event", key, "blacklist_added", "--reason", "辱骂")
     assert refused.exit_code == 1 and "经理" in refused.output
-    ok = steward(small_url, "case", "event", key, "blacklist_added", "--reason", "辱骂", "--role", "manager",
-                 "--user", "王经理")
+    ok = steward(
+        small_url, "case", "event", key, "blacklist_added", "--reason", "辱骂", "--role", "manager", "--user", "王经理"
+    )
     assert ok.exit_code == 0
     assert show(small_url, key)["events"][-1]["kind"] == "blacklist_added"
     unknown = steward(small_url, "case", "event", key, "nonsense")

@@ -92,8 +92,12 @@ def test_when_the_owner_disputes_then_nothing_is_sent_until_the_dispute_is_resol
     s.commit()
     assert state(s, unit) == "已触达"
     assert dispatch(engine, D2).sent == 1 and len(outbox(s, unit)) == 1
-    assert [(k, b) for k, _, b in kinds(s, unit)] == [("plan_approved", state_before), ("dispute_opened", "异议中"),
-                                                      ("dispute_resolved", "已触达"), ("contact", "已触达")]
+    assert [(k, b) for k, _, b in kinds(s, unit)] == [
+        ("plan_approved", state_before),
+        ("dispute_opened", "异议中"),
+        ("dispute_resolved", "已触达"),
+        ("contact", "已触达"),
+    ]
 
 
 def test_when_a_dispute_is_rejected_then_collection_resumes_with_the_reason_kept(db):
@@ -116,12 +120,17 @@ def test_when_a_promise_is_open_then_nothing_is_sent_and_when_it_breaks_the_case
     assert state(s, unit) == "承诺"
     assert dispatch(engine, D1).held == 1 and outbox(s, unit) == []
     # the day after the promised date, nothing was paid: the promise is broken
-    assert review_promises(s, D3, at=datetime(2024, 9, 10, 1)) == {"kept": 0, "broken": 1, "instalments_lapsed": 0,
-                                                                  "reopened": 0}
+    assert review_promises(s, D3, at=datetime(2024, 9, 10, 1)) == {
+        "kept": 0,
+        "broken": 1,
+        "instalments_lapsed": 0,
+        "reopened": 0,
+    }
     s.commit()
     assert state(s, unit) == "已触达"
-    broken = s.execute(select(CaseEvent).where(CaseEvent.unit_id == unit.id, CaseEvent.kind == "promise_broken")
-                       ).scalar_one()
+    broken = s.execute(
+        select(CaseEvent).where(CaseEvent.unit_id == unit.id, CaseEvent.kind == "promise_broken")
+    ).scalar_one()
     assert "到期未缴" in broken.reason and broken.detail["followup"]["to"] == "2024-09-11"
     step = s.execute(select(PlanStep).where(PlanStep.plan_id == plan.id, PlanStep.seq == 2)).scalar_one()
     assert step.day == date(2024, 9, 11)
@@ -163,8 +172,9 @@ def test_when_an_instalment_is_approved_and_kept_then_no_reminder_goes_and_a_mis
     key, unit, arrears = reachable_household(s)
     approve_plan(s, unit, arrears, [D2, date(2024, 10, 8)])
     case_events.record(s, STEWARD, key, "instalment_requested", at=AT, months=3)
-    out = case_events.record(s, STEWARD, key, "instalment_approved", at=AT, months=3, start_date=date(2024, 9, 4),
-                             reason="业主收入暂时减少")
+    out = case_events.record(
+        s, STEWARD, key, "instalment_approved", at=AT, months=3, start_date=date(2024, 9, 4), reason="业主收入暂时减少"
+    )
     s.commit()
     assert out["to_state"] == "分期中" and len(out["detail"]["schedule"]) == 3
     first = out["detail"]["schedule"][0]["amount_cents"]
@@ -211,8 +221,9 @@ def test_when_a_contact_is_logged_with_an_outcome_then_the_case_is_reached_and_o
     key, unit, arrears = reachable_household(s)
     approve_plan(s, unit, arrears, [D1])
     s.get(Unit, unit.id).case_state = "未触达"  # a case nobody has reached yet
-    out = case_events.record(s, STEWARD, key, "contact", at=AT, channel="phone", outcome="answered",
-                             note="业主表示月底缴费")
+    out = case_events.record(
+        s, STEWARD, key, "contact", at=AT, channel="phone", outcome="answered", note="业主表示月底缴费"
+    )
     case_events.record(s, STEWARD, key, "opt_out", at=AT, channel=None, reason="业主要求不再发短信")
     s.commit()
     assert (out["from_state"], out["to_state"]) == ("未触达", "已触达")
@@ -237,28 +248,31 @@ FACTS = CaseFacts(state="已触达", arrears_cents=100)
 PAID = CaseFacts(state="已触达", arrears_cents=0)
 
 
-@pytest.mark.parametrize(("current", "kind", "facts", "outcome", "expected"), [
-    ("已触达", "payment", FACTS, "", "支付"),
-    ("承诺", "payment", PAID, "", "已结清"),
-    ("分期中", "payment", FACTS, "", "分期中"),
-    ("异议中", "payment", FACTS, "", "异议中"),
-    ("已触达", "promise_made", FACTS, "", "承诺"),
-    ("承诺", "promise_kept", PAID, "", "已结清"),
-    ("承诺", "promise_broken", FACTS, "", "已触达"),
-    ("支付", "dispute_opened", FACTS, "", "异议中"),
-    ("异议中", "dispute_resolved", PAID, "", "已结清"),
-    ("异议中", "dispute_rejected", FACTS, "", "已触达"),
-    ("已触达", "instalment_requested", FACTS, "", "已触达"),
-    ("已触达", "instalment_approved", FACTS, "", "分期中"),
-    ("已触达", "instalment_declined", FACTS, "", "已触达"),
-    ("分期中", "instalment_lapsed", FACTS, "", "已触达"),
-    ("已触达", "opt_out", FACTS, "", "已触达"),
-    ("已触达", "blacklist_added", FACTS, "", "已触达"),
-    ("未触达", "contact", FACTS, "answered", "已触达"),
-    ("未触达", "contact", FACTS, "no_answer", "未触达"),
-    ("已触达", "plan_approved", FACTS, "", "已触达"),
-    ("已结清", "reopened", FACTS, "", "未触达"),
-])
+@pytest.mark.parametrize(
+    ("current", "kind", "facts", "outcome", "expected"),
+    [
+        ("已触达", "payment", FACTS, "", "支付"),
+        ("承诺", "payment", PAID, "", "已结清"),
+        ("分期中", "payment", FACTS, "", "分期中"),
+        ("异议中", "payment", FACTS, "", "异议中"),
+        ("已触达", "promise_made", FACTS, "", "承诺"),
+        ("承诺", "promise_kept", PAID, "", "已结清"),
+        ("承诺", "promise_broken", FACTS, "", "已触达"),
+        ("支付", "dispute_opened", FACTS, "", "异议中"),
+        ("异议中", "dispute_resolved", PAID, "", "已结清"),
+        ("异议中", "dispute_rejected", FACTS, "", "已触达"),
+        ("已触达", "instalment_requested", FACTS, "", "已触达"),
+        ("已触达", "instalment_approved", FACTS, "", "分期中"),
+        ("已触达", "instalment_declined", FACTS, "", "已触达"),
+        ("分期中", "instalment_lapsed", FACTS, "", "已触达"),
+        ("已触达", "opt_out", FACTS, "", "已触达"),
+        ("已触达", "blacklist_added", FACTS, "", "已触达"),
+        ("未触达", "contact", FACTS, "answered", "已触达"),
+        ("未触达", "contact", FACTS, "no_answer", "未触达"),
+        ("已触达", "plan_approved", FACTS, "", "已触达"),
+        ("已结清", "reopened", FACTS, "", "未触达"),
+    ],
+)
 def test_when_an_event_happens_then_the_case_moves_as_the_rules_say(current, kind, facts, outcome, expected):
     assert next_state(current, kind, facts, outcome=outcome) == expected
 
@@ -283,18 +297,21 @@ def test_when_a_payments_file_is_imported_with_settle_then_it_settles_like_any_p
     project, code = key.split("/")
     half = arrears // 2
     csv = tmp_path / "bank.csv"
-    csv.write_text("项目编码,房号,实收金额,缴费时间,支付方式,流水号\n"
-                   f"{project},{code},{half / 100:.2f},2024-09-02 11:00:00,银行转账,BANK-20240902-1\n",
-                   encoding="utf-8")
+    csv.write_text(
+        "项目编码,房号,实收金额,缴费时间,支付方式,流水号\n"
+        f"{project},{code},{half / 100:.2f},2024-09-02 11:00:00,银行转账,BANK-20240902-1\n",
+        encoding="utf-8",
+    )
     for _ in range(2):
         result = import_file(s, csv, kind="payments", settle=True)
         s.commit()
     assert result.unchanged == 1
     assert [k for k, _, _ in kinds(s, unit)].count("payment") == 1
     assert state(s, unit) == "支付"
-    owed = sum(r.amount_cents - r.paid_cents - r.written_off_cents
-               for r in s.execute(select(Receivable).where(Receivable.unit_id == unit.id,
-                                                           Receivable.due_date < D1)).scalars())
+    owed = sum(
+        r.amount_cents - r.paid_cents - r.written_off_cents
+        for r in s.execute(select(Receivable).where(Receivable.unit_id == unit.id, Receivable.due_date < D1)).scalars()
+    )
     assert owed == arrears - half
     assert dispatch(engine, D1).sent == 1
     assert f"{yuan(arrears - half)}元" in outbox(s, unit)[0].text
@@ -314,8 +331,12 @@ def test_when_an_instalment_falls_due_then_its_own_reminder_goes_out_unless_it_i
 
     def remind(day):
         return dispatch_instalment_reminders(
-            engine, day, policy=PolicyConfig(), link_for=lambda k: f"http://bill.test/bill/{k}",
-            adapters=lambda x: [OutboxAdapter(x, ReceiptSimulator(rates=ALWAYS))])
+            engine,
+            day,
+            policy=PolicyConfig(),
+            link_for=lambda k: f"http://bill.test/bill/{k}",
+            adapters=lambda x: [OutboxAdapter(x, ReceiptSimulator(rates=ALWAYS))],
+        )
 
     assert remind(D1).sent == 1
     [msg] = outbox(s, unit)
@@ -359,21 +380,47 @@ def test_when_a_step_is_sent_now_then_the_night_run_does_not_send_it_again_and_a
     first, second = (st.id for st in plan.steps)
     adapters = [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))]
     now = datetime(2024, 9, 2, 16, 0)
-    result = send_step_now(s, CallerScope("li"), key, first, actor="li", at=now, policy=PolicyConfig(),
-                           adapters=adapters, link_for=lambda k: f"http://bill.test/bill/{k}")
+    result = send_step_now(
+        s,
+        CallerScope("li"),
+        key,
+        first,
+        actor="li",
+        at=now,
+        policy=PolicyConfig(),
+        adapters=adapters,
+        link_for=lambda k: f"http://bill.test/bill/{k}",
+    )
     s.commit()
     assert result.status == "sent" and len(outbox(s, unit)) == 1
     assert dispatch(engine, D1).duplicate == 1 and len(outbox(s, unit)) == 1
-    late = send_step_now(s, CallerScope("li"), key, second, actor="li", at=datetime(2024, 9, 2, 21, 0),
-                         policy=PolicyConfig(), adapters=adapters)
+    late = send_step_now(
+        s,
+        CallerScope("li"),
+        key,
+        second,
+        actor="li",
+        at=datetime(2024, 9, 2, 21, 0),
+        policy=PolicyConfig(),
+        adapters=adapters,
+    )
     assert late.status == "blocked" and late.rule == "quiet_hours"
     case_events.record(s, STEWARD, key, "dispute_opened", at=now, note="不认可")
-    held = send_step_now(s, CallerScope("li"), key, second, actor="li", at=now, policy=PolicyConfig(),
-                         adapters=adapters)
+    held = send_step_now(
+        s, CallerScope("li"), key, second, actor="li", at=now, policy=PolicyConfig(), adapters=adapters
+    )
     assert (held.status, held.rule) == ("held", "dispute")
     with pytest.raises(ScopeError):
-        send_step_now(s, CallerScope("li", frozenset({"NO-SUCH-PROJECT"})), key, second, actor="li", at=now,
-                      policy=PolicyConfig(), adapters=adapters)
+        send_step_now(
+            s,
+            CallerScope("li", frozenset({"NO-SUCH-PROJECT"})),
+            key,
+            second,
+            actor="li",
+            at=now,
+            policy=PolicyConfig(),
+            adapters=adapters,
+        )
     with pytest.raises(LookupError, match="步骤"):
         send_step_now(s, CallerScope("li"), key, 10**9, actor="li", at=now, policy=PolicyConfig(), adapters=adapters)
 
@@ -385,8 +432,17 @@ def test_when_a_settled_household_gets_a_new_overdue_bill_then_the_nightly_revie
     s.commit()
     assert state(s, unit) == "已结清"
     assert review_promises(s, D1)["reopened"] == 0
-    s.add(Receivable(unit_id=unit.id, period="2024-09", fee_type="物业费", amount_cents=12345,
-                     due_date=date(2024, 9, 5), paid_cents=0, written_off_cents=0))
+    s.add(
+        Receivable(
+            unit_id=unit.id,
+            period="2024-09",
+            fee_type="物业费",
+            amount_cents=12345,
+            due_date=date(2024, 9, 5),
+            paid_cents=0,
+            written_off_cents=0,
+        )
+    )
     s.commit()
     assert review_promises(s, D1)["reopened"] == 0  # not overdue yet
     assert review_promises(s, D3)["reopened"] == 1

@@ -14,9 +14,20 @@ from data.repositories.audit import verify_chain
 from tests.collections.conftest import NOW
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
-ILLEGAL = [("未触达", "归档"), ("未触达", "开票"), ("已触达", "归档"), ("承诺", "开票"), ("开票", "支付"),
-           ("归档", "支付"), ("分期中", "承诺"), ("开票", "异议中"), ("已触达", "已触达"), ("未触达", "不存在"),
-           ("已结清", "承诺"), ("异议中", "承诺")]
+ILLEGAL = [
+    ("未触达", "归档"),
+    ("未触达", "开票"),
+    ("已触达", "归档"),
+    ("承诺", "开票"),
+    ("开票", "支付"),
+    ("归档", "支付"),
+    ("分期中", "承诺"),
+    ("开票", "异议中"),
+    ("已触达", "已触达"),
+    ("未触达", "不存在"),
+    ("已结清", "承诺"),
+    ("异议中", "承诺"),
+]
 
 
 @pytest.mark.parametrize(("current", "target"), LEGAL)
@@ -48,7 +59,12 @@ def test_when_case_moves_then_unit_state_transition_row_and_audit_are_written(sm
         assert s.get(Unit, unit.id).case_state == "归档"
         steps = [(t.from_state, t.to_state) for t in history(s, unit.id)]
         assert steps == [("未触达", "已触达"), ("已触达", "承诺"), ("承诺", "支付"), ("支付", "开票"), ("开票", "归档")]
-        audited = s.execute(select(AuditEvent).where(AuditEvent.action == "case.transition",
-                                                     AuditEvent.entity_id == str(unit.id))).scalars().all()
+        audited = (
+            s.execute(
+                select(AuditEvent).where(AuditEvent.action == "case.transition", AuditEvent.entity_id == str(unit.id))
+            )
+            .scalars()
+            .all()
+        )
         assert len(audited) == 5 and audited[0].detail == {"from": "未触达", "to": "已触达", "reason": "测试"}
         assert verify_chain(s) == []

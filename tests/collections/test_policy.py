@@ -30,24 +30,61 @@ CASES = [
     ("adjusted working sunday", "sms", datetime(2024, 9, 29, 10), "预警", owner(), None, ""),
     ("daily cap in 预警", "wechat", at(15), "预警", owner(prior_contacts=(at(9),)), "daily_cap", "每日最多联系 1 次"),
     ("中级 allows two a day", "phone", at(15), "中级", owner(prior_contacts=(at(9),)), None, ""),
-    ("weekly cap", "sms", at(10), "中级",
-     owner(prior_contacts=(datetime(2024, 8, 28, 10), datetime(2024, 8, 30, 10), datetime(2024, 9, 1, 10))),
-     "weekly_cap", "7 天内最多联系 3 次"),
-    ("special owner weekly cap 1", "sms", at(10), "中级",
-     owner(special=True, prior_contacts=(datetime(2024, 8, 30, 10),)), "weekly_cap", "最多联系 1 次"),
-    ("project cap", "sms", at(10), "预警", owner(project_sent_today=100), "project_daily_cap", "本项目今日触达已达上限"),
-    ("before owner window", "phone", at(8, 30), "预警", owner(window=(time(9), time(18))), "owner_window",
-     "09:00–18:00"),
+    (
+        "weekly cap",
+        "sms",
+        at(10),
+        "中级",
+        owner(prior_contacts=(datetime(2024, 8, 28, 10), datetime(2024, 8, 30, 10), datetime(2024, 9, 1, 10))),
+        "weekly_cap",
+        "7 天内最多联系 3 次",
+    ),
+    (
+        "special owner weekly cap 1",
+        "sms",
+        at(10),
+        "中级",
+        owner(special=True, prior_contacts=(datetime(2024, 8, 30, 10),)),
+        "weekly_cap",
+        "最多联系 1 次",
+    ),
+    (
+        "project cap",
+        "sms",
+        at(10),
+        "预警",
+        owner(project_sent_today=100),
+        "project_daily_cap",
+        "本项目今日触达已达上限",
+    ),
+    (
+        "before owner window",
+        "phone",
+        at(8, 30),
+        "预警",
+        owner(window=(time(9), time(18))),
+        "owner_window",
+        "09:00–18:00",
+    ),
     ("inside owner window", "phone", at(9, 0), "预警", owner(window=(time(9), time(18))), None, ""),
     ("opted out of everything", "wechat", at(10), "预警", owner(opted_out_all=True), "opt_out", "退订全部渠道"),
-    ("opted out of sms only: sms", "sms", at(10), "预警", owner(opted_out_channels=frozenset({"sms"})), "opt_out",
-     "退订短信"),
+    (
+        "opted out of sms only: sms",
+        "sms",
+        at(10),
+        "预警",
+        owner(opted_out_channels=frozenset({"sms"})),
+        "opt_out",
+        "退订短信",
+    ),
     ("opted out of sms only: wechat", "wechat", at(10), "预警", owner(opted_out_channels=frozenset({"sms"})), None, ""),
     ("blacklist beats quiet hours", "sms", at(22), "预警", owner(blacklisted=True), "blacklist", "黑名单"),
 ]
 
 
-@pytest.mark.parametrize(("name", "channel", "when", "stage", "state", "rule", "words"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "channel", "when", "stage", "state", "rule", "words"), CASES, ids=[c[0] for c in CASES]
+)
 def test_when_policy_checks_a_send_then_it_allows_or_names_the_rule(name, channel, when, stage, state, rule, words):
     decision = check_send(channel, when, stage, state, CONFIG)
     assert decision.allowed is (rule is None), decision

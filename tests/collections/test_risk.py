@@ -56,10 +56,17 @@ def _bills(rows: list[tuple]) -> pd.DataFrame:
     return df
 
 
-EMPTY_EVENTS = pd.DataFrame({"unit_id": pd.Series([], dtype=np.int64), "kind": pd.Series([], dtype=np.int64),
-                             "day": pd.Series([], dtype=float), "until": pd.Series([], dtype=float)})
-UNITS = pd.DataFrame({"unit_id": [1, 2], "special": [False, False], "high_value": [False, False],
-                      "problem": [False, True]})
+EMPTY_EVENTS = pd.DataFrame(
+    {
+        "unit_id": pd.Series([], dtype=np.int64),
+        "kind": pd.Series([], dtype=np.int64),
+        "day": pd.Series([], dtype=float),
+        "until": pd.Series([], dtype=float),
+    }
+)
+UNITS = pd.DataFrame(
+    {"unit_id": [1, 2], "special": [False, False], "high_value": [False, False], "problem": [False, True]}
+)
 
 
 def test_when_features_are_cut_at_a_day_then_later_payments_are_not_seen():
@@ -77,8 +84,14 @@ def test_when_recovery_is_forecast_then_horizons_grow_and_backtest_compares_with
     bills = _bills([(1, 100, 500, 500, 110.0), (2, 100, 800, 800, 125.0), (2, 130, 800, 0, np.nan)])
     shares = forecast.horizon_shares(bills)
     assert shares[7] <= shares[14] <= shares[30] == 1.0
-    frame = pd.DataFrame({"project": ["A", "A"], "segment": ["standard", "problem"], "arrears_cents": [500, 1600],
-                          "risk_score": [0.5, 0.25]})
+    frame = pd.DataFrame(
+        {
+            "project": ["A", "A"],
+            "segment": ["standard", "problem"],
+            "arrears_cents": [500, 1600],
+            "risk_score": [0.5, 0.25],
+        }
+    )
     pred = forecast.expected_recovery(frame, shares, ["project"])
     assert pred.loc[0, "d30"] == pytest.approx(500 * 0.5 + 1600 * 0.25)
     actual = forecast.actual_recovery(bills, 105).assign(project="A").groupby("project", as_index=False).sum()

@@ -18,8 +18,13 @@ from data.db.session import init_db, make_session_factory
 from data.db.workflow import AuditEvent, BlacklistEntry, ContactAttempt, OptOut
 
 SEND_AT = datetime(2024, 9, 3, 10, 0)
-ALWAYS = {"sms": (1.0, 0, 0, 0), "wechat": (1.0, 0, 0, 0), "email": (1.0, 0, 0, 0), "phone": (1.0, 0, 0, 0),
-          "visit": (1.0, 0, 0, 0)}
+ALWAYS = {
+    "sms": (1.0, 0, 0, 0),
+    "wechat": (1.0, 0, 0, 0),
+    "email": (1.0, 0, 0, 0),
+    "phone": (1.0, 0, 0, 0),
+    "visit": (1.0, 0, 0, 0),
+}
 
 
 def rates(**override: tuple[float, float, float, float]) -> dict:
@@ -37,10 +42,18 @@ def an_owner(session) -> tuple[int, int]:
     """An owner with a valid mobile and a wechat id, no opt-out, no blacklist, no window, and one of their units."""
     wechat = select(Contact.owner_id).where(Contact.kind == "wechat")
     row = session.execute(
-        select(Unit.owner_id, Unit.id).join(Contact, Contact.owner_id == Unit.owner_id)
-        .where(Contact.kind == "mobile", Contact.valid.is_(True), Unit.owner_id.in_(wechat),
-               ~Unit.owner_id.in_(select(OptOut.owner_id)), ~Unit.owner_id.in_(select(BlacklistEntry.owner_id)))
-        .order_by(Unit.id).limit(1)).one()
+        select(Unit.owner_id, Unit.id)
+        .join(Contact, Contact.owner_id == Unit.owner_id)
+        .where(
+            Contact.kind == "mobile",
+            Contact.valid.is_(True),
+            Unit.owner_id.in_(wechat),
+            ~Unit.owner_id.in_(select(OptOut.owner_id)),
+            ~Unit.owner_id.in_(select(BlacklistEntry.owner_id)),
+        )
+        .order_by(Unit.id)
+        .limit(1)
+    ).one()
     from data.db.models import OwnerPreference
 
     pref = session.get(OwnerPreference, row[0])
@@ -50,13 +63,26 @@ def an_owner(session) -> tuple[int, int]:
 
 
 def request(owner_id: int, unit_id: int, key: str = "test:1", channels=("sms", "wechat")) -> SendRequest:
-    return SendRequest(key=key, owner_id=owner_id, unit_id=unit_id, channels=channels, text="您好，本月物业费账单已出。回T退订",
-                       at=SEND_AT)
+    return SendRequest(
+        key=key,
+        owner_id=owner_id,
+        unit_id=unit_id,
+        channels=channels,
+        text="您好，本月物业费账单已出。回T退订",
+        at=SEND_AT,
+    )
 
 
 def attempts(session, key_prefix: str) -> list[ContactAttempt]:
-    return session.execute(select(ContactAttempt).where(ContactAttempt.idempotency_key.like(f"{key_prefix}%"))
-                           .order_by(ContactAttempt.id)).scalars().all()
+    return (
+        session.execute(
+            select(ContactAttempt)
+            .where(ContactAttempt.idempotency_key.like(f"{key_prefix}%"))
+            .order_by(ContactAttempt.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def test_when_same_key_is_sent_twice_then_the_owner_gets_one_message(session):
@@ -103,16 +129,23 @@ def test_when_receipt_is_unsubscribed_then_an_opt_out_is_created_and_the_next_se
     result = send_contact(session, request(owner_id, unit_id, "u:1", ("sms",)), adapters=unsub, policy=PolicyConfig())
     assert result.status == "unsubscribed"
     assert session.execute(select(OptOut.channel).where(OptOut.owner_id == owner_id)).scalars().all() == ["sms"]
-    later = SendRequest(key="u:2", owner_id=owner_id, unit_id=unit_id, channels=("sms",), text="x",
-                        at=datetime(2024, 9, 10, 10))
+    later = SendRequest(
+        key="u:2", owner_id=owner_id, unit_id=unit_id, channels=("sms",), text="x", at=datetime(2024, 9, 10, 10)
+    )
     blocked = send_contact(session, later, adapters=unsub, policy=PolicyConfig())
     assert (blocked.status, blocked.rule) == ("blocked", "opt_out") and "退订" in blocked.reason
 
 
 def test_when_send_is_at_night_then_it_is_blocked_with_reason_and_audited(session):
     owner_id, unit_id = an_owner(session)
-    night = SendRequest(key="n:1", owner_id=owner_id, unit_id=unit_id, channels=("sms", "wechat"), text="x",
-                        at=datetime(2024, 9, 3, 21, 30))
+    night = SendRequest(
+        key="n:1",
+        owner_id=owner_id,
+        unit_id=unit_id,
+        channels=("sms", "wechat"),
+        text="x",
+        at=datetime(2024, 9, 3, 21, 30),
+    )
     result = send_contact(session, night, adapters=[OutboxAdapter(session)], policy=PolicyConfig())
     assert (result.status, result.rule) == ("blocked", "quiet_hours")
     assert attempts(session, "n:1") == []

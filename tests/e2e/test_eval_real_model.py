@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.llm, pytest.mark.embedding]
 CASES = 2  # one generated household and one hand-written hard case (the subset alternates)
 
 
-def test_when_a_small_golden_subset_runs_on_the_embedded_model_then_it_is_safe_and_scored(real_settings, tmp_path,
-                                                                                          capsys):
+def test_when_a_small_golden_subset_runs_on_the_embedded_model_then_it_is_safe_and_scored(
+    real_settings, tmp_path, capsys
+):
     options = RunOptions(limit=CASES, model="endpoint", judge="endpoint", work_dir=tmp_path / "work")
     report = run_suite(options, real_settings)
     json_path, html_path = write_reports(report, tmp_path / "reports")

@@ -58,5 +58,11 @@ def test_when_pilot_is_planned_on_the_real_model_then_service_quality_cause_and_
     final = resume(graph, ctx, state["thread_id"], {"action": "accept", "user": "e2e"})
     assert final["status"] == "approved"
     usage = state.get("usage", [])
-    print("\nE2E pilot:", cause, "steps", len(result["plan"]["steps"]), "calls",
-          [(u["call"], u["seconds"], u["input_tokens"], u["output_tokens"]) for u in usage])
+    print(
+        "\nE2E pilot:",
+        cause,
+        "steps",
+        len(result["plan"]["steps"]),
+        "calls",
+        [(u["call"], u["seconds"], u["input_tokens"], u["output_tokens"]) for u in usage],
+    )

@@ -47,7 +47,7 @@ def test_when_a_run_is_interrupted_then_resume_runs_only_the_missing_cases(tmp_p
     assert [json.loads(x)["id"] for x in (work / CASES_FILE).read_text().splitlines()] == first
     progress = CliRunner().invoke(app, ["eval", "progress", str(work), "--json"])
     assert progress.exit_code == 0, progress.output
-    interim = json.loads(progress.stdout[progress.stdout.index("{"):])
+    interim = json.loads(progress.stdout[progress.stdout.index("{") :])
     assert (interim["finished_cases"], interim["planned_cases"], interim["cases"]) == (2, LIMIT, 2)
     with pytest.raises(ResumeError, match="--resume"):
         run_suite(RunOptions(limit=LIMIT, work_dir=work), settings)
@@ -71,8 +71,11 @@ def test_when_resume_has_no_work_dir_then_the_cli_says_so_in_chinese(tmp_path: P
 
 def test_when_cases_file_has_a_cut_line_and_a_rerun_then_the_reader_keeps_the_latest_whole_lines(tmp_path):
     cases = tmp_path / CASES_FILE
-    cases.write_text('{"id": "a", "error": "timeout"}\n{"id": "b", "passed": true}\n{"id": "a", "passed": false}\n'
-                     '\n{"id": "c", "pass', encoding="utf-8")
+    cases.write_text(
+        '{"id": "a", "error": "timeout"}\n{"id": "b", "passed": true}\n{"id": "a", "passed": false}\n'
+        '\n{"id": "c", "pass',
+        encoding="utf-8",
+    )
     records = runner.read_cases(cases)
     assert sorted(records) == ["a", "b"] and records["a"] == {"id": "a", "passed": False}
     assert runner.read_cases(tmp_path / "missing.jsonl") == {}

@@ -20,14 +20,30 @@ SUBSET = 15
 def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("reports")
     reviews = f"sqlite:///{out / 'no-reviews.db'}"
-    result = CliRunner().invoke(app, ["eval", "run", "--model", "scripted", "--limit", str(SUBSET), "--json",
-                                      "--out", str(out),
-                                      "--reviews-url", reviews])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--model",
+            "scripted",
+            "--limit",
+            str(SUBSET),
+            "--json",
+            "--out",
+            str(out),
+            "--reviews-url",
+            reviews,
+        ],
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    summary = json.loads(result.stdout[result.stdout.index("{"):])
-    return {"exit_code": result.exit_code, "summary": summary,
-            "report": json.loads(Path(summary["report_json"]).read_text(encoding="utf-8")),
-            "html": Path(summary["report_html"])}
+    summary = json.loads(result.stdout[result.stdout.index("{") :])
+    return {
+        "exit_code": result.exit_code,
+        "summary": summary,
+        "report": json.loads(Path(summary["report_json"]).read_text(encoding="utf-8")),
+        "html": Path(summary["report_html"]),
+    }
 
 
 def test_when_golden_files_are_loaded_then_there_are_enough_generated_and_hard_cases():
@@ -46,8 +62,16 @@ def test_when_scripted_subset_runs_then_it_meets_the_thresholds_and_exits_zero(c
 
 
 def test_when_run_prints_json_then_it_has_the_documented_summary_keys(cli_run):
-    for key in ("cases", "cause_top1", "cause_top3", "compliance_pass_rate", "pii_leaks", "model", "prompt_version",
-                "kb_version"):
+    for key in (
+        "cases",
+        "cause_top1",
+        "cause_top3",
+        "compliance_pass_rate",
+        "pii_leaks",
+        "model",
+        "prompt_version",
+        "kb_version",
+    ):
         assert key in cli_run["summary"]
     assert cli_run["summary"]["pii_leaks"] == 0
 
@@ -77,15 +101,19 @@ def test_when_a_case_regresses_then_compare_lists_it_with_its_failed_checks(cli_
 
 
 def test_when_thresholds_are_not_met_then_the_gate_reports_each_failure():
-    failures = check_thresholds({"cause_top1": 0.5, "pii_leaks": 2}, {"min": {"cause_top1": 0.7},
-                                                                      "max": {"pii_leaks": 0}})
+    failures = check_thresholds(
+        {"cause_top1": 0.5, "pii_leaks": 2}, {"min": {"cause_top1": 0.7}, "max": {"pii_leaks": 0}}
+    )
     assert len(failures) == 2 and "cause_top1" in failures[0] and "pii_leaks" in failures[1]
 
 
 def test_when_a_profile_section_is_given_then_it_replaces_only_the_bounds_it_names(tmp_path: Path):
     path = tmp_path / "thresholds.yaml"
-    path.write_text("min:\n  cause_top1: 0.8\n  compliance_pass_rate: 1.0\nmax:\n  pii_leaks: 0\n"
-                    "endpoint:\n  min:\n    cause_top1: 0.6\n", encoding="utf-8")
+    path.write_text(
+        "min:\n  cause_top1: 0.8\n  compliance_pass_rate: 1.0\nmax:\n  pii_leaks: 0\n"
+        "endpoint:\n  min:\n    cause_top1: 0.6\n",
+        encoding="utf-8",
+    )
     assert load_thresholds(path)["min"] == {"cause_top1": 0.8, "compliance_pass_rate": 1.0}
     endpoint = load_thresholds(path, "endpoint")
     assert endpoint == {"min": {"cause_top1": 0.6, "compliance_pass_rate": 1.0}, "max": {"pii_leaks": 0}}
@@ -101,19 +129,27 @@ def test_when_the_shipped_thresholds_are_read_then_endpoint_runs_keep_the_absolu
 
 def _case(case_id: str, expected: str, predicted: str | None, top1: bool, passed: bool) -> dict:
     cause = {"expected": expected, "predicted": predicted, "top1": top1, "top3": top1 or predicted is not None}
-    return {"id": case_id, "household": "P/1", "expected": {"primary": expected}, "passed": passed,
-            "scores": {"cause": cause}, "checks": {"cause_top1": top1}}
+    return {
+        "id": case_id,
+        "household": "P/1",
+        "expected": {"primary": expected},
+        "passed": passed,
+        "scores": {"cause": cause},
+        "checks": {"cause_top1": top1},
+    }
 
 
 def test_when_causes_are_missed_then_per_cause_says_what_they_were_read_as_and_the_html_lists_weakest_first():
     from evals.report_html import _per_cause
     from evals.summary import per_cause
 
-    cases = [_case("g1", "spec.blame_developer", "spec.developer_defects", False, False),
-             _case("g2", "spec.blame_developer", "spec.developer_defects", False, False),
-             _case("g3", "svc.slow_repair", "svc.slow_repair", True, True),
-             _case("g4", "beh.malicious", "comm.single_reminder_channel", False, False),
-             _case("g5", "beh.malicious", "beh.malicious", True, True)]
+    cases = [
+        _case("g1", "spec.blame_developer", "spec.developer_defects", False, False),
+        _case("g2", "spec.blame_developer", "spec.developer_defects", False, False),
+        _case("g3", "svc.slow_repair", "svc.slow_repair", True, True),
+        _case("g4", "beh.malicious", "comm.single_reminder_channel", False, False),
+        _case("g5", "beh.malicious", "beh.malicious", True, True),
+    ]
     table = per_cause(cases)
     assert table["spec.blame_developer"]["misread_as"] == {"spec.developer_defects": 2}
     assert table["beh.malicious"]["misread_as"] == {"comm.single_reminder_channel": 1}

@@ -39,29 +39,47 @@ def sample(db_url):
 
 
 def pilot_unit(session) -> Unit:
-    return session.execute(select(Unit).join(Project).where(Project.code == "BJ-PILOT", Unit.code == "4-1203")).scalar_one()
+    return session.execute(
+        select(Unit).join(Project).where(Project.code == "BJ-PILOT", Unit.code == "4-1203")
+    ).scalar_one()
 
 
 def test_when_generated_then_pilot_household_matches_the_prd(sample):
     unit = pilot_unit(sample)
     owner = sample.get(Owner, unit.owner_id)
     assert owner.title == "王女士" and unit.label == "4号楼1203"
-    unpaid = sample.execute(select(Receivable).where(Receivable.unit_id == unit.id, Receivable.paid_cents == 0)).scalars().all()
+    unpaid = (
+        sample.execute(select(Receivable).where(Receivable.unit_id == unit.id, Receivable.paid_cents == 0))
+        .scalars()
+        .all()
+    )
     assert sorted(r.period for r in unpaid) == ["2024-06", "2024-07", "2024-08"]
     assert sum(r.amount_cents for r in unpaid) == 168_000 and {r.amount_cents for r in unpaid} == {56_000}
     view = household_view(sample, "BJ-PILOT/4-1203")
     assert view.arrears == "1680.00" and view.unpaid_periods == ["2024-06", "2024-07", "2024-08"]
-    chats = sample.execute(select(ChatMessage).where(ChatMessage.unit_id == unit.id).order_by(ChatMessage.sent_at)).scalars().all()
+    chats = (
+        sample.execute(select(ChatMessage).where(ChatMessage.unit_id == unit.id).order_by(ChatMessage.sent_at))
+        .scalars()
+        .all()
+    )
     assert len(chats) == 6 and chats[0].speaker_role == "owner" and chats[1].speaker_role == "steward"
     assert f"{chats[0].speaker_name}：{chats[0].text}".startswith(PRD_CHAT_FIRST)
     ticket = sample.execute(select(Ticket).where(Ticket.unit_id == unit.id)).scalar_one()
     assert ticket.ext_id == "WD-20240801-001" and ticket.type == "保洁清洁" and ticket.satisfaction == 3
     assert ticket.created_at == datetime(2024, 8, 1, 9, 30) and ticket.closed_at == datetime(2024, 8, 1, 15, 20)
-    events = sample.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.at)).scalars().all()
+    events = (
+        sample.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.at))
+        .scalars()
+        .all()
+    )
     assert [e.note for e in events][0] == "已联系保洁主管张师傅"
     claim = sample.execute(select(Claim).where(Claim.unit_id == unit.id)).scalar_one()
     assert claim.type == "服务质量不满意" and len(claim.items) == 3
-    records = sample.execute(select(ClaimRecord).where(ClaimRecord.claim_id == claim.id).order_by(ClaimRecord.at)).scalars().all()
+    records = (
+        sample.execute(select(ClaimRecord).where(ClaimRecord.claim_id == claim.id).order_by(ClaimRecord.at))
+        .scalars()
+        .all()
+    )
     assert [r.at.date() for r in records] == [date(2024, 8, 5), date(2024, 8, 15), date(2024, 8, 25)]
     assert records[-1].text == "业主同意分期缴费，要求监督整改效果"
     paid = sample.execute(select(Payment).where(Payment.unit_id == unit.id)).scalars().all()
@@ -98,8 +116,9 @@ def test_when_generated_twice_with_the_same_seed_then_data_is_identical(tmp_path
         generate(engine, 80, seed=42)
         with engine.connect() as conn:
             # Read through the column types: chat text is encrypted at rest with a fresh nonce per value.
-            rows = conn.execute(select(ChatMessage.unit_id, ChatMessage.ext_id, ChatMessage.text)
-                                .order_by(ChatMessage.id)).all()
+            rows = conn.execute(
+                select(ChatMessage.unit_id, ChatMessage.ext_id, ChatMessage.text).order_by(ChatMessage.id)
+            ).all()
         digests.append(hash(tuple(rows)))
         engine.dispose()
     assert digests[0] == digests[1]

@@ -16,8 +16,14 @@ PACKAGES = ("core", "data", "tools", "knowledge_base", "prompts", "agent", "app"
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("lint-imports")
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([str(exe), "--config", str(root / ".importlinter"), "--no-cache"], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(exe), "--config", str(root / ".importlinter"), "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _copy_tree(target: Path) -> Path:
@@ -48,3 +54,15 @@ def test_when_production_code_imports_tests_then_the_lint_fails(tmp_path: Path):
     result = _lint(root)
     assert result.returncode != 0
     assert "app.uses_fakes -> tests.fakes" in result.stdout
+
+
+def test_when_the_repository_is_checked_then_it_has_one_format():
+    exe = Path(sys.executable).with_name("ruff")
+    result = subprocess.run(
+        [str(exe), "format", "--check", *PACKAGES[:-1], "tests", "bench"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -15,8 +15,20 @@ def line(period: str, due: date, amount=56_000, paid=0, off=0) -> BillLine:
     return BillLine(period, "物业费", amount, paid, off, due)
 
 
-@pytest.mark.parametrize(("days", "stage"), [(0, None), (1, "预警"), (15, "预警"), (16, "初级"), (30, "初级"),
-                                             (31, "中级"), (60, "中级"), (61, "高级"), (400, "高级")])
+@pytest.mark.parametrize(
+    ("days", "stage"),
+    [
+        (0, None),
+        (1, "预警"),
+        (15, "预警"),
+        (16, "初级"),
+        (30, "初级"),
+        (31, "中级"),
+        (60, "中级"),
+        (61, "高级"),
+        (400, "高级"),
+    ],
+)
 def test_when_days_overdue_then_stage_follows_the_ladder(days, stage):
     result = stage_for(days)
     assert (result.name if result else None) == stage

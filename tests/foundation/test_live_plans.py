@@ -32,8 +32,16 @@ def factory(db_url, tmp_path):
 
 
 def _draft(session, unit_id: int, passed: bool = True) -> DunningPlan:
-    return plans.save_draft(session, unit_id=unit_id, diagnosis=DIAG, plan=PLAN, validation={"passed": passed},
-                            thread_id=None, actor="t", at=AT)
+    return plans.save_draft(
+        session,
+        unit_id=unit_id,
+        diagnosis=DIAG,
+        plan=PLAN,
+        validation={"passed": passed},
+        thread_id=None,
+        actor="t",
+        at=AT,
+    )
 
 
 def test_finding5_a_new_draft_supersedes_every_pending_version(factory):
@@ -68,8 +76,11 @@ def test_finding5_approving_a_newer_version_retires_the_approved_one(factory):
         b = _draft(s, uid)
         plans.decide(s, plan_id=b.id, decision="accept", username="t", at=AT)
         s.commit()
-        live = s.execute(select(DunningPlan.id).where(DunningPlan.unit_id == uid,
-                                                      DunningPlan.status == "approved")).scalars().all()
+        live = (
+            s.execute(select(DunningPlan.id).where(DunningPlan.unit_id == uid, DunningPlan.status == "approved"))
+            .scalars()
+            .all()
+        )
         assert live == [b.id] and s.get(DunningPlan, a.id).status == "superseded"
 
 
@@ -77,8 +88,16 @@ def test_finding5_approving_a_newer_version_retires_the_approved_one(factory):
 def test_finding5_the_database_refuses_a_second_live_plan(factory, status):
     with factory() as s:
         uid = s.execute(select(Unit.id).limit(1)).scalar()
-        row = {"unit_id": uid, "status": status, "stage": "S1", "strategy": "gentle", "summary": "",
-               "validation": {}, "is_fallback": False, "created_at": AT}
+        row = {
+            "unit_id": uid,
+            "status": status,
+            "stage": "S1",
+            "strategy": "gentle",
+            "summary": "",
+            "validation": {},
+            "is_fallback": False,
+            "created_at": AT,
+        }
         s.execute(insert(DunningPlan), [row | {"version": 1}])
         s.commit()
         with pytest.raises(IntegrityError):
@@ -99,16 +118,32 @@ def test_finding5_migration_retires_duplicate_live_plans_and_encrypts_old_eviden
         upgrade(db_url, "0006")
         engine = make_engine(db_url)
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')"))
+            conn.execute(
+                text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')")
+            )
             conn.execute(text("INSERT INTO buildings (id, project_id, name) VALUES (1, 1, '1号楼')"))
-            conn.execute(text("INSERT INTO units (id, project_id, building_id, code, label, area_m2, "
-                              "monthly_fee_cents, case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"))
-            conn.execute(text("INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
-                              "text) VALUES (1, 1, 'm1', 'owner', '王丽', :at, '我的电话13912345678')"), {"at": AT})
+            conn.execute(
+                text(
+                    "INSERT INTO units (id, project_id, building_id, code, label, area_m2, "
+                    "monthly_fee_cents, case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
+                    "text) VALUES (1, 1, 'm1', 'owner', '王丽', :at, '我的电话13912345678')"
+                ),
+                {"at": AT},
+            )
             for pid in (1, 2, 3):
-                conn.execute(text("INSERT INTO dunning_plans (id, unit_id, version, status, stage, strategy, summary, "
-                                  "validation, is_fallback, created_at) VALUES (:i, 1, :i, 'awaiting_approval', 'S1', "
-                                  "'gentle', '', '{}', false, :at)"), {"i": pid, "at": AT})
+                conn.execute(
+                    text(
+                        "INSERT INTO dunning_plans (id, unit_id, version, status, stage, strategy, summary, "
+                        "validation, is_fallback, created_at) VALUES (:i, 1, :i, 'awaiting_approval', 'S1', "
+                        "'gentle', '', '{}', false, :at)"
+                    ),
+                    {"i": pid, "at": AT},
+                )
         upgrade(db_url)
         with engine.connect() as conn:
             raw = conn.execute(text("SELECT speaker_name, text FROM chat_messages")).one()

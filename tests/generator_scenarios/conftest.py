@@ -28,9 +28,7 @@ def evidence_texts(scenario: Scenario) -> list[str]:
 def build() -> Build:
     """Build a scenario with fixed titles; pass `seed` or `rng`."""
 
-    def _build(
-        cause_id: str, seed: int = 0, rng: random.Random | None = None, **kw: object
-    ) -> Scenario:
+    def _build(cause_id: str, seed: int = 0, rng: random.Random | None = None, **kw: object) -> Scenario:
         return build_scenario(
             cause_id,
             rng or random.Random(seed),

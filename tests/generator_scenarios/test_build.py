@@ -41,9 +41,7 @@ def test_when_any_cause_built_then_fields_are_valid(build, cause_id):
 @pytest.mark.parametrize("cause_id", CAUSE_IDS)
 def test_when_same_seed_then_same_scenario_and_other_seed_differs(build, cause_id):
     assert build(cause_id, 7) == build(cause_id, 7)
-    assert build(
-        cause_id, 7, secondary_cause_id="svc.slow_repair" if cause_id != "svc.slow_repair" else None
-    ) == build(
+    assert build(cause_id, 7, secondary_cause_id="svc.slow_repair" if cause_id != "svc.slow_repair" else None) == build(
         cause_id, 7, secondary_cause_id="svc.slow_repair" if cause_id != "svc.slow_repair" else None
     )
     assert len({build(cause_id, seed).chats for seed in range(10)}) > 5
@@ -56,9 +54,7 @@ def test_when_built_then_days_and_minutes_are_ordered(build, cause_id):
         stamps = [(c.day, c.minute_of_day) for c in s.chats]
         assert stamps == sorted(stamps)
         assert all(0 <= m < 1440 for _, m in stamps)
-        assert [(t.day, t.minute_of_day) for t in s.tickets] == sorted(
-            (t.day, t.minute_of_day) for t in s.tickets
-        )
+        assert [(t.day, t.minute_of_day) for t in s.tickets] == sorted((t.day, t.minute_of_day) for t in s.tickets)
         for t in s.tickets:
             offsets = [e.minute_offset for e in t.events]
             assert offsets == sorted(offsets) and offsets[0] > 0

@@ -21,10 +21,7 @@ def _luhn_ok(number: str) -> bool:
 
 def _id_ok(number: str) -> bool:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return (
-        "10X98765432"[sum(int(c) * w for c, w in zip(number[:17], weights, strict=True)) % 11]
-        == number[17]
-    )
+    return "10X98765432"[sum(int(c) * w for c, w in zip(number[:17], weights, strict=True)) % 11] == number[17]
 
 
 def test_when_pii_generated_then_checksums_hold():

@@ -13,9 +13,7 @@ SPEAKERS = {"王女士": "owner", "李管家": "steward", "管家": "steward"}
 
 
 def test_when_pilot_chat_read_then_six_lines_verbatim_with_speakers():
-    expected = [
-        (SPEAKERS[line.split("：", 1)[0]], line.split("：", 1)[1]) for line in PRD_CHAT.splitlines()
-    ]
+    expected = [(SPEAKERS[line.split("：", 1)[0]], line.split("：", 1)[1]) for line in PRD_CHAT.splitlines()]
     assert [(c.speaker, c.text) for c in PILOT_SCENARIO.chats] == expected
 
 

@@ -11,9 +11,7 @@ MIN_DISTINCT_OWNER_LINES = 40
 
 @pytest.mark.parametrize("cause_id", CAUSE_IDS)
 def test_when_200_households_share_a_cause_then_owner_lines_vary(build, cause_id):
-    owner_lines = Counter(
-        c.text for seed in range(200) for c in build(cause_id, seed).chats if c.speaker == "owner"
-    )
+    owner_lines = Counter(c.text for seed in range(200) for c in build(cause_id, seed).chats if c.speaker == "owner")
     assert len(owner_lines) >= MIN_DISTINCT_OWNER_LINES
     # no single line dominates the corpus
     assert owner_lines.most_common(1)[0][1] < 0.15 * sum(owner_lines.values())
@@ -38,9 +36,7 @@ def test_when_secondary_present_then_primary_evidence_outweighs_it(build, cause_
         s = build(cause_id, seed, secondary_cause_id=secondary)
         lines = [c.text for c in s.chats if c.speaker == "owner"]
         own = _matcher(BANKS[cause_id].openers + BANKS[cause_id].details + BANKS[cause_id].refusals)
-        other = _matcher(
-            BANKS[secondary].openers + BANKS[secondary].details + BANKS[secondary].refusals
-        )
+        other = _matcher(BANKS[secondary].openers + BANKS[secondary].details + BANKS[secondary].refusals)
         mine, theirs = (
             sum(map(bool, map(own.match, lines))),
             sum(map(bool, map(other.match, lines))),

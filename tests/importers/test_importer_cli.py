@@ -61,15 +61,25 @@ class TestImportOnEveryBackend:
         assert code == 0, output
         return json.loads(output)
 
-    def test_when_samples_are_imported_twice_then_counts_and_rows_are_exact(self, samples: Path,
-                                                                            any_url: str) -> None:
-        first = [self.import_json(samples / name, any_url) for name in ("owners.csv", "receivables.xlsx",
-                                                                        "payments.csv")]
+    def test_when_samples_are_imported_twice_then_counts_and_rows_are_exact(self, samples: Path, any_url: str) -> None:
+        first = [
+            self.import_json(samples / name, any_url) for name in ("owners.csv", "receivables.xlsx", "payments.csv")
+        ]
         assert [(r["kind"], r["inserted"], r["errors"]) for r in first] == [
-            ("owners", 110, 0), ("receivables", 1320, 0), ("payments", first[2]["rows"], 0)]
+            ("owners", 110, 0),
+            ("receivables", 1320, 0),
+            ("payments", first[2]["rows"], 0),
+        ]
         again = self.import_json(samples / "receivables_gbk.csv", any_url, "--kind", "receivables")
-        assert again == {"kind": "receivables", "rows": 1320, "inserted": 0, "updated": 0, "unchanged": 1320,
-                         "errors": 0, "error_report": None}
+        assert again == {
+            "kind": "receivables",
+            "rows": 1320,
+            "inserted": 0,
+            "updated": 0,
+            "unchanged": 1320,
+            "errors": 0,
+            "error_report": None,
+        }
         bad = self.import_json(samples / "receivables_bad.csv", any_url)
         assert (bad["inserted"], bad["errors"]) == (7, 12) and bad["error_report"].endswith(".errors.csv")
         self._assert_database(any_url)

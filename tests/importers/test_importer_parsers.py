@@ -14,13 +14,16 @@ from data.importers.errors import CellError, ImportFileError
 from data.importers.report import display_value
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("13912345678", "13912345678"),
-    ("+86 139-1234-5678", "13912345678"),
-    ("0086 13912345678", "13912345678"),
-    ("139 1234 5678", "13912345678"),
-    (13912345678.0, "13912345678"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13912345678", "13912345678"),
+        ("+86 139-1234-5678", "13912345678"),
+        ("0086 13912345678", "13912345678"),
+        ("139 1234 5678", "13912345678"),
+        (13912345678.0, "13912345678"),
+    ],
+)
 def test_when_mobile_has_prefix_or_separators_then_it_normalises(raw: object, expected: str) -> None:
     assert ident.parse_mobile(raw) == expected
 
@@ -36,26 +39,32 @@ def test_when_id_number_checksum_is_right_then_it_is_accepted_and_x_upper_cased(
     assert ident.parse_id_number("110105198503124523") == "110105198503124523"
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("110105198503124527", "校验位"),
-    ("110105198502304527", "出生日期"),
-    ("11010519850312452", "18 位"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("110105198503124527", "校验位"),
+        ("110105198502304527", "出生日期"),
+        ("11010519850312452", "18 位"),
+    ],
+)
 def test_when_id_number_is_wrong_then_the_reason_says_why(raw: str, reason: str) -> None:
     with pytest.raises(CellError, match=reason):
         ident.parse_id_number(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2024-06-30", date(2024, 6, 30)),
-    ("2024/6/30", date(2024, 6, 30)),
-    ("2024.6.30", date(2024, 6, 30)),
-    ("2024年6月30日", date(2024, 6, 30)),
-    ("20240630", date(2024, 6, 30)),
-    (45473, date(2024, 6, 30)),
-    ("45473", date(2024, 6, 30)),
-    (datetime(2024, 6, 30, 0, 0), date(2024, 6, 30)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-06-30", date(2024, 6, 30)),
+        ("2024/6/30", date(2024, 6, 30)),
+        ("2024.6.30", date(2024, 6, 30)),
+        ("2024年6月30日", date(2024, 6, 30)),
+        ("20240630", date(2024, 6, 30)),
+        (45473, date(2024, 6, 30)),
+        ("45473", date(2024, 6, 30)),
+        (datetime(2024, 6, 30, 0, 0), date(2024, 6, 30)),
+    ],
+)
 def test_when_date_is_in_a_known_format_then_it_parses(raw: object, expected: date) -> None:
     assert p.parse_date(raw) == expected
 
@@ -66,21 +75,32 @@ def test_when_date_is_invalid_then_it_is_rejected(raw: str) -> None:
         p.parse_date(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2024-06-28 10:32:11", datetime(2024, 6, 28, 10, 32, 11)),
-    ("2024/6/28 10:32", datetime(2024, 6, 28, 10, 32)),
-    ("2024-06-28T10:32:11", datetime(2024, 6, 28, 10, 32, 11)),
-    ("2024-06-28", datetime(2024, 6, 28)),
-    (45471.4375, datetime(2024, 6, 28, 10, 30)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-06-28 10:32:11", datetime(2024, 6, 28, 10, 32, 11)),
+        ("2024/6/28 10:32", datetime(2024, 6, 28, 10, 32)),
+        ("2024-06-28T10:32:11", datetime(2024, 6, 28, 10, 32, 11)),
+        ("2024-06-28", datetime(2024, 6, 28)),
+        (45471.4375, datetime(2024, 6, 28, 10, 30)),
+    ],
+)
 def test_when_timestamp_is_in_a_known_format_then_it_parses(raw: object, expected: datetime) -> None:
     assert p.parse_datetime(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2024-06", "2024-06"), ("2024-6", "2024-06"), ("2024年6月", "2024-06"), ("202406", "2024-06"),
-    ("2024/06", "2024-06"), (202406, "2024-06"), (date(2024, 6, 1), "2024-06"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-06", "2024-06"),
+        ("2024-6", "2024-06"),
+        ("2024年6月", "2024-06"),
+        ("202406", "2024-06"),
+        ("2024/06", "2024-06"),
+        (202406, "2024-06"),
+        (date(2024, 6, 1), "2024-06"),
+    ],
+)
 def test_when_period_is_in_a_known_format_then_it_becomes_yyyy_mm(raw: object, expected: str) -> None:
     assert p.parse_period(raw) == expected
 
@@ -91,25 +111,41 @@ def test_when_period_is_invalid_then_it_is_rejected(raw: str) -> None:
         p.parse_period(raw)
 
 
-@pytest.mark.parametrize(("raw", "cents"), [
-    ("1,680.00", 168000), ("¥1,680.00", 168000), ("￥ 99.5", 9950), ("0", 0), (1680.1, 168010), (12, 1200),
-    ("10000000.00", 10**9), ("680元", 68000),
-])
+@pytest.mark.parametrize(
+    ("raw", "cents"),
+    [
+        ("1,680.00", 168000),
+        ("¥1,680.00", 168000),
+        ("￥ 99.5", 9950),
+        ("0", 0),
+        (1680.1, 168010),
+        (12, 1200),
+        ("10000000.00", 10**9),
+        ("680元", 68000),
+    ],
+)
 def test_when_amount_is_tolerated_then_it_becomes_cents(raw: object, cents: int) -> None:
     assert p.parse_amount(raw) == cents
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("-1.00", "负数"), (-5.0, "负数"), ("五百元", "不是数字"), ("1.234", "两位小数"), ("10000000.01", "上限"),
-    ("1e5", "不是数字"), ("NaN", "不是数字"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("-1.00", "负数"),
+        (-5.0, "负数"),
+        ("五百元", "不是数字"),
+        ("1.234", "两位小数"),
+        ("10000000.01", "上限"),
+        ("1e5", "不是数字"),
+        ("NaN", "不是数字"),
+    ],
+)
 def test_when_amount_is_bad_then_the_reason_says_why(raw: object, reason: str) -> None:
     with pytest.raises(CellError, match=reason):
         p.parse_amount(raw)
 
 
-@pytest.mark.parametrize("raw", ['=HYPERLINK("http://x","点击")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
-                                 "  =1+1"])
+@pytest.mark.parametrize("raw", ['=HYPERLINK("http://x","点击")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "  =1+1"])
 def test_when_text_starts_like_a_formula_then_it_is_rejected(raw: str) -> None:
     with pytest.raises(CellError, match="公式"):
         p.parse_text(raw)
@@ -122,12 +158,20 @@ def test_when_text_is_too_long_or_has_control_chars_then_it_is_rejected() -> Non
         p.parse_text("物业\x07费")
 
 
-@pytest.mark.parametrize(("raw", "building", "expected"), [
-    ("4-1203", None, "4-1203"), ("4号楼1203", None, "4-1203"), ("4栋1203室", None, "4-1203"),
-    ("1203", "4", "4-1203"), ("7栋2单元502室", None, "7-2-502"), ("7-2-502", None, "7-2-502"),
-])
-def test_when_unit_is_written_in_common_ways_then_the_code_is_canonical(raw: str, building: str | None,
-                                                                        expected: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "building", "expected"),
+    [
+        ("4-1203", None, "4-1203"),
+        ("4号楼1203", None, "4-1203"),
+        ("4栋1203室", None, "4-1203"),
+        ("1203", "4", "4-1203"),
+        ("7栋2单元502室", None, "7-2-502"),
+        ("7-2-502", None, "7-2-502"),
+    ],
+)
+def test_when_unit_is_written_in_common_ways_then_the_code_is_canonical(
+    raw: str, building: str | None, expected: str
+) -> None:
     assert ident.parse_unit(raw, building) == expected
 
 
@@ -145,8 +189,15 @@ def test_when_tags_use_mixed_separators_then_they_split_and_unknown_tags_fail() 
 def test_when_headers_use_synonyms_then_they_map_and_kind_is_inferred() -> None:
     headers = ["项目编码", "房间号", "所属期间", "收费项目", "应收金额（元）", "缴费期限", "*已收"]
     assert infer_kind(headers) == "receivables"
-    assert map_headers(headers, "receivables") == {"project": 0, "unit": 1, "period": 2, "fee_type": 3,
-                                                   "amount": 4, "due_date": 5, "paid": 6}
+    assert map_headers(headers, "receivables") == {
+        "project": 0,
+        "unit": 1,
+        "period": 2,
+        "fee_type": 3,
+        "amount": 4,
+        "due_date": 5,
+        "paid": 6,
+    }
     assert infer_kind(["项目编码", "房屋编号", "实收金额", "缴费时间", "支付方式", "流水号"]) == "payments"
 
 

@@ -34,8 +34,10 @@ def example() -> dict:
 @pytest.fixture
 def sample(tmp_path: Path):
     """Copy a sample file into tmp_path (error reports are written next to the input)."""
+
     def copy_sample(name: str) -> Path:
         return Path(shutil.copy(SAMPLES / name, tmp_path / name))
+
     return copy_sample
 
 

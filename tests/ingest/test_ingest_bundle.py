@@ -45,8 +45,7 @@ def test_when_issue_example_is_imported_then_household_shows_like_sample_data(fa
     assert view.project["city"] == "北京" and view.unit["label"] == "1号楼101"
     assert view.owner["tags"] == ["老年"] and view.unpaid_periods == ["2024-06", "2024-07"]
     assert view.arrears == "1120.00" and view.unit["monthly_fee"] == "560.00"
-    assert view.evidence == {"chats": 4, "tickets": 1, "claims": 1, "payments": 1, "contact_attempts": 0,
-                             "disputes": 0}
+    assert view.evidence == {"chats": 4, "tickets": 1, "claims": 1, "payments": 1, "contact_attempts": 0, "disputes": 0}
     assert view.contacts[0]["value"] == "139****0001"
 
 
@@ -69,12 +68,20 @@ def test_when_full_name_is_given_then_title_is_derived_and_owner_lines_are_recog
         {"id": "d", "time": "2024-08-01T09:03:00", "speaker": "刘先生", "text": "我是她爱人"},
         {"id": "e", "time": "2024-08-01T09:04:00", "speaker": "王师傅", "text": "下午到"},
         {"id": "f", "time": "2024-08-01T09:05:00", "speaker": "李管家", "text": "已派单"},
-        {"id": "g", "time": "2024-08-01T09:06:00", "speaker": "客服小陈", "text": "已登记"}]
+        {"id": "g", "time": "2024-08-01T09:06:00", "speaker": "客服小陈", "text": "已登记"},
+    ]
     run(factory, write_bundles(tmp_path / "b.jsonl", [example]), kind="bundle")
     with factory() as s:
         assert s.get(Owner, find_unit(s, KEY).owner_id).title == "刘女士"
-    assert _roles(factory) == {"a": "owner", "b": "owner", "c": "owner", "d": "other", "e": "other",
-                               "f": "steward", "g": "service"}
+    assert _roles(factory) == {
+        "a": "owner",
+        "b": "owner",
+        "c": "owner",
+        "d": "other",
+        "e": "other",
+        "f": "steward",
+        "g": "service",
+    }
 
 
 def test_when_same_file_is_imported_again_then_nothing_changes(factory, sample):
@@ -118,15 +125,30 @@ def test_when_a_line_has_bad_records_then_only_they_are_skipped_and_reported(fac
     bad["bills"][0]["amount"] = -5
     bad["owner"]["tags"] = ["老年", "VIP"]
     other = variant(example, unit="1-102", owner={"name": "李娜", "mobile": "13900000003"})
-    path = write_bundles(tmp_path / "mixed.jsonl", [
-        bad, "{not json", variant(example, unit="一楼"), variant(example, owner={"name": "张先生", "mobile": "123"}),
-        other, variant(example, project="NEW-P", project_name=None)])
+    path = write_bundles(
+        tmp_path / "mixed.jsonl",
+        [
+            bad,
+            "{not json",
+            variant(example, unit="一楼"),
+            variant(example, owner={"name": "张先生", "mobile": "123"}),
+            other,
+            variant(example, project="NEW-P", project_name=None),
+        ],
+    )
     result = run(factory, path, kind="bundle")
     rows = _report(result.error_report)
     got = {(r["行号"], r["列"]) for r in rows}
-    assert {("1", "chats[1].time"), ("1", "tickets[0].events[0].time"), ("1", "bills[0].amount"),
-            ("1", "owner.tags[1]"), ("2", "整行"), ("3", "unit"), ("4", "owner.mobile"),
-            ("6", "project_name")} == got
+    assert {
+        ("1", "chats[1].time"),
+        ("1", "tickets[0].events[0].time"),
+        ("1", "bills[0].amount"),
+        ("1", "owner.tags[1]"),
+        ("2", "整行"),
+        ("3", "unit"),
+        ("4", "owner.mobile"),
+        ("6", "project_name"),
+    } == got
     reasons = {(r["行号"], r["列"]): r["原因"] for r in rows}
     assert reasons[("1", "chats[1].time")].endswith("已跳过该条聊天记录 m2")
     assert "整户未导入" in reasons[("4", "owner.mobile")] and "整户未导入" in reasons[("2", "整行")]
@@ -134,8 +156,11 @@ def test_when_a_line_has_bad_records_then_only_they_are_skipped_and_reported(fac
     assert result.lines == 6 and result.rejected == 4 and result.households == 2
     assert result.counts["chats.inserted"] == 3 + 4 and result.counts["bills.inserted"] == 2 + 3
     with factory() as s:
-        assert s.execute(select(ChatMessage.ext_id).join(Unit).where(Unit.code == "1-101")).scalars().all() \
-            == ["m1", "m3", "m4"]
+        assert s.execute(select(ChatMessage.ext_id).join(Unit).where(Unit.code == "1-101")).scalars().all() == [
+            "m1",
+            "m3",
+            "m4",
+        ]
         assert len(s.execute(select(Ticket)).all()) == 2
 
 

@@ -21,8 +21,9 @@ def test_when_bundle_and_wechat_are_imported_by_cli_then_household_shows_them(sa
     assert code == 0, out
     data = json.loads(out)
     assert data["kind"] == "bundle" and data["counts"]["chats.inserted"] == 4 and data["error_report"] is None
-    code, out = steward("data", "import", str(sample("wechat.txt")), "--household", "HO-TEST/1-101",
-                        "--database-url", sqlite_url)
+    code, out = steward(
+        "data", "import", str(sample("wechat.txt")), "--household", "HO-TEST/1-101", "--database-url", sqlite_url
+    )
     assert code == 0 and "聊天记录" in out and "证据有变化 1 户" in out
     code, out = steward("households", "show", "HO-TEST/1-101", "--database-url", sqlite_url)
     assert code == 0 and "1号楼101" in out and "聊天 8 条" in out and "欠费 1120.00 元" in out
@@ -51,14 +52,33 @@ def test_finding1_cli_import_with_user_follows_that_users_projects(sample, sqlit
         create_user(s, username="home", password="x" * 12, role="manager", projects=["HO-TEST"])
         s.commit()
     engine.dispose()
-    code, out = steward("data", "import", str(sample("wechat.txt")), "--household", "HO-TEST/1-101",
-                        "--user", "other", "--database-url", sqlite_url)
+    code, out = steward(
+        "data",
+        "import",
+        str(sample("wechat.txt")),
+        "--household",
+        "HO-TEST/1-101",
+        "--user",
+        "other",
+        "--database-url",
+        sqlite_url,
+    )
     assert code == 3 and "无权向项目 HO-TEST 写入数据" in out
     bills = tmp_path / "bills.csv"
-    bills.write_text("项目编码,房号,账期,费项,应收金额,到期日\nHO-TEST,1-101,2024-09,物业费,100,2024-09-30\n",
-                     encoding="utf-8")
+    bills.write_text(
+        "项目编码,房号,账期,费项,应收金额,到期日\nHO-TEST,1-101,2024-09,物业费,100,2024-09-30\n", encoding="utf-8"
+    )
     code, out = steward("data", "import", str(bills), "--user", "other", "--database-url", sqlite_url)
     assert code == 3 and "HO-TEST" in out
-    code, out = steward("data", "import", str(sample("wechat.txt")), "--household", "HO-TEST/1-101",
-                        "--user", "home", "--database-url", sqlite_url)
+    code, out = steward(
+        "data",
+        "import",
+        str(sample("wechat.txt")),
+        "--household",
+        "HO-TEST/1-101",
+        "--user",
+        "home",
+        "--database-url",
+        sqlite_url,
+    )
     assert code == 0, out

@@ -16,13 +16,20 @@ from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_str
 from tests.ingest.conftest import run
 
 
-def test_when_bundle_household_is_planned_then_graph_pauses_with_a_valid_redacted_plan(factory, sample, sqlite_url,
-                                                                                        settings):
+def test_when_bundle_household_is_planned_then_graph_pauses_with_a_valid_redacted_plan(
+    factory, sample, sqlite_url, settings
+):
     run(factory, sample("example.jsonl"), kind="bundle")
     model = ScriptedChatModel(chat_handler=reading_chat, structured_handler=sensible_structured)
-    ctx = AgentContext(session_factory=make_session_factory(make_engine(sqlite_url)),
-                       model_factory=lambda **_: model, kb=LexicalKB(), scope=CallerScope("tester"),
-                       settings=settings, as_of=date(2024, 9, 2), clock=lambda: datetime(2024, 9, 2, 9, 0))
+    ctx = AgentContext(
+        session_factory=make_session_factory(make_engine(sqlite_url)),
+        model_factory=lambda **_: model,
+        kb=LexicalKB(),
+        scope=CallerScope("tester"),
+        settings=settings,
+        as_of=date(2024, 9, 2),
+        clock=lambda: datetime(2024, 9, 2, 9, 0),
+    )
     state = run_plan(build_graph(checkpointer=InMemorySaver()), ctx, "HO-TEST/1-101")
     assert state["status"] == "awaiting_approval"
     assert state["validation"]["passed"], state["validation"]["failures"]

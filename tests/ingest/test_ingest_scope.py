@@ -28,13 +28,19 @@ def two_projects(factory, example, tmp_path):
 
 def _chats(factory, project: str) -> int:
     from data.db.models import Project
+
     with factory() as s:
-        return s.execute(select(func.count(ChatMessage.id)).join(Unit, Unit.id == ChatMessage.unit_id)
-                         .join(Project, Project.id == Unit.project_id).where(Project.code == project)).scalar()
+        return s.execute(
+            select(func.count(ChatMessage.id))
+            .join(Unit, Unit.id == ChatMessage.unit_id)
+            .join(Project, Project.id == Unit.project_id)
+            .where(Project.code == project)
+        ).scalar()
 
 
 def _csv(path: Path, rows: list[dict]) -> Path:
     import csv
+
     columns = list(dict.fromkeys(k for r in rows for k in r))
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
@@ -92,8 +98,9 @@ def test_finding1_bundles_and_wechat_exports_follow_the_scope(two_projects, exam
 def test_finding1_a_bundle_naming_a_key_twice_is_rejected_not_guessed(two_projects, example, tmp_path):
     raw = json.dumps(variant(example, chats=[]), ensure_ascii=False)
     twice = raw[:-1] + f', "project": "{OTHER}"}}'
-    result = _ingest(two_projects, write_bundles(tmp_path / "b.jsonl", [twice]), kind="bundle",
-                     scope=CallerScope("system"))
+    result = _ingest(
+        two_projects, write_bundles(tmp_path / "b.jsonl", [twice]), kind="bundle", scope=CallerScope("system")
+    )
     assert result.rejected == 1 and result.households == 0
     report = Path(result.error_report).read_text(encoding="utf-8-sig")
     assert "出现了两次" in report
@@ -113,8 +120,10 @@ def test_finding1_billing_imports_check_scope_and_ambiguous_headers(two_projects
         with pytest.raises(ScopeError, match=OTHER):
             import_file(s, path, kind="receivables", scope=MANAGER)
         s.rollback()
-        path.write_text("项目编码,项目代码,房号,账期,费项,应收金额,到期日\n"
-                        f"{HOME},{OTHER},1-101,2024-09,物业费,100,2024-09-30\n", encoding="utf-8")
+        path.write_text(
+            f"项目编码,项目代码,房号,账期,费项,应收金额,到期日\n{HOME},{OTHER},1-101,2024-09,物业费,100,2024-09-30\n",
+            encoding="utf-8",
+        )
         with pytest.raises(ImportFileError, match="表头有歧义"):
             import_file(s, path, kind="receivables", scope=MANAGER)
         path.write_text(header + f"{HOME},1-101,2024-09,物业费,100,2024-09-30\n", encoding="utf-8")

@@ -28,8 +28,13 @@ def test_when_chat_csv_is_imported_then_rows_land_with_roles_and_extra_columns_k
     result = run(factory, sample("chats.csv"), kind="chats")
     assert result.counts == {"chats.inserted": 3} and result.changed_households == 1
     with factory() as s:
-        rows = dict(s.execute(select(ChatMessage.ext_id, ChatMessage.speaker_role)
-                              .where(ChatMessage.ext_id.not_in(["m1", "m2", "m3", "m4"]))).all())
+        rows = dict(
+            s.execute(
+                select(ChatMessage.ext_id, ChatMessage.speaker_role).where(
+                    ChatMessage.ext_id.not_in(["m1", "m2", "m3", "m4"])
+                )
+            ).all()
+        )
         extra = s.execute(select(IngestExtra).where(IngestExtra.source == "chats")).scalar_one()
     assert rows["app-1001"] == "owner" and rows["app-1002"] == "service"
     assert [role for ext, role in rows.items() if ext.startswith("wx-")] == ["owner"]
@@ -37,16 +42,18 @@ def test_when_chat_csv_is_imported_then_rows_land_with_roles_and_extra_columns_k
     assert run(factory, sample("chats.csv"), kind="chats").counts == {"chats.unchanged": 3}
 
 
-def test_when_ticket_and_claim_csv_are_imported_then_timelines_become_events_and_records(factory, household,
-                                                                                          sample):
+def test_when_ticket_and_claim_csv_are_imported_then_timelines_become_events_and_records(factory, household, sample):
     tickets = run(factory, sample("tickets.csv"), kind="tickets")
     claims = run(factory, sample("claims.csv"), kind="claims")
     assert tickets.counts == {"tickets.inserted": 1, "ticket_events.inserted": 2}
     assert claims.counts == {"claims.inserted": 1, "claim_records.inserted": 2}
     with factory() as s:
         ticket = s.execute(select(Ticket).where(Ticket.ext_id == "WD-20240809-002")).scalar_one()
-        notes = s.execute(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id)
-                          .order_by(TicketEvent.at)).scalars().all()
+        notes = (
+            s.execute(select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.at))
+            .scalars()
+            .all()
+        )
         claim = s.execute(select(Claim).where(Claim.ext_id == "C2")).scalar_one()
         records = s.execute(select(ClaimRecord.text).where(ClaimRecord.claim_id == claim.id)).scalars().all()
     assert (ticket.type, ticket.status, ticket.satisfaction) == ("电梯故障", "已完成", 4)

@@ -36,9 +36,11 @@ def test_when_export_has_headers_and_continuations_then_messages_get_dates_and_f
         (datetime(2024, 8, 1, 9, 30), "张先生", "垃圾又没人收\n你们看看\n照片在群里", 3),
         (datetime(2024, 8, 1, 9, 30), "李管家", "收到，马上处理。", 6),
         (datetime(2024, 8, 2, 10, 15), "业主", "好多了", 8),
-        (datetime(2024, 8, 2, 10, 15), "客服", "感谢反馈", 9)]
-    assert parsed.problems == [(1, "整行", "以下为与“张先生”的聊天记录",
-                                "无法识别的行：既不是日期行，也不是“发言人：内容”")]
+        (datetime(2024, 8, 2, 10, 15), "客服", "感谢反馈", 9),
+    ]
+    assert parsed.problems == [
+        (1, "整行", "以下为与“张先生”的聊天记录", "无法识别的行：既不是日期行，也不是“发言人：内容”")
+    ]
 
 
 def test_when_a_message_comes_before_any_date_then_it_is_reported_not_dropped():
@@ -54,8 +56,7 @@ def test_when_identical_lines_repeat_on_a_day_then_they_get_distinct_stable_ids(
     assert len(set(ids)) == 3 and ids == [c.ext_id for c in second.chats]
 
 
-def test_when_export_is_imported_then_owner_lines_are_recognised_and_reimport_appends_only(factory, sample,
-                                                                                           tmp_path):
+def test_when_export_is_imported_then_owner_lines_are_recognised_and_reimport_appends_only(factory, sample, tmp_path):
     run(factory, sample("example.jsonl"), kind="bundle")
     path = tmp_path / "chat.txt"
     path.write_text(EXPORT, encoding="gbk")
@@ -64,10 +65,10 @@ def test_when_export_is_imported_then_owner_lines_are_recognised_and_reimport_ap
     with open(first.error_report, encoding="utf-8-sig") as fh:
         assert [r["行号"] for r in csv.DictReader(fh)] == ["1"]
     with factory() as s:
-        roles = s.execute(select(ChatMessage.speaker_name, ChatMessage.speaker_role)
-                          .where(ChatMessage.ext_id.like("wx-%"))).all()
-    assert sorted(roles) == sorted([("张先生", "owner"), ("李管家", "steward"), ("业主", "owner"),
-                                    ("客服", "service")])
+        roles = s.execute(
+            select(ChatMessage.speaker_name, ChatMessage.speaker_role).where(ChatMessage.ext_id.like("wx-%"))
+        ).all()
+    assert sorted(roles) == sorted([("张先生", "owner"), ("李管家", "steward"), ("业主", "owner"), ("客服", "service")])
     path.write_text(EXPORT + "张先生：下周再看看\n", encoding="gbk")
     again = run(factory, path, kind="wechat", household="HO-TEST/1-101")
     assert again.counts == {"chats.inserted": 1, "chats.unchanged": 4} and again.changed_households == 1
@@ -82,11 +83,16 @@ def test_when_household_is_missing_or_unknown_then_file_error(factory, sample, t
         run(factory, path, kind="wechat", household=household)
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("2024-08-01", datetime(2024, 8, 1, 0, 0)), ("2024/8/1 09:30", datetime(2024, 8, 1, 9, 30)),
-    ("2024年8月1日 09:30", datetime(2024, 8, 1, 9, 30)), ("— 2024年8月1日 星期四 —", datetime(2024, 8, 1, 0, 0)),
-    ("2024.08.01 21:05:09", datetime(2024, 8, 1, 21, 5, 9)),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("2024-08-01", datetime(2024, 8, 1, 0, 0)),
+        ("2024/8/1 09:30", datetime(2024, 8, 1, 9, 30)),
+        ("2024年8月1日 09:30", datetime(2024, 8, 1, 9, 30)),
+        ("— 2024年8月1日 星期四 —", datetime(2024, 8, 1, 0, 0)),
+        ("2024.08.01 21:05:09", datetime(2024, 8, 1, 21, 5, 9)),
+    ],
+)
 def test_when_date_header_is_written_any_common_way_then_messages_get_its_time(header, expected):
     parsed = parse_wechat(_lines(f"{header}\n王女士：你好"))
     assert [c.sent_at for c in parsed.chats] == [expected] and not parsed.problems
@@ -103,12 +109,17 @@ def test_when_export_is_attached_to_the_generated_pilot_then_its_owner_is_recogn
     with factory() as s:
         before = find_unit(s, "BJ-PILOT/4-1203").evidence_fingerprint
     path = tmp_path / "pilot.txt"
-    path.write_text("2024年8月20日 19:02\n王女士：整改方案我看了\n王丽：下周一起交\n李管家：好的，谢谢您\n", encoding="utf-8")
+    path.write_text(
+        "2024年8月20日 19:02\n王女士：整改方案我看了\n王丽：下周一起交\n李管家：好的，谢谢您\n", encoding="utf-8"
+    )
     result = run(factory, path, kind="wechat", household="BJ-PILOT/4-1203")
     with factory() as s:
         unit = find_unit(s, "BJ-PILOT/4-1203")
-        roles = s.execute(select(ChatMessage.speaker_name, ChatMessage.speaker_role)
-                          .where(ChatMessage.unit_id == unit.id, ChatMessage.ext_id.like("wx-%"))).all()
+        roles = s.execute(
+            select(ChatMessage.speaker_name, ChatMessage.speaker_role).where(
+                ChatMessage.unit_id == unit.id, ChatMessage.ext_id.like("wx-%")
+            )
+        ).all()
     engine.dispose()
     assert result.counts == {"chats.inserted": 3} and unit.evidence_fingerprint != before
     assert sorted(roles) == sorted([("王女士", "owner"), ("王丽", "owner"), ("李管家", "steward")])

@@ -49,9 +49,7 @@ def tmp_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def fake_kb(
-    tmp_settings: Settings, fake_embedder: SentenceTransformerEmbedding, kb_root: Path
-) -> KnowledgeBase:
+def fake_kb(tmp_settings: Settings, fake_embedder: SentenceTransformerEmbedding, kb_root: Path) -> KnowledgeBase:
     return KnowledgeBase(settings=tmp_settings, embedder=fake_embedder, root=kb_root)
 
 
@@ -66,6 +64,4 @@ def real_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_kb(real_var_dir: Path) -> KnowledgeBase:
-    return KnowledgeBase(
-        settings=Settings(var_dir=real_var_dir, models_dir=get_settings().models_dir)
-    )
+    return KnowledgeBase(settings=Settings(var_dir=real_var_dir, models_dir=get_settings().models_dir))

@@ -87,9 +87,7 @@ def test_when_dimension_contradicts_taxonomy_then_error(kb_root: Path):
 
 def test_when_two_files_share_an_id_then_duplicate_error(kb_root: Path):
     source = kb_root / "causes" / "beh.malicious.yaml"
-    (kb_root / "causes" / "beh.malicious.copy.yaml").write_text(
-        source.read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    (kb_root / "causes" / "beh.malicious.copy.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(KbLoadError, match="does not match the file name|duplicate"):
         load_causes(kb_root)
 
@@ -131,9 +129,7 @@ def test_when_prd_scenarios_are_needed_then_templates_cover_them():
         ("{owner_title}请把{id_number}发给我们。{opt_out}", ["预警"], "sms", "placeholders"),
     ],
 )
-def test_when_template_is_not_compliant_then_load_fails(
-    kb_root: Path, text, stages, channel, reason
-):
+def test_when_template_is_not_compliant_then_load_fails(kb_root: Path, text, stages, channel, reason):
     path = kb_root / "templates.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["templates"].append(

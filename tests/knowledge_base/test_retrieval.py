@@ -21,9 +21,7 @@ def test_when_ingesting_twice_then_second_ingest_changes_nothing(fake_kb: Knowle
     assert fake_kb.collection().count() == count
 
 
-def test_when_a_cause_file_is_edited_then_only_it_is_reingested(
-    fake_kb: KnowledgeBase, kb_root: Path
-):
+def test_when_a_cause_file_is_edited_then_only_it_is_reingested(fake_kb: KnowledgeBase, kb_root: Path):
     fake_kb.ingest()
     path = kb_root / "causes" / "svc.security_lapse.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -32,16 +30,12 @@ def test_when_a_cause_file_is_edited_then_only_it_is_reingested(
     report = fake_kb.ingest()
     assert report.updated == ["svc.security_lapse"]
     assert not report.added and not report.removed
-    stored = fake_kb.collection().get(
-        where={"cause_id": "svc.security_lapse"}, include=["documents"]
-    )
+    stored = fake_kb.collection().get(where={"cause_id": "svc.security_lapse"}, include=["documents"])
     assert "夜里保安亭连灯都不开，人影都没有" in stored["documents"]
     assert len(stored["ids"]) == len(set(stored["ids"]))
 
 
-def test_when_a_cause_file_is_deleted_then_its_passages_are_removed(
-    fake_kb: KnowledgeBase, kb_root: Path
-):
+def test_when_a_cause_file_is_deleted_then_its_passages_are_removed(fake_kb: KnowledgeBase, kb_root: Path):
     fake_kb.ingest()
     (kb_root / "causes" / "ext.cheaper_neighbours.yaml").unlink()
     report = fake_kb.ingest()
@@ -71,9 +65,7 @@ def test_when_searching_many_then_one_result_list_per_text(fake_kb: KnowledgeBas
 
 
 def test_when_evidence_has_filler_messages_then_content_messages_decide(fake_kb: KnowledgeBase):
-    hits = fake_kb.search_evidence(
-        ["好的", "收到", "停车位出租的钱去哪了，公共收益从来不公示"], k=3
-    )
+    hits = fake_kb.search_evidence(["好的", "收到", "停车位出租的钱去哪了，公共收益从来不公示"], k=3)
     assert hits[0].cause_id == "mgmt.public_income_undisclosed"
     assert fake_kb.search_evidence(["", "  "]) == []
 

@@ -36,9 +36,7 @@ class FakeUpstream:
         text = self.replies.pop(0)
         usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
         if body.get("stream"):
-            return httpx.Response(
-                200, content=_sse(text, usage), headers={"content-type": "text/event-stream"}
-            )
+            return httpx.Response(200, content=_sse(text, usage), headers={"content-type": "text/event-stream"})
         choice = {
             "index": 0,
             "message": {"role": "assistant", "content": text},
@@ -53,14 +51,10 @@ class FakeUpstream:
 
 def _sse(text: str, usage: dict) -> bytes:
     pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
-    events = [
-        {"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces
-    ]
+    events = [{"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in pieces]
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     events.append({"choices": [], "usage": usage})
-    lines = [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events] + [
-        "data: [DONE]\n\n"
-    ]
+    lines = [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events] + ["data: [DONE]\n\n"]
     return "".join(lines).encode()
 
 
@@ -71,9 +65,7 @@ def fake() -> FakeUpstream:
 
 @pytest.fixture
 def client(fake: FakeUpstream) -> Iterator[TestClient]:
-    app = create_app(
-        "http://upstream", model_name=MODEL, transport=httpx.MockTransport(fake.handler)
-    )
+    app = create_app("http://upstream", model_name=MODEL, transport=httpx.MockTransport(fake.handler))
     with TestClient(app) as test_client:
         yield test_client
 

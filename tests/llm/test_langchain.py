@@ -50,9 +50,7 @@ def test_when_bound_tools_then_langchain_gets_parsed_tool_calls_and_usage(model,
     assert message.tool_calls[0]["args"] == {"household_id": "H-1203"}
     assert message.usage_metadata["total_tokens"] == 18
     sent = fake.last
-    assert sent["json_schema"]["oneOf"][0]["properties"]["arguments"]["required"] == [
-        "household_id"
-    ]
+    assert sent["json_schema"]["oneOf"][0]["properties"]["arguments"]["required"] == ["household_id"]
 
 
 def test_when_tool_loop_continues_then_upstream_sees_call_and_result(model, fake):
@@ -67,9 +65,7 @@ def test_when_tool_loop_continues_then_upstream_sees_call_and_result(model, fake
     assert final.content == "H-1203 欠费 1260 元。" and final.tool_calls == []
     roles = [m["role"] for m in fake.last["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
-    assert json.loads(fake.last["messages"][2]["content"])["arguments"] == {
-        "household_id": "H-1203"
-    }
+    assert json.loads(fake.last["messages"][2]["content"])["arguments"] == {"household_id": "H-1203"}
     assert "欠费 1260.00 元，共 6 个月" in fake.last["messages"][3]["content"]
 
 

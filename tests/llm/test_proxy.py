@@ -25,9 +25,7 @@ def test_when_upstream_is_up_then_health_ok_and_models_list_configured_name(clie
 
 def test_when_plain_chat_then_text_and_usage_are_returned(client, fake):
     fake.reply("您好，请问有什么可以帮您？")
-    body = client.post(
-        "/v1/chat/completions", json={"messages": [{"role": "user", "content": "你好"}]}
-    ).json()
+    body = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "你好"}]}).json()
     assert body["object"] == "chat.completion"
     assert body["choices"][0]["message"] == {
         "role": "assistant",
@@ -66,9 +64,7 @@ def test_when_streaming_plain_chat_then_openai_chunks_end_with_done_and_usage(cl
     assert events[-1]["choices"] == [] and events[-1]["usage"]["total_tokens"] == 18
 
 
-def test_when_streaming_a_tool_call_then_one_chunk_carries_the_whole_call(
-    client, fake, arrears_tool
-):
+def test_when_streaming_a_tool_call_then_one_chunk_carries_the_whole_call(client, fake, arrears_tool):
     fake.reply('{"tool": "get_arrears", "arguments": {"household_id": "H-9"}}')
     request = {
         "messages": [{"role": "user", "content": "查H-9"}],
@@ -76,20 +72,14 @@ def test_when_streaming_a_tool_call_then_one_chunk_carries_the_whole_call(
         "stream": True,
     }
     events = _events(client.post("/v1/chat/completions", json=request))
-    calls = [
-        e["choices"][0]["delta"]["tool_calls"]
-        for e in events
-        if "tool_calls" in e["choices"][0]["delta"]
-    ]
+    calls = [e["choices"][0]["delta"]["tool_calls"] for e in events if "tool_calls" in e["choices"][0]["delta"]]
     assert len(calls) == 1 and calls[0][0]["index"] == 0
     assert json.loads(calls[0][0]["function"]["arguments"]) == {"household_id": "H-9"}
     assert events[-1]["choices"][0]["finish_reason"] == "tool_calls"
     assert not any(e["choices"][0]["delta"].get("content") for e in events)
 
 
-def test_when_streaming_a_direct_answer_in_tool_mode_then_only_the_answer_text_streams(
-    client, fake, arrears_tool
-):
+def test_when_streaming_a_direct_answer_in_tool_mode_then_only_the_answer_text_streams(client, fake, arrears_tool):
     fake.reply('{"tool": "final_answer", "content": "请提供房号。"}')
     request = {
         "messages": [{"role": "user", "content": "查欠费"}],
@@ -105,9 +95,7 @@ def test_when_streaming_a_direct_answer_in_tool_mode_then_only_the_answer_text_s
 
 def test_when_upstream_fails_then_openai_error_with_status(client, fake):
     fake.fail_status = 500
-    response = client.post(
-        "/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]}
-    )
+    response = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]})
     assert response.status_code == 500
     assert "upstream exploded" in response.json()["error"]["message"]
 
@@ -118,9 +106,7 @@ def test_when_upstream_unreachable_then_503():
 
     app = create_app("http://upstream", model_name="m", transport=httpx.MockTransport(refuse))
     with TestClient(app) as test_client:
-        response = test_client.post(
-            "/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]}
-        )
+        response = test_client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "x"}]})
         assert response.status_code == 503
         assert test_client.get("/health").status_code == 503
 
@@ -148,9 +134,7 @@ def test_when_requests_arrive_together_then_upstream_sees_at_most_max_inflight()
         }
         return httpx.Response(200, json={"choices": [choice], "usage": None})
 
-    app = create_app(
-        "http://upstream", model_name="m", max_inflight=2, transport=httpx.MockTransport(slow)
-    )
+    app = create_app("http://upstream", model_name="m", max_inflight=2, transport=httpx.MockTransport(slow))
     body = {"messages": [{"role": "user", "content": "x"}]}
 
     async def burst() -> list[int]:

@@ -162,9 +162,7 @@ def test_when_messages_missing_then_value_error():
 
 def test_when_model_calls_a_tool_then_reply_has_openai_tool_call():
     plan = plan_tools([ARREARS_TOOL], "auto")
-    reply = parse_tool_output(
-        '{"tool": "get_arrears", "arguments": {"household_id": "H-1203"}}', plan
-    )
+    reply = parse_tool_output('{"tool": "get_arrears", "arguments": {"household_id": "H-1203"}}', plan)
     assert reply.content is None
     call = reply.tool_calls[0]
     assert call["id"].startswith("call_") and call["type"] == "function"

@@ -83,9 +83,7 @@ def test_when_text_has_full_width_characters_then_spans_refer_to_the_original_te
 
 def test_when_a_learned_name_recurs_in_a_household_then_it_keeps_its_placeholder():
     redactor = HouseholdRedactor(owner_names=["王丽"], staff_names=["李明"])
-    texts = redactor.redact_many(
-        ["我女儿赵梓涵会帮我交", "王丽说赵梓涵下周回来", "管家李明：好的，等赵梓涵回来"]
-    )
+    texts = redactor.redact_many(["我女儿赵梓涵会帮我交", "王丽说赵梓涵下周回来", "管家李明：好的，等赵梓涵回来"])
     placeholders = {t[t.index("【人员") : t.index("】", t.index("【人员")) + 1] for t in texts}
     assert len(placeholders) == 1
     assert "【业主】" in texts[1] and "【工作人员1】" in texts[2]
@@ -114,7 +112,8 @@ def test_when_sixty_messages_are_redacted_together_then_each_keeps_its_line_and_
     cases = list(heldout)[:60]
     out = redactor.redact_many([c.text for c in cases])
     assert len(out) == len(cases)
-    names = [(red, c.text[s:e]) for c, red in zip(cases, out, strict=True) for kind, s, e in c.spans
-             if kind == ent.PERSON]
+    names = [
+        (red, c.text[s:e]) for c, red in zip(cases, out, strict=True) for kind, s, e in c.spans if kind == ent.PERSON
+    ]
     survived = [name for red, name in names if name in red]
     assert names and len(survived) <= 0.05 * len(names), survived

@@ -135,9 +135,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("entity_type", "text", "expected"), CASES)
-def test_when_text_is_analyzed_then_recognizer_finds_exactly_the_expected_spans(
-    detect, entity_type, text, expected
-):
+def test_when_text_is_analyzed_then_recognizer_finds_exactly_the_expected_spans(detect, entity_type, text, expected):
     assert detect(text, entity_type) == expected
 
 

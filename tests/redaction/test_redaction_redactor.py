@@ -35,9 +35,7 @@ def test_when_owner_is_named_in_many_forms_then_always_owner_placeholder():
 
 def test_when_staff_and_others_appear_then_numbered_by_role():
     redactor = HouseholdRedactor(owner_names=["王丽"], staff_names=["李明"])
-    out = redactor.redact_many(
-        ["李管家和张师傅来了", "客服小李回复了，老赵在旁边", "张师傅又来了，刘阿姨也在"]
-    )
+    out = redactor.redact_many(["李管家和张师傅来了", "客服小李回复了，老赵在旁边", "张师傅又来了，刘阿姨也在"])
     assert out == [
         "【工作人员1】和【工作人员2】来了",
         "客服【工作人员1】回复了，【人员1】在旁边",

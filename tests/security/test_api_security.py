@@ -20,13 +20,29 @@ from tests.api.conftest import Api, make_api
 from tests.api.helpers import PASSWORD, build_portfolio, copy_template
 from tests.fakes import LexicalKB
 
-PUBLIC = {("POST", "/auth/login"), ("GET", "/health"), ("GET", "/bill/{token}"), ("POST", "/bill/{token}"),
-          # the owner's signed bill link, the provider's cashier page and its signed notification
-          ("POST", "/bill/{token}/pay"), ("GET", "/bill/{token}/paid"), ("GET", "/sandbox/pay/{order_no}"),
-          ("POST", "/sandbox/pay/{order_no}"), ("POST", "/payments/notify/{provider}")}
+PUBLIC = {
+    ("POST", "/auth/login"),
+    ("GET", "/health"),
+    ("GET", "/bill/{token}"),
+    ("POST", "/bill/{token}"),
+    # the owner's signed bill link, the provider's cashier page and its signed notification
+    ("POST", "/bill/{token}/pay"),
+    ("GET", "/bill/{token}/paid"),
+    ("GET", "/sandbox/pay/{order_no}"),
+    ("POST", "/sandbox/pay/{order_no}"),
+    ("POST", "/payments/notify/{provider}"),
+}
 KNOWN_5XX: tuple[tuple[str, str], ...] = ()  # none left: ids and day counts are bounded in the routes
-PATH_VALUES = {"project": "BJ-PILOT", "unit": "4-1203", "plan_id": "1", "task_id": "1", "kind": "owners",
-               "token": "x", "order_no": "ST-NONE", "provider": "sandbox"}
+PATH_VALUES = {
+    "project": "BJ-PILOT",
+    "unit": "4-1203",
+    "plan_id": "1",
+    "task_id": "1",
+    "kind": "owners",
+    "token": "x",
+    "order_no": "ST-NONE",
+    "provider": "sandbox",
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +74,13 @@ def test_when_the_api_is_fuzzed_with_each_role_then_it_never_answers_5xx(fuzz_ap
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case) -> None:  # noqa: ANN001
             try:
                 status = case.call(headers={**(case.headers or {}), **auth}).status_code
@@ -88,8 +109,16 @@ def test_when_the_api_is_walked_statefully_through_its_links_then_it_never_answe
         def validate_response(self, response, case, **_kwargs):  # noqa: ANN001, ANN201
             calls.append((f"{case.method} {case.path}", response.status_code))
 
-    Walk.run(settings=settings(max_examples=12, deadline=None, database=None, derandomize=True,
-                               suppress_health_check=list(HealthCheck), stateful_step_count=6))
+    Walk.run(
+        settings=settings(
+            max_examples=12,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            stateful_step_count=6,
+        )
+    )
     assert len({op for op, _ in calls}) >= 2, calls
     assert not [c for c in calls if c[1] >= 500], [c for c in calls if c[1] >= 500]
 
@@ -123,8 +152,11 @@ def test_when_no_token_is_sent_then_every_non_public_route_answers_401(api):
 
 
 def test_when_a_readonly_user_writes_then_every_write_route_answers_403(api):
-    writes = [(m, p) for m, p in _operations(api.client.app)
-              if m in {"POST", "PATCH", "PUT", "DELETE"} and (m, p) not in PUBLIC and not p.startswith("/ingest")]
+    writes = [
+        (m, p)
+        for m, p in _operations(api.client.app)
+        if m in {"POST", "PATCH", "PUT", "DELETE"} and (m, p) not in PUBLIC and not p.startswith("/ingest")
+    ]
     for method, path in writes:
         r = api.client.request(method, _fill(path), headers=api.headers("ro"), json={})
         assert r.status_code in (403, 404), (method, path, r.status_code)

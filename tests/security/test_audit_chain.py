@@ -23,8 +23,15 @@ def _seed(url: str, n: int = 10) -> None:
     factory = make_session_factory(init_db(url))
     with factory() as s:
         for i in range(n):
-            audit.record(s, actor="tester", action="plan.drafted", entity="dunning_plan", entity_id=str(i),
-                         detail={"version": i}, at=T0 + timedelta(days=i))
+            audit.record(
+                s,
+                actor="tester",
+                action="plan.drafted",
+                entity="dunning_plan",
+                entity_id=str(i),
+                detail={"version": i},
+                at=T0 + timedelta(days=i),
+            )
         s.commit()
 
 
@@ -100,8 +107,21 @@ def test_when_the_chain_head_is_deleted_then_verify_fails(sqlite_url):
 def test_when_exported_for_a_period_then_the_csv_holds_exactly_that_period(sqlite_url, tmp_path):
     _seed(sqlite_url)
     out_file = tmp_path / "audit.csv"
-    out = CliRunner().invoke(cli, ["audit", "export", "--since", "2024-01-03", "--until", "2024-01-05",
-                                   "--out", str(out_file), "--database-url", sqlite_url])
+    out = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            "export",
+            "--since",
+            "2024-01-03",
+            "--until",
+            "2024-01-05",
+            "--out",
+            str(out_file),
+            "--database-url",
+            sqlite_url,
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")
     with out_file.open(encoding="utf-8-sig", newline="") as fh:
@@ -113,8 +133,19 @@ def test_when_exported_for_a_period_then_the_csv_holds_exactly_that_period(sqlit
 
 def test_when_pruned_then_the_rest_still_verifies_and_the_archive_verifies_alone(sqlite_url, tmp_path):
     _seed(sqlite_url)
-    out = CliRunner().invoke(cli, ["audit", "prune", "--before", "2024-01-06", "--archive-dir", str(tmp_path / "arc"),
-                                   "--database-url", sqlite_url])
+    out = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            "prune",
+            "--before",
+            "2024-01-06",
+            "--archive-dir",
+            str(tmp_path / "arc"),
+            "--database-url",
+            sqlite_url,
+        ],
+    )
     assert out.exit_code == 0, out.output
     archive = next((tmp_path / "arc").glob("audit-1-5-*.jsonl"))
     assert len(archive.read_text(encoding="utf-8").splitlines()) == 5
@@ -127,12 +158,17 @@ def test_when_pruned_then_the_rest_still_verifies_and_the_archive_verifies_alone
 
 def test_when_the_prune_anchor_is_forged_then_verify_fails(sqlite_url, tmp_path):
     _seed(sqlite_url)
-    CliRunner().invoke(cli, ["audit", "prune", "--before", "2024-01-04", "--archive-dir", str(tmp_path),
-                             "--database-url", sqlite_url])
+    CliRunner().invoke(
+        cli, ["audit", "prune", "--before", "2024-01-04", "--archive-dir", str(tmp_path), "--database-url", sqlite_url]
+    )
     with init_db(sqlite_url).begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id IN (4, 5)"))
-        conn.execute(text("UPDATE audit_anchors SET through_id = 5, hash = "
-                          "(SELECT prev_hash FROM audit_events WHERE id = 6) WHERE kind = 'prune'"))
+        conn.execute(
+            text(
+                "UPDATE audit_anchors SET through_id = 5, hash = "
+                "(SELECT prev_hash FROM audit_events WHERE id = 6) WHERE kind = 'prune'"
+            )
+        )
     assert _verify(sqlite_url).exit_code == 1
 
 
@@ -140,15 +176,27 @@ def test_when_chain_is_broken_then_prune_refuses_and_archives_nothing(sqlite_url
     _seed(sqlite_url)
     with init_db(sqlite_url).begin() as conn:
         conn.execute(text("UPDATE audit_events SET action = 'x' WHERE id = 2"))
-    out = CliRunner().invoke(cli, ["audit", "prune", "--before", "2024-01-06", "--archive-dir", str(tmp_path / "a"),
-                                   "--database-url", sqlite_url])
+    out = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            "prune",
+            "--before",
+            "2024-01-06",
+            "--archive-dir",
+            str(tmp_path / "a"),
+            "--database-url",
+            sqlite_url,
+        ],
+    )
     assert out.exit_code == 1 and not (tmp_path / "a").exists()
 
 
 def test_when_an_archive_line_is_edited_then_archive_verification_names_it(sqlite_url, tmp_path):
     _seed(sqlite_url)
-    CliRunner().invoke(cli, ["audit", "prune", "--before", "2024-01-06", "--archive-dir", str(tmp_path),
-                             "--database-url", sqlite_url])
+    CliRunner().invoke(
+        cli, ["audit", "prune", "--before", "2024-01-06", "--archive-dir", str(tmp_path), "--database-url", sqlite_url]
+    )
     archive = next(tmp_path.glob("audit-*.jsonl"))
     archive.write_text(archive.read_text(encoding="utf-8").replace('"version": 2', '"version": 9'), encoding="utf-8")
     assert verify_archive(archive) == 3

@@ -21,7 +21,9 @@ from data.importers import import_file, pii
 from tests.security.conftest import PILOT, PILOT_RAW, generated
 from tools.evidence import EvidenceReader
 
-OWNERS_HEADER = "项目编码,项目名称,城市,区域,楼栋,房号,建筑面积,业主姓名,手机号,证件号码,邮箱,微信号,业主标签,偏好渠道,月物业费\n"
+OWNERS_HEADER = (
+    "项目编码,项目名称,城市,区域,楼栋,房号,建筑面积,业主姓名,手机号,证件号码,邮箱,微信号,业主标签,偏好渠道,月物业费\n"
+)
 
 
 def _pg_dump() -> str:
@@ -44,8 +46,12 @@ def test_when_portfolio_is_on_postgresql_then_pg_dump_holds_no_pilot_pii(pg_url,
         owner = s.execute(select(Owner).join(Unit, Unit.owner_id == Owner.id).where(Unit.code == "4-1203")).scalar()
         assert (owner.name, owner.id_number) == ("王丽", PILOT_RAW[1])
     engine.dispose()
-    dump = subprocess.run([_pg_dump(), "--data-only", pg_url.replace("postgresql+psycopg://", "postgresql://")],
-                          capture_output=True, text=True, check=True).stdout
+    dump = subprocess.run(
+        [_pg_dump(), "--data-only", pg_url.replace("postgresql+psycopg://", "postgresql://")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for raw in PILOT_RAW:
         assert raw not in dump
     assert "enc1:" in dump
@@ -72,8 +78,11 @@ def test_when_evidence_is_read_then_the_decrypted_owner_name_is_redacted(tmp_pat
 def test_when_the_pilot_owner_is_imported_again_then_it_merges_by_keyed_hash(tmp_path, isolated_keys):
     engine = generated(f"sqlite:///{tmp_path / 's.db'}")
     csv = tmp_path / "owners.csv"
-    csv.write_text(OWNERS_HEADER + "BJ-PILOT,保利·北京试点社区,北京,华北,4号楼,1204,90,王丽,13912345678,"
-                   "110105198503124523,,,,微信,560\n", encoding="utf-8")
+    csv.write_text(
+        OWNERS_HEADER + "BJ-PILOT,保利·北京试点社区,北京,华北,4号楼,1204,90,王丽,13912345678,"
+        "110105198503124523,,,,微信,560\n",
+        encoding="utf-8",
+    )
     factory = make_session_factory(engine)
     with factory() as s:
         before = s.execute(select(func.count(Owner.id))).scalar()
@@ -110,10 +119,16 @@ def test_when_key_is_rotated_then_all_fields_move_to_the_new_key_and_old_key_can
     with engine.connect() as conn:
         assert set(key_usage(conn)) == {ring.active}
     with make_session_factory(engine)() as s:
-        assert s.execute(select(Owner.name).join(Unit, Unit.owner_id == Owner.id)
-                         .where(Unit.code == "4-1203")).scalar() == "王丽"
-        assert s.execute(select(func.count()).select_from(Contact)
-                         .where(Contact.value_hash == pii.lookup_hash("13912345678"))).scalar() == 1
+        assert (
+            s.execute(select(Owner.name).join(Unit, Unit.owner_id == Owner.id).where(Unit.code == "4-1203")).scalar()
+            == "王丽"
+        )
+        assert (
+            s.execute(
+                select(func.count()).select_from(Contact).where(Contact.value_hash == pii.lookup_hash("13912345678"))
+            ).scalar()
+            == 1
+        )
 
 
 def test_when_old_key_is_still_in_the_keyring_then_old_ciphertexts_stay_readable(tmp_path, isolated_keys):
@@ -133,8 +148,9 @@ def test_when_rows_are_legacy_plain_text_then_reencryption_encrypts_and_hashes_t
         assert key_usage(conn)["plain"] == 1
         report = reencrypt_all(conn, isolated_keys)
         assert report.rewritten["contacts"] == 1 and "plain" not in key_usage(conn)
-        assert conn.execute(text("SELECT value_hash FROM contacts WHERE id = 1")).scalar() == \
-            isolated_keys.lookup_hash("13800000000")
+        assert conn.execute(text("SELECT value_hash FROM contacts WHERE id = 1")).scalar() == isolated_keys.lookup_hash(
+            "13800000000"
+        )
 
 
 def test_when_ciphertext_is_tampered_then_decryption_fails_loudly(isolated_keys):

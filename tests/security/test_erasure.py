@@ -22,8 +22,11 @@ def _close_pilot(factory) -> tuple[int, int, int]:  # noqa: ANN001
         reveal_contacts(s, unit, actor="steward", reason="核实联系方式", at=datetime(2024, 8, 1))
         audit.record(s, actor="steward", action="case.closed", entity="unit", entity_id=str(unit.id))
         s.execute(update(Unit).where(Unit.id == unit.id).values(closed_at=datetime(2024, 8, 15)))
-        other = s.execute(select(Unit).where(Unit.id != unit.id, Unit.owner_id.is_not(None))
-                          .order_by(Unit.id)).scalars().first()
+        other = (
+            s.execute(select(Unit).where(Unit.id != unit.id, Unit.owner_id.is_not(None)).order_by(Unit.id))
+            .scalars()
+            .first()
+        )
         s.commit()
         return unit.id, unit.owner_id, other.owner_id
 
@@ -34,16 +37,27 @@ def test_when_closed_households_are_deleted_then_pii_and_evidence_go_and_audit_v
     unit_id, owner_id, other_owner = _close_pilot(factory)
     with factory() as s:
         other_name = s.get(Owner, other_owner).name
-        said = s.execute(select(ChatMessage.text).where(ChatMessage.unit_id == unit_id,
-                                                        ChatMessage.speaker_role == "owner")).scalars().first()
+        said = (
+            s.execute(
+                select(ChatMessage.text).where(ChatMessage.unit_id == unit_id, ChatMessage.speaker_role == "owner")
+            )
+            .scalars()
+            .first()
+        )
         events_before = audit.verify(s).checked
-    out = CliRunner().invoke(cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes",
-                                   "--database-url", url])
+    out = CliRunner().invoke(
+        cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes", "--database-url", url]
+    )
     assert out.exit_code == 0, out.output
     with factory() as s:
         owner = s.get(Owner, owner_id)
-        assert (owner.name, owner.title, owner.id_number, owner.merge_key, owner.merge_hash) == \
-            ("已删除", "业主", None, None, None)
+        assert (owner.name, owner.title, owner.id_number, owner.merge_key, owner.merge_hash) == (
+            "已删除",
+            "业主",
+            None,
+            None,
+            None,
+        )
         assert s.execute(select(func.count()).select_from(Contact).where(Contact.owner_id == owner_id)).scalar() == 0
         texts = s.execute(select(ChatMessage.text).where(ChatMessage.unit_id == unit_id)).scalars().all()
         assert texts and set(texts) == {"【已删除】"}
@@ -59,8 +73,9 @@ def test_when_closed_households_are_deleted_then_pii_and_evidence_go_and_audit_v
 def test_when_nothing_is_closed_before_the_date_then_nothing_changes(tmp_path, isolated_keys):
     url = f"sqlite:///{tmp_path / 's.db'}"
     factory = make_session_factory(generated(url, households=5))
-    out = CliRunner().invoke(cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes",
-                                   "--database-url", url])
+    out = CliRunner().invoke(
+        cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes", "--database-url", url]
+    )
     assert out.exit_code == 0 and "没有符合条件" in out.output
     with factory() as s:
         assert s.execute(select(func.count()).select_from(Owner).where(Owner.name == "已删除")).scalar() == 0
@@ -75,16 +90,17 @@ def test_when_an_owner_still_has_an_open_unit_then_the_owner_keeps_their_data(tm
         pilot.closed_at = datetime(2024, 8, 1)
         s.commit()
         owner_id = pilot.owner_id
-    CliRunner().invoke(cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes",
-                             "--database-url", url])
+    CliRunner().invoke(
+        cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes", "--database-url", url]
+    )
     with factory() as s:
         assert s.get(Owner, owner_id).name == "王丽"
-        assert set(s.execute(select(ChatMessage.text).where(ChatMessage.unit_id == find_unit(s, PILOT).id))
-                   .scalars()) == {"【已删除】"}
+        assert set(
+            s.execute(select(ChatMessage.text).where(ChatMessage.unit_id == find_unit(s, PILOT).id)).scalars()
+        ) == {"【已删除】"}
 
 
-def test_when_closed_households_are_deleted_then_their_agent_checkpoints_go_too(tmp_path, isolated_keys,
-                                                                                monkeypatch):
+def test_when_closed_households_are_deleted_then_their_agent_checkpoints_go_too(tmp_path, isolated_keys, monkeypatch):
     from langgraph.checkpoint.base import empty_checkpoint
     from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -105,11 +121,16 @@ def test_when_closed_households_are_deleted_then_their_agent_checkpoints_go_too(
         for tid in threads:
             checkpoint = empty_checkpoint()
             checkpoint["channel_values"] = {"summary": f"业主说物业费太贵 {tid}"}
-            saver.put({"configurable": {"thread_id": tid, "checkpoint_ns": ""}}, checkpoint,
-                      {"source": "input", "step": -1}, {})
+            saver.put(
+                {"configurable": {"thread_id": tid, "checkpoint_ns": ""}},
+                checkpoint,
+                {"source": "input", "step": -1},
+                {},
+            )
     try:
-        out = CliRunner().invoke(cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes",
-                                       "--database-url", url])
+        out = CliRunner().invoke(
+            cli, ["security", "delete-closed", "--closed-before", "2024-09-01", "--yes", "--database-url", url]
+        )
     finally:
         get_settings.cache_clear()
     assert out.exit_code == 0, out.output

@@ -35,9 +35,12 @@ def _luhn(value: str) -> bool:
 def _clear_pii(folder: Path, names: set[str]) -> dict[str, list[str]]:
     data = b"".join(p.read_bytes() for p in sorted(folder.glob("s.db*")))
     text = CIPHER.sub(" ", HASH.sub(" ", data.decode("utf-8", "ignore")))
-    return {"mobile": MOBILE.findall(text), "id": [v for v in ID_NUMBER.findall(text) if _id_valid(v)],
-            "card": [v for v in CARD.findall(text) if _luhn(v) and not v.startswith("20")],
-            "name": sorted(n for n in names if n.encode("utf-8") in data)}
+    return {
+        "mobile": MOBILE.findall(text),
+        "id": [v for v in ID_NUMBER.findall(text) if _id_valid(v)],
+        "card": [v for v in CARD.findall(text) if _luhn(v) and not v.startswith("20")],
+        "name": sorted(n for n in names if n.encode("utf-8") in data),
+    }
 
 
 def test_also_generated_portfolio_file_and_wal_hold_no_pii_in_clear(tmp_path, isolated_keys):

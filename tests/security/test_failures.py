@@ -24,8 +24,12 @@ from data.repositories.households import find_unit
 from tests.fakes import ScriptedChatModel
 from tests.security.conftest import PILOT, generated
 
-TIMEOUTS = [httpx.ReadTimeout("read timed out"), openai.APITimeoutError(request=httpx.Request("POST", "http://x")),
-            openai.APIConnectionError(request=httpx.Request("POST", "http://x")), ConnectionRefusedError("down")]
+TIMEOUTS = [
+    httpx.ReadTimeout("read timed out"),
+    openai.APITimeoutError(request=httpx.Request("POST", "http://x")),
+    openai.APIConnectionError(request=httpx.Request("POST", "http://x")),
+    ConnectionRefusedError("down"),
+]
 
 
 def _raising_model(exc: Exception, calls: list[str]) -> ScriptedChatModel:
@@ -42,8 +46,9 @@ def _raising_model(exc: Exception, calls: list[str]) -> ScriptedChatModel:
 
 def _counts(factory) -> tuple[int, int, int]:  # noqa: ANN001
     with factory() as s:
-        return tuple(s.execute(select(func.count()).select_from(m)).scalar() for m in (Diagnosis, DunningPlan,
-                                                                                       PlanStep))
+        return tuple(
+            s.execute(select(func.count()).select_from(m)).scalar() for m in (Diagnosis, DunningPlan, PlanStep)
+        )
 
 
 @pytest.mark.parametrize("exc", TIMEOUTS, ids=lambda e: type(e).__name__)
@@ -73,8 +78,9 @@ def test_when_the_model_returns_invalid_json_then_diagnosis_retries_three_times_
     assert all(s["message"] for s in state["plan"]["steps"] if s["outgoing"])
 
 
-def test_when_saving_crashes_after_the_rows_are_written_then_neither_diagnosis_nor_plan_remains(agent_context,
-                                                                                               monkeypatch):
+def test_when_saving_crashes_after_the_rows_are_written_then_neither_diagnosis_nor_plan_remains(
+    agent_context, monkeypatch
+):
     before = _counts(agent_context.session_factory)
 
     def crash(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -90,11 +96,29 @@ def _draft(factory) -> int:  # noqa: ANN001
     with factory() as s:
         unit = find_unit(s, PILOT)
         row = plans.save_draft(
-            s, unit_id=unit.id, diagnosis={"primary_cause_id": "svc.slow_repair"}, validation={"passed": True},
-            plan={"stage": "高级", "strategy": "service_first", "steps": [
-                {"seq": 1, "date": "2024-09-03", "window": ["09:00", "18:00"], "channel": "visit", "action": "上门",
-                 "role": "steward", "message": ""}]},
-            thread_id=None, actor="tester", at=datetime(2024, 9, 2, 9))
+            s,
+            unit_id=unit.id,
+            diagnosis={"primary_cause_id": "svc.slow_repair"},
+            validation={"passed": True},
+            plan={
+                "stage": "高级",
+                "strategy": "service_first",
+                "steps": [
+                    {
+                        "seq": 1,
+                        "date": "2024-09-03",
+                        "window": ["09:00", "18:00"],
+                        "channel": "visit",
+                        "action": "上门",
+                        "role": "steward",
+                        "message": "",
+                    }
+                ],
+            },
+            thread_id=None,
+            actor="tester",
+            at=datetime(2024, 9, 2, 9),
+        )
         s.commit()
         return row.id
 
@@ -131,7 +155,9 @@ def test_when_a_zip_archive_is_renamed_csv_then_the_import_fails_clearly_and_not
     factory = make_session_factory(init_db(f"sqlite:///{tmp_path / 't.db'}"))
     path = tmp_path / "bills.csv"
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("bills.csv", "项目编码,房号,账期,费项,应收金额,到期日\nBJ-PILOT,4-1203,2024-06,物业费,560,2024-06-30\n")
+        zf.writestr(
+            "bills.csv", "项目编码,房号,账期,费项,应收金额,到期日\nBJ-PILOT,4-1203,2024-06,物业费,560,2024-06-30\n"
+        )
     with factory() as s, pytest.raises(ImportFileError) as err:
         import_file(s, path)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value))
@@ -142,8 +168,9 @@ def test_when_a_zip_archive_is_renamed_csv_then_the_import_fails_clearly_and_not
 def test_when_100k_rows_have_1_percent_bad_then_every_good_row_lands_and_each_bad_one_is_reported(tmp_path):
     factory = make_session_factory(generated(f"sqlite:///{tmp_path / 't.db'}", households=1000))
     with factory() as s:
-        units = s.execute(select(Project.code, Unit.code).join(Project, Project.id == Unit.project_id)
-                          .order_by(Unit.id).limit(500)).all()
+        units = s.execute(
+            select(Project.code, Unit.code).join(Project, Project.id == Unit.project_id).order_by(Unit.id).limit(500)
+        ).all()
         before = s.execute(select(func.count()).select_from(Receivable)).scalar()
     periods = [f"{y}-{m:02d}" for y in range(2001, 2018) for m in range(1, 13)][:200]
     lines = ["项目编码,房号,账期,费项,应收金额,到期日"]
@@ -160,5 +187,6 @@ def test_when_100k_rows_have_1_percent_bad_then_every_good_row_lands_and_each_ba
     assert result.error_report and sum(1 for _ in open(result.error_report, encoding="utf-8-sig")) == 1_001
     with factory() as s:
         assert s.execute(select(func.count()).select_from(Receivable)).scalar() == before + 99_000
-        assert s.execute(select(func.min(Receivable.due_date)).where(Receivable.fee_type == "车位费")).scalar() == \
-            date(2001, 1, 28)
+        assert s.execute(select(func.min(Receivable.due_date)).where(Receivable.fee_type == "车位费")).scalar() == date(
+            2001, 1, 28
+        )

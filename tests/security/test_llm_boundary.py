@@ -24,13 +24,16 @@ def model_settings(tmp_path) -> Settings:
     return Settings(var_dir=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_max_retries=0)
 
 
-@pytest.mark.parametrize(("text", "entity"), [
-    ("业主电话13912345678，请联系", "CN_MOBILE"),
-    ("身份证110105198503124523", "CN_RESIDENT_ID"),
-    ("银行卡号 6222 0212 3456 7890 128", "CN_BANK_CARD"),
-    ("邮箱 wangli@example.com", "EMAIL_ADDRESS"),
-    ("微信号：wangli_1203", "CN_WECHAT_ID"),
-])
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("业主电话13912345678，请联系", "CN_MOBILE"),
+        ("身份证110105198503124523", "CN_RESIDENT_ID"),
+        ("银行卡号 6222 0212 3456 7890 128", "CN_BANK_CARD"),
+        ("邮箱 wangli@example.com", "EMAIL_ADDRESS"),
+        ("微信号：wangli_1203", "CN_WECHAT_ID"),
+    ],
+)
 def test_when_prompt_has_raw_pii_then_it_is_refused_with_the_type_only(model_settings, caplog, text, entity):
     caplog.set_level(logging.WARNING)
     with pytest.raises(PIIBoundaryError) as err:
@@ -81,13 +84,16 @@ def test_when_the_pilot_graph_runs_then_every_real_prompt_passes_the_boundary(ag
         check_prompt(messages, pilot)
 
 
-@pytest.mark.parametrize(("text", "entity"), [
-    ("业主电话 138.0013.8000，请联系", "CN_MOBILE"),
-    ("业主电话１３８００１３８０００，请联系", "CN_MOBILE"),
-    ("业主电话 １38-００13-8000，请联系", "CN_MOBILE"),
-    ("身份证 110105 19850312 4523，请核对", "CN_RESIDENT_ID"),
-    ("银行卡 ６２２２０２１２３４５６７８９０１２８，请核对", "CN_BANK_CARD"),
-])
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("业主电话 138.0013.8000，请联系", "CN_MOBILE"),
+        ("业主电话１３８００１３８０００，请联系", "CN_MOBILE"),
+        ("业主电话 １38-００13-8000，请联系", "CN_MOBILE"),
+        ("身份证 110105 19850312 4523，请核对", "CN_RESIDENT_ID"),
+        ("银行卡 ６２２２０２１２３４５６７８９０１２８，请核对", "CN_BANK_CARD"),
+    ],
+)
 def test_finding7_when_a_number_variant_reaches_the_model_boundary_then_it_is_refused(model_settings, text, entity):
     with pytest.raises(PIIBoundaryError) as err:
         get_chat_model(model_settings).invoke([SystemMessage("你是物业助手"), HumanMessage(text)])

@@ -96,13 +96,13 @@ def test_finding8_unknown_user_costs_a_bcrypt_check_like_a_known_one(login_templ
 
 def test_finding8_redis_storage_is_shared_by_the_api_and_the_workbench(login_template, tmp_path):
     import redis
+
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError:
         pytest.fail("Redis on 127.0.0.1:6379 is not running")
     namespace = f"test-{uuid.uuid4().hex[:8]}"
-    client, _, cfg = _client(login_template, tmp_path, ratelimit_storage_url=REDIS_URL,
-                             ratelimit_namespace=namespace)
+    client, _, cfg = _client(login_template, tmp_path, ratelimit_storage_url=REDIS_URL, ratelimit_namespace=namespace)
     with client:
         for _ in range(5):
             assert _login(client, "demo", "wrong") == 401

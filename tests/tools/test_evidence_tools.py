@@ -31,8 +31,16 @@ def all_tool_output(session, household: str) -> str:
 
 def test_when_pilot_evidence_is_read_then_no_raw_phone_id_name_or_unit_is_in_it(session):
     out = all_tool_output(session, PILOT)
-    for raw in (PILOT_OWNER["mobile"], PILOT_OWNER["id_number"], PILOT_OWNER["name"], "王女士", "李管家",
-                "张师傅", "4号楼1203", PILOT_OWNER["wechat"]):
+    for raw in (
+        PILOT_OWNER["mobile"],
+        PILOT_OWNER["id_number"],
+        PILOT_OWNER["name"],
+        "王女士",
+        "李管家",
+        "张师傅",
+        "4号楼1203",
+        PILOT_OWNER["wechat"],
+    ):
         assert raw not in out
     assert "【业主】" in out and "楼梯口垃圾袋堆积" in out
 

@@ -32,7 +32,9 @@ def test_when_text_quotes_money_then_amounts_are_extracted(text: str, values: li
     assert [a.value for a in extract_amounts(text)] == values
 
 
-@pytest.mark.parametrize(("numeral", "value"), [("十八", 18), ("一千零八十", 1080), ("两万三千", 23000), ("一六八", None)])
+@pytest.mark.parametrize(
+    ("numeral", "value"), [("十八", 18), ("一千零八十", 1080), ("两万三千", 23000), ("一六八", None)]
+)
 def test_when_chinese_numeral_is_parsed_then_value_matches(numeral: str, value: int | None) -> None:
     assert cn_to_int(numeral) == value
 

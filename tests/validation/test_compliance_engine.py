@@ -12,9 +12,24 @@ from core.domain.compliance.types import OutgoingMessage
 from tests.validation.compliance_helpers import ctx, msg
 
 EXPECTED_RULES = {
-    "no_utility_threat", "coercion", "impersonation", "stage_wording", "insult", "quiet_hours",
-    "holiday", "daily_cap", "weekly_cap", "opt_out", "blacklist", "pii_leak", "hardship_detail",
-    "third_party", "public_posting", "amount_mismatch", "sms_opt_out_line", "escalation_order",
+    "no_utility_threat",
+    "coercion",
+    "impersonation",
+    "stage_wording",
+    "insult",
+    "quiet_hours",
+    "holiday",
+    "daily_cap",
+    "weekly_cap",
+    "opt_out",
+    "blacklist",
+    "pii_leak",
+    "hardship_detail",
+    "third_party",
+    "public_posting",
+    "amount_mismatch",
+    "sms_opt_out_line",
+    "escalation_order",
 }
 
 

@@ -67,7 +67,9 @@ def test_when_day_already_has_contacts_then_daily_cap_applies_per_stage(stage: s
 
 def test_when_daily_cap_is_configured_then_it_overrides_default() -> None:
     prior = (datetime(2024, 10, 9, 9, 0),)
-    rules = schedule_rules(datetime(2024, 10, 9, 15, 0), stage="预警", prior_contacts=prior, daily_cap_by_stage={"预警": 2})
+    rules = schedule_rules(
+        datetime(2024, 10, 9, 15, 0), stage="预警", prior_contacts=prior, daily_cap_by_stage={"预警": 2}
+    )
     assert "daily_cap" not in rules
 
 
@@ -89,7 +91,9 @@ def test_when_plan_has_two_warning_messages_on_one_day_then_second_breaks_daily_
 
 def test_when_notice_is_posted_then_it_does_not_count_as_contact() -> None:
     prior = (datetime(2024, 10, 9, 9, 0),)
-    assert "daily_cap" not in schedule_rules(datetime(2024, 10, 9, 15, 0), stage="预警", channel="notice", prior_contacts=prior)
+    assert "daily_cap" not in schedule_rules(
+        datetime(2024, 10, 9, 15, 0), stage="预警", channel="notice", prior_contacts=prior
+    )
 
 
 @pytest.mark.parametrize(
@@ -107,4 +111,6 @@ def test_when_owner_withdrew_consent_then_contact_fails(channel: str, overrides:
 
 
 def test_when_owner_opted_out_of_another_channel_then_this_channel_passes() -> None:
-    assert "opt_out" not in schedule_rules(datetime(2024, 10, 9, 10, 0), channel="wechat", opted_out_channels=frozenset({"sms"}))
+    assert "opt_out" not in schedule_rules(
+        datetime(2024, 10, 9, 10, 0), channel="wechat", opted_out_channels=frozenset({"sms"})
+    )

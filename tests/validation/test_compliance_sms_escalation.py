@@ -56,7 +56,9 @@ def test_when_message_skips_an_escalation_step_then_escalation_order_fails(
 
 def test_when_plan_escalates_in_order_then_escalation_order_passes() -> None:
     plan = [
-        msg("您好，本期物业费1680元尚未缴纳，请尽快缴纳。", stage="中级", step_id="a", send_at=datetime(2024, 11, 4, 10)),
+        msg(
+            "您好，本期物业费1680元尚未缴纳，请尽快缴纳。", stage="中级", step_id="a", send_at=datetime(2024, 11, 4, 10)
+        ),
         msg("业委会将督促您限期缴纳。", stage="中级", step_id="b", send_at=datetime(2024, 11, 11, 10)),
         msg("我司将依法向人民法院提起诉讼。", stage="高级", step_id="c", send_at=datetime(2024, 11, 18, 10)),
     ]

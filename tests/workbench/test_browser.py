@@ -15,8 +15,15 @@ from tests.api.helpers import copy_template
 from tests.support.scripted_host import scripted
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOT = PROJECT_ROOT / "artifacts" / "workbench-plan-approved.png"
 
 
@@ -31,11 +38,13 @@ def services(wb_template: Path, tmp_path: Path):
     """API and workbench on free ports against a private portfolio, with the test-only scripted model."""
     if not CHROMIUM.exists():
         pytest.fail("未安装 chromium（/usr/bin/chromium）：请先运行 make browser")
-    env = {**os.environ, "STEWARD_DATABASE_URL": copy_template(wb_template, tmp_path / "browser.db"),
-           "STEWARD_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "STEWARD_DATABASE_URL": copy_template(wb_template, tmp_path / "browser.db"),
+        "STEWARD_VAR_DIR": str(tmp_path / "var"),
+    }
     api_port, ui_port = _free_port(), _free_port()
-    procs = start([scripted(api_command(api_port)), scripted(workbench_command(ui_port))], env=env,
-                  log_dir=tmp_path)
+    procs = start([scripted(api_command(api_port)), scripted(workbench_command(ui_port))], env=env, log_dir=tmp_path)
     try:
         wait_healthy(f"http://127.0.0.1:{api_port}/health", procs)
         wait_healthy(f"http://127.0.0.1:{ui_port}/_stcore/health", procs)
@@ -95,11 +104,21 @@ def _ingest_hostile_evidence(api: str) -> None:
     token = httpx.post(f"{api}/auth/login", data={"username": "admin", "password": "steward-demo"}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     where = {"项目编码": "BJ-PILOT", "房号": "4-1203"}
-    chats = [where | {"消息编号": f"x-{name}", "时间": f"2024-08-2{i} 10:00", "发言人": "业主", "内容": text}
-             for i, (name, text) in enumerate(PAYLOADS.items()) if name.startswith("chat")]
+    chats = [
+        where | {"消息编号": f"x-{name}", "时间": f"2024-08-2{i} 10:00", "发言人": "业主", "内容": text}
+        for i, (name, text) in enumerate(PAYLOADS.items())
+        if name.startswith("chat")
+    ]
     tickets = [where | {"工单编号": "X-1", "工单描述": PAYLOADS["ticket-script"], "创建时间": "2024-08-25 09:00"}]
-    claims = [where | {"诉求编号": "X-C1", "诉求类型": "物业费构成不清晰", "诉求事项": PAYLOADS["claim-svg"],
-                       "提出时间": "2024-08-26"}]
+    claims = [
+        where
+        | {
+            "诉求编号": "X-C1",
+            "诉求类型": "物业费构成不清晰",
+            "诉求事项": PAYLOADS["claim-svg"],
+            "提出时间": "2024-08-26",
+        }
+    ]
     for kind, rows in (("chats", chats), ("tickets", tickets), ("claims", claims)):
         r = httpx.post(f"{api}/ingest/{kind}", json=rows, headers=headers, timeout=60)
         assert r.status_code == 200 and not r.json()["problems"], r.text
@@ -131,13 +150,20 @@ def test_finding2_owner_html_and_markdown_in_evidence_run_nothing_and_show_as_te
         shown = page.locator('[data-testid="stMain"]').inner_text()
         flag = page.evaluate("window.__pwned")
         hostile = page.locator('[data-testid="stMain"]').evaluate(
-            "m => m.querySelectorAll('img[src=\"x\"], iframe, script, svg[onload], a[href^=\"javascript\"], "
-            "img[src*=\"beacon\"]').length")
+            'm => m.querySelectorAll(\'img[src="x"], iframe, script, svg[onload], a[href^="javascript"], '
+            'img[src*="beacon"]\').length'
+        )
         page.screenshot(path=str(PROJECT_ROOT / "artifacts" / "workbench-hostile-evidence.png"), full_page=True)
         browser.close()
     assert flag is None and dialogs == []
     assert hostile == 0
-    for needle in ('<img src=x onerror="window.__pwned=1;alert(1)">', "<iframe srcdoc=", "<script>window.__pwned=3",
-                   "[点我查看账单](javascript:window.__pwned=4)", "![x](http://127.0.0.1:9/beacon.png)",
-                   ":red[红字]", "<svg onload=alert(5)>"):
+    for needle in (
+        '<img src=x onerror="window.__pwned=1;alert(1)">',
+        "<iframe srcdoc=",
+        "<script>window.__pwned=3",
+        "[点我查看账单](javascript:window.__pwned=4)",
+        "![x](http://127.0.0.1:9/beacon.png)",
+        ":red[红字]",
+        "<svg onload=alert(5)>",
+    ):
         assert needle in shown, needle

@@ -27,10 +27,26 @@ def _button(at, label: str):
 def _approved_step(url) -> int:
     with _session(url) as s:
         unit = find_unit(s, PILOT)
-        plan = DunningPlan(unit_id=unit.id, version=1, status="awaiting_approval", stage="预警", strategy="standard",
-                           created_at=datetime(2024, 9, 2, 9), arrears_cents=168000)
-        plan.steps.append(PlanStep(seq=1, day=date(2024, 9, 3), window_start="10:00", window_end="12:00",
-                                   channel="sms", action="短信提醒", message="您好，物业费 1680.00元 待缴。回T退订"))
+        plan = DunningPlan(
+            unit_id=unit.id,
+            version=1,
+            status="awaiting_approval",
+            stage="预警",
+            strategy="standard",
+            created_at=datetime(2024, 9, 2, 9),
+            arrears_cents=168000,
+        )
+        plan.steps.append(
+            PlanStep(
+                seq=1,
+                day=date(2024, 9, 3),
+                window_start="10:00",
+                window_end="12:00",
+                channel="sms",
+                action="短信提醒",
+                message="您好，物业费 1680.00元 待缴。回T退订",
+            )
+        )
         s.add(plan)
         s.flush()
         plans.decide(s, plan_id=plan.id, decision="accept", username="demo", at=datetime(2024, 9, 2, 9))
@@ -65,8 +81,14 @@ def test_when_a_step_is_sent_now_during_a_dispute_then_the_refusal_reason_is_sho
     from core.scope import CallerScope
 
     with _session(wb_url) as s:
-        case_events.record(s, case_events.Actor("demo", "steward", CallerScope("demo")), PILOT, "dispute_opened",
-                           at=datetime(2024, 9, 2, 10), note="六月账单有误")
+        case_events.record(
+            s,
+            case_events.Actor("demo", "steward", CallerScope("demo")),
+            PILOT,
+            "dispute_opened",
+            at=datetime(2024, 9, 2, 10),
+            note="六月账单有误",
+        )
         s.commit()
     at = page("household")
     assert at.selectbox(key=f"send_step_{PILOT}").value == step_id

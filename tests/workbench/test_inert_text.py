@@ -9,9 +9,18 @@ from markdown_it import MarkdownIt
 
 from app.workbench.components import inert, safe_html
 
-CASES = ["[点我](javascript:alert(1))", "![x](http://127.0.0.1:9/b.png)", "<img src=x onerror=alert(1)>",
-         "www.evil.example 和 https://evil.example/x", "**粗体** _斜体_ `代码`", ":red[红字] :material/home:", "$x^2$",
-         "# 标题\n- 列表\n> 引用", "a@b.example", "&lt;script&gt; &amp;"]
+CASES = [
+    "[点我](javascript:alert(1))",
+    "![x](http://127.0.0.1:9/b.png)",
+    "<img src=x onerror=alert(1)>",
+    "www.evil.example 和 https://evil.example/x",
+    "**粗体** _斜体_ `代码`",
+    ":red[红字] :material/home:",
+    "$x^2$",
+    "# 标题\n- 列表\n> 引用",
+    "a@b.example",
+    "&lt;script&gt; &amp;",
+]
 
 
 @pytest.mark.parametrize("text", CASES)
@@ -27,6 +36,8 @@ def test_finding2_inert_text_renders_as_the_same_literal_text(text):
 
 
 def test_finding2_safe_html_keeps_our_anchor_and_drops_everything_else():
-    out = safe_html('<a id="ev-msg-1" href="javascript:x" onclick="x"></a><small>r</small><script>x</script>'
-                    '<img src=x onerror=y><iframe srcdoc="z"></iframe>')
+    out = safe_html(
+        '<a id="ev-msg-1" href="javascript:x" onclick="x"></a><small>r</small><script>x</script>'
+        '<img src=x onerror=y><iframe srcdoc="z"></iframe>'
+    )
     assert out == '<a id="ev-msg-1"></a><small>r</small>'

@@ -25,27 +25,77 @@ AT = datetime(2024, 9, 2, 10, 0)
 BAD, OK, SPLIT = (Target(case_id=c, run_id=RUN) for c in ("c-bad", "c-ok", "c-split"))
 
 
-def _case(cid: str, *, guard: bool, indep: bool, tone: int, failures: list[dict] | None = None,
-          violations: list[dict] | None = None, message: str = "王女士您好，6 月至 8 月物业费 1680.00 元待缴。") -> dict:
+def _case(
+    cid: str,
+    *,
+    guard: bool,
+    indep: bool,
+    tone: int,
+    failures: list[dict] | None = None,
+    violations: list[dict] | None = None,
+    message: str = "王女士您好，6 月至 8 月物业费 1680.00 元待缴。",
+) -> dict:
     return {
-        "id": cid, "source": "hard", "household": "BJ-PILOT/4-1203", "description": f"样例 {cid}",
-        "expected": {"primary": "svc.cleaning_greening"}, "error": None, "passed": guard and indep,
-        "scores": {"compliance": {"guardrail_passed": guard, "guardrail_rules": sorted({f["rule"] for f in failures or []}),
-                                  "independent_passed": indep,
-                                  "independent_rules": sorted({v["rule"] for v in violations or []}),
-                                  "independent_violations": violations or [], "agree": guard == indep,
-                                  "passed": guard and indep},
-                   "tone": {"score": tone, "reason": "规则打分", "judge": "scripted"}},
+        "id": cid,
+        "source": "hard",
+        "household": "BJ-PILOT/4-1203",
+        "description": f"样例 {cid}",
+        "expected": {"primary": "svc.cleaning_greening"},
+        "error": None,
+        "passed": guard and indep,
+        "scores": {
+            "compliance": {
+                "guardrail_passed": guard,
+                "guardrail_rules": sorted({f["rule"] for f in failures or []}),
+                "independent_passed": indep,
+                "independent_rules": sorted({v["rule"] for v in violations or []}),
+                "independent_violations": violations or [],
+                "agree": guard == indep,
+                "passed": guard and indep,
+            },
+            "tone": {"score": tone, "reason": "规则打分", "judge": "scripted"},
+        },
         "checks": {"cause": True, "compliance": guard and indep},
-        "diagnosis": {"primary_cause": {"id": "svc.cleaning_greening", "name": "保洁绿化维护不足",
-                                        "dimension": "物业服务", "category": "基础服务缺陷"},
-                      "confidence": 0.7, "explanation": "业主多次反映楼道垃圾无人清理。",
-                      "citations": [{"cause_id": "svc.cleaning_greening", "evidence_ids": ["msg:m1"]}]},
-        "plan": {"stage": "初级", "strategy_label": "服务优先", "arrears": "1680.00", "notes": [], "is_fallback": False,
-                 "steps": [{"seq": 1, "date": "2024-09-02", "window": ["09:00", "18:00"], "channel": "internal",
-                            "action": "安排保洁", "role_name": "保洁主管", "outgoing": False, "message": ""},
-                           {"seq": 2, "date": "2024-09-03", "window": ["10:00", "12:00"], "channel": "wechat",
-                            "action": "致歉并提醒", "role_name": "管家", "outgoing": True, "message": message}]},
+        "diagnosis": {
+            "primary_cause": {
+                "id": "svc.cleaning_greening",
+                "name": "保洁绿化维护不足",
+                "dimension": "物业服务",
+                "category": "基础服务缺陷",
+            },
+            "confidence": 0.7,
+            "explanation": "业主多次反映楼道垃圾无人清理。",
+            "citations": [{"cause_id": "svc.cleaning_greening", "evidence_ids": ["msg:m1"]}],
+        },
+        "plan": {
+            "stage": "初级",
+            "strategy_label": "服务优先",
+            "arrears": "1680.00",
+            "notes": [],
+            "is_fallback": False,
+            "steps": [
+                {
+                    "seq": 1,
+                    "date": "2024-09-02",
+                    "window": ["09:00", "18:00"],
+                    "channel": "internal",
+                    "action": "安排保洁",
+                    "role_name": "保洁主管",
+                    "outgoing": False,
+                    "message": "",
+                },
+                {
+                    "seq": 2,
+                    "date": "2024-09-03",
+                    "window": ["10:00", "12:00"],
+                    "channel": "wechat",
+                    "action": "致歉并提醒",
+                    "role_name": "管家",
+                    "outgoing": True,
+                    "message": message,
+                },
+            ],
+        },
         "validation": {"passed": guard, "failures": failures or []},
         "owner_lines": ["[msg:m1] 楼道的垃圾堆了一周没人管"],
     }
@@ -53,17 +103,38 @@ def _case(cid: str, *, guard: bool, indep: bool, tone: int, failures: list[dict]
 
 CASES = [
     _case("c-ok", guard=True, indep=True, tone=5),
-    _case("c-bad", guard=False, indep=False, tone=2, message="再不交就停水。",
-          failures=[{"rule": "no_utility_threat", "step_id": "2", "excerpt": "停水", "message": "不得以停水相威胁"}],
-          violations=[{"rule": "ind.utility_threat", "step": 2, "excerpt": "停水"}]),
-    _case("c-split", guard=True, indep=False, tone=4,
-          violations=[{"rule": "ind.sms_opt_out", "step": 2, "excerpt": "待缴。"}]),
+    _case(
+        "c-bad",
+        guard=False,
+        indep=False,
+        tone=2,
+        message="再不交就停水。",
+        failures=[{"rule": "no_utility_threat", "step_id": "2", "excerpt": "停水", "message": "不得以停水相威胁"}],
+        violations=[{"rule": "ind.utility_threat", "step": 2, "excerpt": "停水"}],
+    ),
+    _case(
+        "c-split",
+        guard=True,
+        indep=False,
+        tone=4,
+        violations=[{"rule": "ind.sms_opt_out", "step": 2, "excerpt": "待缴。"}],
+    ),
 ]
 
 
 def _report(run_id: str, cases: list[dict]) -> dict:
-    return {"meta": {"run_id": run_id, "suite": "golden", "model": "scripted", "judge": "scripted",
-                     "prompt_version": "p1", "kb_version": "k1"}, "summary": {}, "cases": cases}
+    return {
+        "meta": {
+            "run_id": run_id,
+            "suite": "golden",
+            "model": "scripted",
+            "judge": "scripted",
+            "prompt_version": "p1",
+            "kb_version": "k1",
+        },
+        "summary": {},
+        "cases": cases,
+    }
 
 
 @pytest.fixture
@@ -121,7 +192,9 @@ def test_when_compliance_opens_the_page_then_the_newest_report_and_its_case_dril
     assert at.selectbox(key="rv_report").options == [f"{RUN}-golden-scripted.json", f"{OLD_RUN}-golden-scripted.json"]
     at.selectbox(key="rv_case").select("c-bad").run()
     metrics = _metrics(at)
-    assert metrics["护栏校验"] == "❌ 未通过" and metrics["独立校验"] == "❌ 未通过" and metrics["评审模型语气"] == "2 分"
+    assert (
+        metrics["护栏校验"] == "❌ 未通过" and metrics["独立校验"] == "❌ 未通过" and metrics["评审模型语气"] == "2 分"
+    )
     markdown = "\n".join(m.value for m in at.markdown)
     assert "再不交就停水。" in markdown and "楼道的垃圾堆了一周没人管" in markdown and "保洁绿化维护不足" in markdown
     warnings = [w.value for w in at.warning]
@@ -185,11 +258,13 @@ def test_when_the_reviewer_moves_to_another_case_then_the_entries_do_not_carry_o
 
 
 def test_when_reviews_are_stored_then_agreement_is_computed_for_this_run_only(page, reports, wb_url):
-    _seed(wb_url,
-          {"case_id": "c-ok", "run_id": RUN, "passed": True, "tone": 5},
-          {"case_id": "c-bad", "run_id": RUN, "passed": False, "tone": 3},
-          {"case_id": "c-split", "run_id": RUN, "passed": True, "tone": 4},
-          {"case_id": "c-ok", "run_id": OLD_RUN, "passed": False, "tone": 1})  # newest, but another run
+    _seed(
+        wb_url,
+        {"case_id": "c-ok", "run_id": RUN, "passed": True, "tone": 5},
+        {"case_id": "c-bad", "run_id": RUN, "passed": False, "tone": 3},
+        {"case_id": "c-split", "run_id": RUN, "passed": True, "tone": 4},
+        {"case_id": "c-ok", "run_id": OLD_RUN, "passed": False, "tone": 1},
+    )  # newest, but another run
     at = page("review", user="compliance")
     assert not at.exception, at.exception
     metrics = _metrics(at)
@@ -222,16 +297,26 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 def test_when_reviews_are_exported_then_the_csv_has_every_row_and_the_export_is_audited(page, reports, wb_url, media):
-    _seed(wb_url, {"case_id": "c-ok", "run_id": RUN, "tone": 5, "comment": "语气得体"},
-          {"reviewer": "admin", "plan_id": None, "case_id": "c-bad", "run_id": OLD_RUN,
-           "rule_results": {"no_utility_threat": False}})
+    _seed(
+        wb_url,
+        {"case_id": "c-ok", "run_id": RUN, "tone": 5, "comment": "语气得体"},
+        {
+            "reviewer": "admin",
+            "plan_id": None,
+            "case_id": "c-bad",
+            "run_id": OLD_RUN,
+            "rule_results": {"no_utility_threat": False},
+        },
+    )
     at = page("review", user="compliance")
     button = at.get("download_button")[0]
     assert button.label == "导出全部评分 CSV（2 条）"
     file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
     rows = list(csv.DictReader(io.StringIO(media[file_id].decode("utf-8").lstrip("\ufeff"))))
-    assert [(r["reviewer"], r["case_id"], r["run_id"]) for r in rows] == [("admin", "c-bad", OLD_RUN),
-                                                                         ("compliance", "c-ok", RUN)]
+    assert [(r["reviewer"], r["case_id"], r["run_id"]) for r in rows] == [
+        ("admin", "c-bad", OLD_RUN),
+        ("compliance", "c-ok", RUN),
+    ]
     assert rows[0]["rule_results"] == '{"no_utility_threat": false}' and rows[1]["comment"] == "语气得体"
     button.click().run()
     assert "review.export" in _audit_actions(wb_url)
@@ -241,16 +326,34 @@ def _save_plan(url: str, message: str) -> int:
     from data.repositories.households import find_unit
     from data.repositories.plans import save_draft
 
-    step = {"seq": 1, "date": "2024-09-03", "window": ["10:00", "12:00"], "channel": "wechat",
-            "fallback_channel": None, "template_id": None, "action": "提醒缴费", "message": message, "role": "steward"}
+    step = {
+        "seq": 1,
+        "date": "2024-09-03",
+        "window": ["10:00", "12:00"],
+        "channel": "wechat",
+        "fallback_channel": None,
+        "template_id": None,
+        "action": "提醒缴费",
+        "message": message,
+        "role": "steward",
+    }
     with _session(url) as s:
         unit = find_unit(s, "BJ-PILOT/4-1203")
-        plan = save_draft(s, unit_id=unit.id, actor="demo", at=AT, thread_id=None,
-                          diagnosis={"primary_cause_id": "svc.cleaning_greening", "confidence": 0.6,
-                                     "explanation": "楼道卫生问题", "citations": []},
-                          plan={"stage": "初级", "strategy": "service_first", "strategy_label": "服务优先",
-                                "steps": [step]},
-                          validation={"passed": True, "failures": []})
+        plan = save_draft(
+            s,
+            unit_id=unit.id,
+            actor="demo",
+            at=AT,
+            thread_id=None,
+            diagnosis={
+                "primary_cause_id": "svc.cleaning_greening",
+                "confidence": 0.6,
+                "explanation": "楼道卫生问题",
+                "citations": [],
+            },
+            plan={"stage": "初级", "strategy": "service_first", "strategy_label": "服务优先", "steps": [step]},
+            validation={"passed": True, "failures": []},
+        )
         s.commit()
         return plan.id
 

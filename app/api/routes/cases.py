@@ -55,17 +55,39 @@ def show_case(project: str, unit: str, session: SessionDep, user: CurrentUser) -
     return case_events.case_view(session, user.scope, household_key(project, unit))
 
 
-@router.post("/events", status_code=status.HTTP_201_CREATED, summary="登记案件事件",
-             responses={403: {"description": "角色无权登记该事件"}, 409: {"description": "与案件状态矛盾"}})
-def add_event(project: str, unit: str, body: CaseEventCreate, session: SessionDep, user: WriterUser,
-              clock: ClockDep, queue: QueueDep) -> dict:
+@router.post(
+    "/events",
+    status_code=status.HTTP_201_CREATED,
+    summary="登记案件事件",
+    responses={403: {"description": "角色无权登记该事件"}, 409: {"description": "与案件状态矛盾"}},
+)
+def add_event(
+    project: str,
+    unit: str,
+    body: CaseEventCreate,
+    session: SessionDep,
+    user: WriterUser,
+    clock: ClockDep,
+    queue: QueueDep,
+) -> dict:
     """Record an event; the case state moves and dispatch sees it before the next send."""
     try:
-        out = case_events.record(session, _actor(user), household_key(project, unit), body.kind,
-                                 at=body.at or clock(), amount_cents=_cents(body.amount),
-                                 promised_date=body.promised_date, months=body.months, start_date=body.start_date,
-                                 channel=body.channel, outcome=body.outcome, note=body.note, reason=body.reason,
-                                 ref=body.ref)
+        out = case_events.record(
+            session,
+            _actor(user),
+            household_key(project, unit),
+            body.kind,
+            at=body.at or clock(),
+            amount_cents=_cents(body.amount),
+            promised_date=body.promised_date,
+            months=body.months,
+            start_date=body.start_date,
+            channel=body.channel,
+            outcome=body.outcome,
+            note=body.note,
+            reason=body.reason,
+            ref=body.ref,
+        )
     except case_events.EventRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except ValueError as exc:
@@ -76,11 +98,26 @@ def add_event(project: str, unit: str, body: CaseEventCreate, session: SessionDe
 
 
 @router.post("/payments", status_code=status.HTTP_201_CREATED, summary="登记线下缴费（按最早账期核销）")
-def add_payment(project: str, unit: str, body: PaymentCreate, session: SessionDep, user: WriterUser,
-                clock: ClockDep, queue: QueueDep) -> dict:
+def add_payment(
+    project: str,
+    unit: str,
+    body: PaymentCreate,
+    session: SessionDep,
+    user: WriterUser,
+    clock: ClockDep,
+    queue: QueueDep,
+) -> dict:
     """A manual payment settles receivables the same way as the provider and the import."""
-    out = case_events.record(session, _actor(user), household_key(project, unit), "payment", at=clock(),
-                             amount_cents=_cents(body.amount), channel=body.channel, ref=body.ref)
+    out = case_events.record(
+        session,
+        _actor(user),
+        household_key(project, unit),
+        "payment",
+        at=clock(),
+        amount_cents=_cents(body.amount),
+        channel=body.channel,
+        ref=body.ref,
+    )
     session.commit()
     queue.clear()
     return out

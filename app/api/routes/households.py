@@ -27,9 +27,14 @@ def household_key(project: str, unit: str) -> str:
 
 
 @router.get("", response_model=list[HouseholdSummary], summary="按项目列出或搜索住户")
-def search(session: SessionDep, user: CurrentUser, project: str | None = None,
-           q: str = Query("", description="房号或楼栋，如 1203"), limit: int = Query(50, le=500),
-           offset: int = 0) -> list[dict]:
+def search(
+    session: SessionDep,
+    user: CurrentUser,
+    project: str | None = None,
+    q: str = Query("", description="房号或楼栋，如 1203"),
+    limit: int = Query(50, le=500),
+    offset: int = 0,
+) -> list[dict]:
     """Households in the caller's projects, optionally filtered by project and unit text."""
     return portfolio.search_households(session, user.scope, project=project, q=q, limit=limit, offset=offset)
 
@@ -45,15 +50,28 @@ def view(project: str, unit: str, session: SessionDep, user: CurrentUser) -> dic
 
 
 @router.get("/{project}/{unit}/evidence", response_model=EvidencePublic, summary="住户证据（已脱敏）")
-def evidence(project: str, unit: str, session: SessionDep, user: CurrentUser, chat_offset: int = 0,
-             chat_limit: int = Query(100, le=500)) -> dict:
+def evidence(
+    project: str,
+    unit: str,
+    session: SessionDep,
+    user: CurrentUser,
+    chat_offset: int = 0,
+    chat_limit: int = Query(100, le=500),
+) -> dict:
     """Chats, tickets, claims, payments, contacts and commitments, every text redacted, with citable ids."""
     from tools.evidence import EvidenceReader
 
     reader = EvidenceReader(session, household_key(project, unit), user.scope)
-    return {"profile": reader.profile(), "chats": reader.chats(chat_offset, chat_limit), "tickets": reader.tickets(),
-            "claims": reader.claims(), "payments": reader.payments(), "contact_history": reader.contact_history(),
-            "commitments": reader.commitments(), "consent": reader.consent()}
+    return {
+        "profile": reader.profile(),
+        "chats": reader.chats(chat_offset, chat_limit),
+        "tickets": reader.tickets(),
+        "claims": reader.claims(),
+        "payments": reader.payments(),
+        "contact_history": reader.contact_history(),
+        "commitments": reader.commitments(),
+        "consent": reader.consent(),
+    }
 
 
 @router.get("/{project}/{unit}/diagnoses", response_model=list[DiagnosisPublic], summary="历次欠费原因诊断")
@@ -73,9 +91,10 @@ def reveal(project: str, unit: str, body: RevealCreate, session: SessionDep, use
     return reveal_contacts(session, row, actor=user.username, reason=body.reason)
 
 
-@router.post("/{project}/{unit}/bill-link", response_model=BillLinkPublic, summary="生成业主账单页链接（旧链接随即失效）")
-def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, state: StateDep,
-              clock: ClockDep) -> dict:
+@router.post(
+    "/{project}/{unit}/bill-link", response_model=BillLinkPublic, summary="生成业主账单页链接（旧链接随即失效）"
+)
+def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, state: StateDep, clock: ClockDep) -> dict:
     """A signed, expiring link to the owner's mobile bill page; earlier links of the household stop working.
 
     Issuing is recorded in the audit log (bill.link_issued).
@@ -84,8 +103,11 @@ def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, st
 
     row = casework.scoped_unit(session, user.scope, household_key(project, unit))
     issued = bill_links.issue(session, state.secret, row, actor=user.username, at=clock())
-    return {"url": f"/bill/{issued.token}", "token": issued.token,
-            "expires_at": issued.expires_at.isoformat(timespec="seconds")}
+    return {
+        "url": f"/bill/{issued.token}",
+        "token": issued.token,
+        "expires_at": issued.expires_at.isoformat(timespec="seconds"),
+    }
 
 
 @router.delete("/{project}/{unit}/bill-link", response_model=BillLinkRevoked, summary="作废业主账单页链接")

@@ -71,14 +71,29 @@ def _run(session, path: Path, kind: str, source: str | None, user: Caller) -> In
                 if len(row) >= 4 and row[0] != "行号":
                     problems.append(IngestProblem(line=row[0], field=row[1], reason=row[3]))
     data = result.to_dict()
-    return IngestPublic(kind=kind, lines=data["lines"], households=data["households"], rejected=data["rejected"],
-                        changed_households=data["changed_households"], counts=data["counts"], problems=problems)
+    return IngestPublic(
+        kind=kind,
+        lines=data["lines"],
+        households=data["households"],
+        rejected=data["rejected"],
+        changed_households=data["changed_households"],
+        counts=data["counts"],
+        problems=problems,
+    )
 
 
-@router.post("/bundles", response_model=IngestPublic, summary="推送整户证据包（可重复推送）",
-             responses={403: {"description": "角色或项目无权"}, 422: {"description": "内容无法读取"}})
-def push_bundles(items: list[dict[str, Any]], session: SessionDep, user: IntegratorUser,
-                 source: str | None = Query(None, description="来源系统名，未知字段按来源保存")) -> IngestPublic:
+@router.post(
+    "/bundles",
+    response_model=IngestPublic,
+    summary="推送整户证据包（可重复推送）",
+    responses={403: {"description": "角色或项目无权"}, 422: {"description": "内容无法读取"}},
+)
+def push_bundles(
+    items: list[dict[str, Any]],
+    session: SessionDep,
+    user: IntegratorUser,
+    source: str | None = Query(None, description="来源系统名，未知字段按来源保存"),
+) -> IngestPublic:
     """One household per item, in the bundle shape of `steward data import --kind bundle`."""
     if len(items) > MAX_ITEMS:
         raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"单次最多推送 {MAX_ITEMS} 户")
@@ -88,10 +103,19 @@ def push_bundles(items: list[dict[str, Any]], session: SessionDep, user: Integra
         return _run(session, path, "bundle", source, user)
 
 
-@router.post("/{kind}", response_model=IngestPublic, summary="推送聊天、工单或诉求记录（按项目编码+房号）",
-             responses={403: {"description": "角色或项目无权"}, 422: {"description": "内容无法读取"}})
-def push_records(kind: str, items: list[dict[str, Any]], session: SessionDep, user: IntegratorUser,
-                 source: str | None = Query(None, description="来源系统名")) -> IngestPublic:
+@router.post(
+    "/{kind}",
+    response_model=IngestPublic,
+    summary="推送聊天、工单或诉求记录（按项目编码+房号）",
+    responses={403: {"description": "角色或项目无权"}, 422: {"description": "内容无法读取"}},
+)
+def push_records(
+    kind: str,
+    items: list[dict[str, Any]],
+    session: SessionDep,
+    user: IntegratorUser,
+    source: str | None = Query(None, description="来源系统名"),
+) -> IngestPublic:
     """Rows with the same column names as the per-kind CSV files (data/samples/COLUMNS.md)."""
     if kind not in ("chats", "tickets", "claims"):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"未知的记录类型：{kind}（可选：chats、tickets、claims）")

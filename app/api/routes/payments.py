@@ -45,12 +45,17 @@ def sandbox_cashier(order_no: str, state: StateDep) -> HTMLResponse:
         return page("订单不存在", '<div class="card"><p>订单不存在或已关闭</p></div>', 404)
     amount = f"{order['amount_cents'] / 100:.2f}"
     done = order["status"] == "SUCCESS"
-    body = (f'<div class="card"><div class="muted">沙箱支付（测试环境，不产生真实扣款）</div>'
-            f'<h3>{escape(order["subject"])}</h3><div class="amount">¥{amount}</div>'
-            f'<div class="muted">订单号 {escape(order_no)}</div></div>'
-            + ('<div class="card"><p>该订单已支付</p></div>' if done else
-               f'<div class="card"><form method="post" action="/sandbox/pay/{escape(order_no)}">'
-               f'<button type="submit" id="confirm-pay">确认支付 ¥{amount}</button></form></div>'))
+    body = (
+        f'<div class="card"><div class="muted">沙箱支付（测试环境，不产生真实扣款）</div>'
+        f'<h3>{escape(order["subject"])}</h3><div class="amount">¥{amount}</div>'
+        f'<div class="muted">订单号 {escape(order_no)}</div></div>'
+        + (
+            '<div class="card"><p>该订单已支付</p></div>'
+            if done
+            else f'<div class="card"><form method="post" action="/sandbox/pay/{escape(order_no)}">'
+            f'<button type="submit" id="confirm-pay">确认支付 ¥{amount}</button></form></div>'
+        )
+    )
     return page("沙箱收银台", body)
 
 
@@ -60,8 +65,10 @@ def sandbox_confirm(order_no: str, state: StateDep, clock: ClockDep, background:
     provider = state.provider()
     try:
         order = provider.order(order_no)
-        provider.pay(order_no, deliver=lambda _url, headers, body: background.add_task(
-            _apply_notification, state, headers, body, clock))
+        provider.pay(
+            order_no,
+            deliver=lambda _url, headers, body: background.add_task(_apply_notification, state, headers, body, clock),
+        )
     except (ProviderError, AttributeError):
         return page("订单不存在", '<div class="card"><p>订单不存在或已关闭</p></div>', 404)
     return RedirectResponse(order["return_url"], status_code=303)
@@ -81,16 +88,18 @@ def order(order_no: str, session: SessionDep, state: StateDep, user: CurrentUser
 
 
 @router.post("/payments/orders/{order_no}/refund", summary="退款（全部或部分）")
-def refund(order_no: str, amount: float, session: SessionDep, state: StateDep, user: WriterUser,
-           clock: ClockDep) -> dict:
+def refund(
+    order_no: str, amount: float, session: SessionDep, state: StateDep, user: WriterUser, clock: ClockDep
+) -> dict:
     """Refund with the provider and take the amount back off the receivables it settled."""
     from app.services.casework import scoped_unit
 
     try:
         status = pay_service.order_status(session, state.provider(), order_no)
         scoped_unit(session, user.scope, pay_service.household_of(session, status["unit_id"]))
-        out = pay_service.refund_order(session, state.provider(), order_no, round(amount * 100), actor=user.username,
-                                       at=clock())
+        out = pay_service.refund_order(
+            session, state.provider(), order_no, round(amount * 100), actor=user.username, at=clock()
+        )
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except (ProviderError, pay_service.OrderRefused) as exc:

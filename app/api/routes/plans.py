@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 router = APIRouter(tags=["plans"])
 BUSY_DOC = {503: {"description": "正在生成的方案已达上限，稍后重试（Retry-After）"}}
-SSE_DOC = {200: {"description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
-                 "content": {"text/event-stream": {}}}}
+SSE_DOC = {
+    200: {
+        "description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
+        "content": {"text/event-stream": {}},
+    }
+}
 
 
 def _sse(event: str, data: dict) -> str:
@@ -36,8 +40,9 @@ class ClientGone(Exception):
     """The SSE client disconnected: the run stops at the next graph step."""
 
 
-def plan_events(service: PlanService, scope: CallerScope, household: str,
-                release: Callable[[], None] = lambda: None) -> Iterator[str]:
+def plan_events(
+    service: PlanService, scope: CallerScope, household: str, release: Callable[[], None] = lambda: None
+) -> Iterator[str]:
     """Run the graph in a worker thread and yield one SSE event per node, then the result.
 
     The worker holds the caller's plan-run slot (``release`` gives it back when the run ends); when the client
@@ -79,10 +84,12 @@ def household_plans(project: str, unit: str, session: SessionDep, user: CurrentU
     return list_plans(session, casework.scoped_unit(session, user.scope, household_key(project, unit)))
 
 
-@router.post("/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案",
-             responses=BUSY_DOC)
-def generate(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep,
-             _slot: PlanSlot) -> dict:
+@router.post(
+    "/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案", responses=BUSY_DOC
+)
+def generate(
+    project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep, _slot: PlanSlot
+) -> dict:
     """Diagnose and draft a plan; it stops at the steward's approval."""
     key = household_key(project, unit)
     casework.scoped_unit(session, user.scope, key)
@@ -90,18 +97,25 @@ def generate(project: str, unit: str, session: SessionDep, user: WriterUser, ser
     return service.generate(user.scope, key)
 
 
-@router.post("/households/{project}/{unit}/plans/stream", summary="一键生成催费方案（流式进度）",
-             response_class=StreamingResponse, responses=SSE_DOC | BUSY_DOC)
-def generate_stream(project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep,
-                    state: StateDep) -> StreamingResponse:
+@router.post(
+    "/households/{project}/{unit}/plans/stream",
+    summary="一键生成催费方案（流式进度）",
+    response_class=StreamingResponse,
+    responses=SSE_DOC | BUSY_DOC,
+)
+def generate_stream(
+    project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep, state: StateDep
+) -> StreamingResponse:
     """Server-sent events: `node` per graph step (读取证据, 诊断欠费原因, ...), then `result` or `error`."""
     key = household_key(project, unit)
     casework.scoped_unit(session, user.scope, key)
     session.rollback()
     state.slots.acquire()  # 503 when busy; the worker gives the slot back when its run ends
-    return StreamingResponse(plan_events(service, user.scope, key, release=state.slots.release),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        plan_events(service, user.scope, key, release=state.slots.release),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/plans/{plan_id}", response_model=PlanPublic, summary="查看方案")
@@ -114,34 +128,58 @@ def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id
     return service.decide(session, user.scope, plan_id, ApprovalDecision(user=user.username, **decision))
 
 
-
-@router.post("/plans/{plan_id}/approve", response_model=PlanResult, summary="批准方案",
-             responses={409: {"description": "方案已被处理或未通过校验"}})
-def approve(plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
-            service: PlanServiceDep) -> dict:
+@router.post(
+    "/plans/{plan_id}/approve",
+    response_model=PlanResult,
+    summary="批准方案",
+    responses={409: {"description": "方案已被处理或未通过校验"}},
+)
+def approve(
+    plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser, service: PlanServiceDep
+) -> dict:
     """Approve the plan version (once; a second decision answers 409)."""
     return _decide(service, session, user, plan_id, action="accept", comment=body.comment)
 
 
-@router.post("/plans/{plan_id}/reject", response_model=PlanResult, summary="驳回方案",
-             responses={409: {"description": "方案已被处理"}})
-def reject(plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser,
-           service: PlanServiceDep) -> dict:
+@router.post(
+    "/plans/{plan_id}/reject",
+    response_model=PlanResult,
+    summary="驳回方案",
+    responses={409: {"description": "方案已被处理"}},
+)
+def reject(
+    plan_id: IdPath, body: PlanDecisionCreate, session: SessionDep, user: WriterUser, service: PlanServiceDep
+) -> dict:
     """Reject the plan version; nothing is sent."""
     return _decide(service, session, user, plan_id, action="ignore", comment=body.comment)
 
 
-@router.patch("/plans/{plan_id}", response_model=PlanResult, summary="修改方案话术（重新校验）",
-              responses={409: {"description": "方案已被处理"}} | BUSY_DOC)
-def edit(plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep,
-         _slot: PlanSlot) -> dict:
+@router.patch(
+    "/plans/{plan_id}",
+    response_model=PlanResult,
+    summary="修改方案话术（重新校验）",
+    responses={409: {"description": "方案已被处理"}} | BUSY_DOC,
+)
+def edit(
+    plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep, _slot: PlanSlot
+) -> dict:
     """Replace step texts; the graph validates the edit again and saves a new version awaiting approval."""
     return _decide(service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment)
 
 
-@router.post("/plans/{plan_id}/revise", response_model=PlanResult, summary="请助手按意见改写",
-             responses={409: {"description": "方案已被处理"}} | BUSY_DOC)
-def revise(plan_id: IdPath, body: PlanReviseCreate, session: SessionDep, user: WriterUser,
-           service: PlanServiceDep, _slot: PlanSlot) -> dict:
+@router.post(
+    "/plans/{plan_id}/revise",
+    response_model=PlanResult,
+    summary="请助手按意见改写",
+    responses={409: {"description": "方案已被处理"}} | BUSY_DOC,
+)
+def revise(
+    plan_id: IdPath,
+    body: PlanReviseCreate,
+    session: SessionDep,
+    user: WriterUser,
+    service: PlanServiceDep,
+    _slot: PlanSlot,
+) -> dict:
     """Ask the assistant to rewrite the messages with an instruction; validated again."""
     return _decide(service, session, user, plan_id, action="respond", instruction=body.instruction)

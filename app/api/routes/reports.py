@@ -23,7 +23,12 @@ def recovery(session: SessionDep, user: CurrentUser, cache: CacheDep, project: s
 
 
 @router.get("/complaints", summary="投诉与退订")
-def complaints(session: SessionDep, user: CurrentUser, project: str | None = None, days: int = Query(90, ge=1, le=3650, description="统计天数")) -> list[dict]:
+def complaints(
+    session: SessionDep,
+    user: CurrentUser,
+    project: str | None = None,
+    days: int = Query(90, ge=1, le=3650, description="统计天数"),
+) -> list[dict]:
     """Per project: complaint tickets, opt-outs and open disputes in the last ``days`` days."""
     return reports.complaints(session, user.scope, project, days)
 

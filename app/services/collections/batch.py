@@ -56,13 +56,24 @@ def _open_run(engine: Engine, day: date, mode: str, now: datetime) -> tuple[Batc
     from sqlalchemy.orm import Session
 
     with Session(engine, expire_on_commit=False) as s:
-        run = s.execute(select(BatchRun).where(BatchRun.as_of == day, BatchRun.status == "running")
-                        .order_by(BatchRun.id.desc()).limit(1)).scalar_one_or_none()
+        run = s.execute(
+            select(BatchRun)
+            .where(BatchRun.as_of == day, BatchRun.status == "running")
+            .order_by(BatchRun.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
         if run is not None:
             return run, True
         watermark = s.execute(select(func.max(Diagnosis.id))).scalar() or 0
-        run = BatchRun(as_of=day, status="running", diagnose=mode, started_at=now, diagnosis_watermark=watermark,
-                       scored_through=0, stats={})
+        run = BatchRun(
+            as_of=day,
+            status="running",
+            diagnose=mode,
+            started_at=now,
+            diagnosis_watermark=watermark,
+            scored_through=0,
+            stats={},
+        )
         s.add(run)
         s.commit()
         return run, False
@@ -83,12 +94,22 @@ def _mark(engine: Engine, run_id: int, unit_id: int, status: str, at: datetime, 
         s.commit()
 
 
-def _score(engine: Engine, run: BatchRun, day: date, var_dir: Path, chunk: int, clock: Callable[[], datetime],
-           progress: Progress | None, summary: BatchSummary) -> None:
+def _score(
+    engine: Engine,
+    run: BatchRun,
+    day: date,
+    var_dir: Path,
+    chunk: int,
+    clock: Callable[[], datetime],
+    progress: Progress | None,
+    summary: BatchSummary,
+) -> None:
     model = risk_store.load_or_train(engine, var_dir, day)
     if progress:
         with engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(Unit).where(Unit.id > run.scored_through)).scalar_one()
+            total = conn.execute(
+                select(func.count()).select_from(Unit).where(Unit.id > run.scored_through)
+            ).scalar_one()
         progress("score", 0, total)
 
     def on_chunk(last_id: int, n: int) -> None:
@@ -100,8 +121,17 @@ def _score(engine: Engine, run: BatchRun, day: date, var_dir: Path, chunk: int, 
     summary.households, summary.in_arrears, summary.queued = scoring.totals(engine, day)
 
 
-def _diagnose(engine: Engine, run: BatchRun, day: date, mode: str, diagnoser: Diagnoser | None, concurrency: int,
-              clock: Callable[[], datetime], progress: Progress | None, summary: BatchSummary) -> list[int]:
+def _diagnose(
+    engine: Engine,
+    run: BatchRun,
+    day: date,
+    mode: str,
+    diagnoser: Diagnoser | None,
+    concurrency: int,
+    clock: Callable[[], datetime],
+    progress: Progress | None,
+    summary: BatchSummary,
+) -> list[int]:
     todo, skipped = candidates(engine, day, mode, run_id=run.id, watermark=run.diagnosis_watermark)
     summary.unchanged_skipped = skipped
     if not todo or diagnoser is None:
@@ -131,11 +161,21 @@ def _diagnose(engine: Engine, run: BatchRun, day: date, mode: str, diagnoser: Di
     return done
 
 
-def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "changed", concurrency: int = 2,
-              diagnoser: Diagnoser | None = None, adapters: AdapterFactory | None = None,
-              policy: PolicyConfig | None = None, progress: Progress | None = None,
-              clock: Callable[[], datetime] = datetime.now, chunk: int = scoring.CHUNK,
-              link_for: Callable[[str], str] | None = None) -> BatchSummary:
+def run_batch(
+    engine: Engine,
+    *,
+    var_dir: Path,
+    as_of: date,
+    diagnose: str = "changed",
+    concurrency: int = 2,
+    diagnoser: Diagnoser | None = None,
+    adapters: AdapterFactory | None = None,
+    policy: PolicyConfig | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], datetime] = datetime.now,
+    chunk: int = scoring.CHUNK,
+    link_for: Callable[[str], str] | None = None,
+) -> BatchSummary:
     """Run (or resume) the overnight batch for ``as_of``.
 
     Args:
@@ -170,11 +210,13 @@ def run_batch(engine: Engine, *, var_dir: Path, as_of: date, diagnose: str = "ch
         scoring.rescore_units(engine, risk_store.load(var_dir), as_of, diagnosed, at=clock(), chunk=chunk)
     summary.seconds["diagnose"] = round(time.perf_counter() - t1, 2)
     t2 = time.perf_counter()
-    sent = dispatch.dispatch_due_steps(engine, as_of, adapters=adapters, policy=policy or PolicyConfig(),
-                                       progress=progress, link_for=link_for)
+    sent = dispatch.dispatch_due_steps(
+        engine, as_of, adapters=adapters, policy=policy or PolicyConfig(), progress=progress, link_for=link_for
+    )
     summary.held = sent.held
-    reminders = dispatch.dispatch_instalment_reminders(engine, as_of, adapters=adapters,
-                                                       policy=policy or PolicyConfig(), link_for=link_for)
+    reminders = dispatch.dispatch_instalment_reminders(
+        engine, as_of, adapters=adapters, policy=policy or PolicyConfig(), link_for=link_for
+    )
     summary.dispatched, summary.blocked = sent.sent + reminders.sent, sent.blocked + reminders.blocked
     summary.seconds["dispatch"] = round(time.perf_counter() - t2, 2)
     _update_run(engine, run.id, status="done", finished_at=clock(), stats=summary.to_dict())

@@ -14,12 +14,15 @@ from core.settings import Settings
 Diagnoser = Callable[[str], str]
 """household key -> resulting plan status; raises on failure."""
 
-_LATEST = ("SELECT d.unit_id, d.evidence_fingerprint FROM diagnoses d WHERE d.id IN "
-           "(SELECT MAX(id) FROM diagnoses GROUP BY unit_id)")
+_LATEST = (
+    "SELECT d.unit_id, d.evidence_fingerprint FROM diagnoses d WHERE d.id IN "
+    "(SELECT MAX(id) FROM diagnoses GROUP BY unit_id)"
+)
 
 
-def candidates(engine: Engine, day: date, mode: str, *, run_id: int, watermark: int) -> tuple[list[tuple[int, str]],
-                                                                                           int]:
+def candidates(
+    engine: Engine, day: date, mode: str, *, run_id: int, watermark: int
+) -> tuple[list[tuple[int, str]], int]:
     """Households to diagnose now, and how many were skipped because their evidence is unchanged.
 
     ``changed``: households in arrears whose evidence fingerprint differs from their latest diagnosis
@@ -28,13 +31,15 @@ def candidates(engine: Engine, day: date, mode: str, *, run_id: int, watermark: 
     """
     if mode == "none":
         return [], 0
-    sql = (f"SELECT u.id, p.code || '/' || u.code, u.evidence_fingerprint, l.evidence_fingerprint "
-           f"FROM household_scores s JOIN units u ON u.id = s.unit_id JOIN projects p ON p.id = u.project_id "
-           f"LEFT JOIN ({_LATEST}) l ON l.unit_id = u.id "
-           f"WHERE s.as_of = :d AND s.arrears_cents > 0 "
-           f"AND NOT EXISTS (SELECT 1 FROM batch_items b WHERE b.run_id = :r AND b.unit_id = u.id "
-           f"AND b.step = 'diagnose' AND b.status = 'done') "
-           f"AND NOT EXISTS (SELECT 1 FROM diagnoses d2 WHERE d2.unit_id = u.id AND d2.id > :w) ORDER BY u.id")
+    sql = (
+        f"SELECT u.id, p.code || '/' || u.code, u.evidence_fingerprint, l.evidence_fingerprint "
+        f"FROM household_scores s JOIN units u ON u.id = s.unit_id JOIN projects p ON p.id = u.project_id "
+        f"LEFT JOIN ({_LATEST}) l ON l.unit_id = u.id "
+        f"WHERE s.as_of = :d AND s.arrears_cents > 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM batch_items b WHERE b.run_id = :r AND b.unit_id = u.id "
+        f"AND b.step = 'diagnose' AND b.status = 'done') "
+        f"AND NOT EXISTS (SELECT 1 FROM diagnoses d2 WHERE d2.unit_id = u.id AND d2.id > :w) ORDER BY u.id"
+    )
     with engine.connect() as conn:
         rows = conn.execute(text(sql), {"d": day, "r": run_id, "w": watermark}).fetchall()
     if mode == "all":
@@ -44,8 +49,14 @@ def candidates(engine: Engine, day: date, mode: str, *, run_id: int, watermark: 
 
 
 @contextmanager
-def graph_diagnoser(settings: Settings, day: date, *, model_factory: Callable[..., Any] | None = None,
-                    kb: Any = None, user: str = "batch") -> Iterator[Diagnoser]:
+def graph_diagnoser(
+    settings: Settings,
+    day: date,
+    *,
+    model_factory: Callable[..., Any] | None = None,
+    kb: Any = None,
+    user: str = "batch",
+) -> Iterator[Diagnoser]:
     """A diagnoser that runs the plan graph (agent.runner.run_plan) up to the steward's approval.
 
     Uses the configured endpoint unless ``model_factory`` is given (tests inject a scripted model).

@@ -44,20 +44,30 @@ def due_steps(session: Session, day: date) -> list[tuple[PlanStep, DunningPlan, 
     Only the newest approved plan of a unit is live; an older one that is still marked approved sends nothing.
     """
     newer = aliased(DunningPlan)
-    live = ~exists().where(and_(newer.unit_id == DunningPlan.unit_id, newer.status == "approved",
-                                newer.id > DunningPlan.id))
+    live = ~exists().where(
+        and_(newer.unit_id == DunningPlan.unit_id, newer.status == "approved", newer.id > DunningPlan.id)
+    )
     rows = session.execute(
         select(PlanStep, DunningPlan, Unit.owner_id, Project.code, Unit.code)
         .join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
-        .join(Unit, Unit.id == DunningPlan.unit_id).join(Project, Project.id == Unit.project_id)
+        .join(Unit, Unit.id == DunningPlan.unit_id)
+        .join(Project, Project.id == Unit.project_id)
         .where(DunningPlan.status == "approved", live, PlanStep.day == day, PlanStep.channel.in_(CHANNELS))
-        .order_by(PlanStep.id)).all()
+        .order_by(PlanStep.id)
+    ).all()
     return [(step, plan, owner_id, f"{p}/{u}") for step, plan, owner_id, p, u in rows if owner_id is not None]
 
 
-def dispatch_due_steps(engine: Engine, day: date, *, adapters: AdapterFactory | None = None,
-                       policy: PolicyConfig, progress: Callable[[str, int, int | None], None] | None = None,
-                       actor: str = "batch", link_for: LinkFactory | None = None) -> DispatchStats:
+def dispatch_due_steps(
+    engine: Engine,
+    day: date,
+    *,
+    adapters: AdapterFactory | None = None,
+    policy: PolicyConfig,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    actor: str = "batch",
+    link_for: LinkFactory | None = None,
+) -> DispatchStats:
     """Send every due step once (key plan-step:<id>); each step commits on its own.
 
     The case is read again inside each send (see gate.check_step): a household that paid, disputes, promised
@@ -66,20 +76,41 @@ def dispatch_due_steps(engine: Engine, day: date, *, adapters: AdapterFactory | 
     adapters = adapters or outbox_adapters
     stats = DispatchStats()
     with Session(engine) as session:
-        work = [(s.id, p.unit_id, owner, p.stage, s.channel, s.fallback_channel, s.message, s.template_id,
-                 s.window_start, key) for s, p, owner, key in due_steps(session, day)]
+        work = [
+            (
+                s.id,
+                p.unit_id,
+                owner,
+                p.stage,
+                s.channel,
+                s.fallback_channel,
+                s.message,
+                s.template_id,
+                s.window_start,
+                key,
+            )
+            for s, p, owner, key in due_steps(session, day)
+        ]
     if progress and work:
         progress("dispatch", 0, len(work))
     for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start, key in work:
         channels = tuple(dict.fromkeys(c for c in (channel, fallback) if c in CHANNELS))
-        req = SendRequest(key=f"plan-step:{step_id}", owner_id=owner_id, unit_id=unit_id, channels=channels,
-                          text=text, at=datetime.combine(day, time.fromisoformat(start)), stage=stage,
-                          template_id=template, plan_step_id=step_id, pay_link=link_for(key) if link_for else None)
+        req = SendRequest(
+            key=f"plan-step:{step_id}",
+            owner_id=owner_id,
+            unit_id=unit_id,
+            channels=channels,
+            text=text,
+            at=datetime.combine(day, time.fromisoformat(start)),
+            stage=stage,
+            template_id=template,
+            plan_step_id=step_id,
+            pay_link=link_for(key) if link_for else None,
+        )
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
-        field = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate",
-                 "held": "held"}
+        field = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate", "held": "held"}
         name = field.get(result.status, "failed")
         setattr(stats, name, getattr(stats, name) + 1)
         if progress:
@@ -87,9 +118,18 @@ def dispatch_due_steps(engine: Engine, day: date, *, adapters: AdapterFactory | 
     return stats
 
 
-def send_step_now(session: Session, scope, household: str, step_id: int, *, actor: str, at: datetime,  # noqa: ANN001
-                  policy: PolicyConfig, adapters: Sequence[ChannelAdapter] | None = None,
-                  link_for: LinkFactory | None = None):  # noqa: ANN201 - a SendResult
+def send_step_now(
+    session: Session,
+    scope,
+    household: str,
+    step_id: int,
+    *,
+    actor: str,
+    at: datetime,  # noqa: ANN001
+    policy: PolicyConfig,
+    adapters: Sequence[ChannelAdapter] | None = None,
+    link_for: LinkFactory | None = None,
+):  # noqa: ANN201 - a SendResult
     """Send one step of the household's approved plan now, through the same case check and contact policy.
 
     The key is the batch's (plan-step:<id>), so a step sent now is never sent again by the night run.
@@ -98,8 +138,11 @@ def send_step_now(session: Session, scope, household: str, step_id: int, *, acto
     from app.services.casework import scoped_unit
 
     unit = scoped_unit(session, scope, household)
-    row = session.execute(select(PlanStep, DunningPlan).join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
-                          .where(PlanStep.id == step_id, DunningPlan.unit_id == unit.id)).first()
+    row = session.execute(
+        select(PlanStep, DunningPlan)
+        .join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
+        .where(PlanStep.id == step_id, DunningPlan.unit_id == unit.id)
+    ).first()
     if row is None:
         raise LookupError(f"未找到该住户方案的步骤 {step_id}")
     step, plan = row
@@ -108,11 +151,25 @@ def send_step_now(session: Session, scope, household: str, step_id: int, *, acto
     if unit.owner_id is None:
         raise LookupError("该住户没有业主信息")
     channels = tuple(dict.fromkeys(c for c in (step.channel, step.fallback_channel) if c in CHANNELS))
-    req = SendRequest(key=f"plan-step:{step.id}", owner_id=unit.owner_id, unit_id=unit.id, channels=channels,
-                      text=step.message, at=at, stage=plan.stage, template_id=step.template_id, plan_step_id=step.id,
-                      pay_link=link_for(household) if link_for else None)
-    return send_contact(session, req, adapters=adapters if adapters is not None else outbox_adapters(session),
-                        policy=policy, actor=actor)
+    req = SendRequest(
+        key=f"plan-step:{step.id}",
+        owner_id=unit.owner_id,
+        unit_id=unit.id,
+        channels=channels,
+        text=step.message,
+        at=at,
+        stage=plan.stage,
+        template_id=step.template_id,
+        plan_step_id=step.id,
+        pay_link=link_for(household) if link_for else None,
+    )
+    return send_contact(
+        session,
+        req,
+        adapters=adapters if adapters is not None else outbox_adapters(session),
+        policy=policy,
+        actor=actor,
+    )
 
 
 def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest, str]]:
@@ -123,9 +180,12 @@ def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest,
     from data.repositories.cases import paid_since, schedule_of
 
     out = []
-    rows = session.execute(select(InstalmentPlan, Unit, Project.code).join(Unit, Unit.id == InstalmentPlan.unit_id)
-                           .join(Project, Project.id == Unit.project_id)
-                           .where(InstalmentPlan.status == "active")).all()
+    rows = session.execute(
+        select(InstalmentPlan, Unit, Project.code)
+        .join(Unit, Unit.id == InstalmentPlan.unit_id)
+        .join(Project, Project.id == Unit.project_id)
+        .where(InstalmentPlan.status == "active")
+    ).all()
     for inst, unit, project in rows:
         schedule = schedule_of(inst)
         due = [(i, when, amount) for i, (when, amount) in enumerate(schedule, start=1) if when == day]
@@ -137,17 +197,36 @@ def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest,
             continue  # paid ahead: nothing to remind
         owner = session.get(Owner, unit.owner_id)
         title = owner.title if owner and owner.title else "业主"
-        text = (f"{title}您好，您的物业费分期第 {seq}/{len(schedule)} 期 {to_yuan(amount):.2f}元 今日到期，"
-                f"缴费链接 https://pay.steward.local/b/instalment 。如已缴纳请忽略。回T退订")
-        out.append((SendRequest(key=f"instalment:{inst.id}:{seq}", owner_id=unit.owner_id, unit_id=unit.id,
-                                channels=("sms", "wechat"), text=text, at=datetime.combine(day, time(10)),
-                                template_id="instalment_due"), f"{project}/{unit.code}"))
+        text = (
+            f"{title}您好，您的物业费分期第 {seq}/{len(schedule)} 期 {to_yuan(amount):.2f}元 今日到期，"
+            f"缴费链接 https://pay.steward.local/b/instalment 。如已缴纳请忽略。回T退订"
+        )
+        out.append(
+            (
+                SendRequest(
+                    key=f"instalment:{inst.id}:{seq}",
+                    owner_id=unit.owner_id,
+                    unit_id=unit.id,
+                    channels=("sms", "wechat"),
+                    text=text,
+                    at=datetime.combine(day, time(10)),
+                    template_id="instalment_due",
+                ),
+                f"{project}/{unit.code}",
+            )
+        )
     return out
 
 
-def dispatch_instalment_reminders(engine: Engine, day: date, *, adapters: AdapterFactory | None = None,
-                                  policy: PolicyConfig, link_for: LinkFactory | None = None,
-                                  actor: str = "batch") -> DispatchStats:
+def dispatch_instalment_reminders(
+    engine: Engine,
+    day: date,
+    *,
+    adapters: AdapterFactory | None = None,
+    policy: PolicyConfig,
+    link_for: LinkFactory | None = None,
+    actor: str = "batch",
+) -> DispatchStats:
     """An agreed instalment schedule sends its own reminder on each due date (through the contact policy)."""
     from dataclasses import replace
 
@@ -164,6 +243,7 @@ def dispatch_instalment_reminders(engine: Engine, day: date, *, adapters: Adapte
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
         name = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate"}.get(
-            result.status, "failed")
+            result.status, "failed"
+        )
         setattr(stats, name, getattr(stats, name) + 1)
     return stats

@@ -16,8 +16,9 @@ CONVERSION_DAYS = 30
 COMPLAINT_TICKET_TYPE = "投诉建议"
 
 
-def create_experiment(session: Session, *, key: str, factor: str, variants: list[str], at: datetime,
-                      description: str = "") -> Experiment:
+def create_experiment(
+    session: Session, *, key: str, factor: str, variants: list[str], at: datetime, description: str = ""
+) -> Experiment:
     """Register an experiment (caller commits)."""
     if factor not in FACTORS:
         raise ValueError(f"实验因素应为 {'/'.join(FACTORS)} 之一：{factor}")
@@ -32,8 +33,11 @@ def create_experiment(session: Session, *, key: str, factor: str, variants: list
 def variant_for(session: Session, experiment_key: str, owner_id: int, at: datetime) -> str:
     """The owner's variant (deterministic hash), stored on first use."""
     exp = session.execute(select(Experiment).where(Experiment.key == experiment_key)).scalar_one()
-    stored = session.execute(select(ExperimentAssignment.variant).where(
-        ExperimentAssignment.experiment_id == exp.id, ExperimentAssignment.owner_id == owner_id)).scalar()
+    stored = session.execute(
+        select(ExperimentAssignment.variant).where(
+            ExperimentAssignment.experiment_id == exp.id, ExperimentAssignment.owner_id == owner_id
+        )
+    ).scalar()
     if stored:
         return stored
     variant = assign(exp.key, owner_id, exp.variants)
@@ -64,23 +68,37 @@ def results(session: Session, experiment_key: str, *, conversion_days: int = CON
     """
     exp = session.execute(select(Experiment).where(Experiment.key == experiment_key)).scalar_one()
     rows = session.execute(text(_OUTCOMES_SQL), {"e": exp.id, "complaint": COMPLAINT_TICKET_TYPE}).fetchall()
-    df = pd.DataFrame.from_records(rows, columns=["owner_id", "variant", "assigned_at", "first_paid", "complaints",
-                                                  "opt_outs"])
+    df = pd.DataFrame.from_records(
+        rows, columns=["owner_id", "variant", "assigned_at", "first_paid", "complaints", "opt_outs"]
+    )
     days = (pd.to_datetime(df["first_paid"]) - pd.to_datetime(df["assigned_at"])).dt.total_seconds() / 86400
     df["converted"] = days.le(conversion_days).fillna(False)
     df["days_to_pay"] = days.where(df["converted"])
     variants = []
     for name in exp.variants:
         part = df[df["variant"] == name]
-        variants.append({"variant": name, "owners": len(part), "conversions": int(part["converted"].sum()),
-                         "conversion_rate": round(float(part["converted"].mean()), 4) if len(part) else 0.0,
-                         "mean_days_to_pay": round(float(part["days_to_pay"].mean()), 2)
-                         if part["days_to_pay"].notna().any() else None,
-                         "complaints": int(part["complaints"].sum()), "opt_outs": int(part["opt_outs"].sum())})
+        variants.append(
+            {
+                "variant": name,
+                "owners": len(part),
+                "conversions": int(part["converted"].sum()),
+                "conversion_rate": round(float(part["converted"].mean()), 4) if len(part) else 0.0,
+                "mean_days_to_pay": round(float(part["days_to_pay"].mean()), 2)
+                if part["days_to_pay"].notna().any()
+                else None,
+                "complaints": int(part["complaints"].sum()),
+                "opt_outs": int(part["opt_outs"].sum()),
+            }
+        )
     control = variants[0]
     for v in variants[1:]:
         z, p = two_proportion_z(v["conversions"], v["owners"], control["conversions"], control["owners"])
         v["vs_control"] = {"z": round(z, 3), "p_value": round(p, 4), "significant": p < 0.05}
     stat, p = chi_square([v["conversions"] for v in variants], [v["owners"] for v in variants])
-    return {"experiment": exp.key, "factor": exp.factor, "conversion_days": conversion_days, "variants": variants,
-            "chi_square": {"statistic": round(stat, 3), "p_value": round(p, 4), "significant": p < 0.05}}
+    return {
+        "experiment": exp.key,
+        "factor": exp.factor,
+        "conversion_days": conversion_days,
+        "variants": variants,
+        "chi_square": {"statistic": round(stat, 3), "p_value": round(p, 4), "significant": p < 0.05},
+    }

@@ -20,13 +20,25 @@ def _scored(chunk, model: risk.RiskModel, day: date) -> pd.DataFrame:  # noqa: A
     units = chunk.units.reset_index(drop=True)
     targets = pd.DataFrame({"unit_id": units["unit_id"], "t": day.toordinal(), "amount": units["monthly_fee_cents"]})
     feats = features_at(targets, chunk.bills, chunk.events, units)
-    return pd.DataFrame({"unit_id": units["unit_id"], "project": units["project_code"],
-                         "segment": segments.segment(units), "arrears_cents": feats["arrears_cents"],
-                         "risk_score": model.predict(feats) if len(units) else []})
+    return pd.DataFrame(
+        {
+            "unit_id": units["unit_id"],
+            "project": units["project_code"],
+            "segment": segments.segment(units),
+            "arrears_cents": feats["arrears_cents"],
+            "risk_score": model.predict(feats) if len(units) else [],
+        }
+    )
 
 
-def recovery_forecast(engine: Engine, model: risk.RiskModel, day: date, *, chunk: int = CHUNK,
-                      backtest_model: risk.RiskModel | None = None) -> dict:
+def recovery_forecast(
+    engine: Engine,
+    model: risk.RiskModel,
+    day: date,
+    *,
+    chunk: int = CHUNK,
+    backtest_model: risk.RiskModel | None = None,
+) -> dict:
     """Expected recovery per project and segment for 7/14/30 days from ``day``, and the backtest error.
 
     The backtest forecasts from ``day`` − 30 with a model fitted only on labels known then
@@ -56,5 +68,10 @@ def recovery_forecast(engine: Engine, model: risk.RiskModel, day: date, *, chunk
     actual = pd.concat(actual_parts, ignore_index=True).drop(columns="unit_id").groupby(BY, as_index=False).sum()
     error = forecast.backtest_error(back_pred.drop(columns=["arrears_cents", "households"]), actual, BY)
     rows = predicted.assign(**{f"d{h}": predicted[f"d{h}"].round().astype("int64") for h in forecast.HORIZONS})
-    return {"as_of": day.isoformat(), "backtest_from": cutoff.isoformat(), "horizon_shares": shares,
-            "groups": rows.to_dict("records"), "backtest": error}
+    return {
+        "as_of": day.isoformat(),
+        "backtest_from": cutoff.isoformat(),
+        "horizon_shares": shares,
+        "groups": rows.to_dict("records"),
+        "backtest": error,
+    }

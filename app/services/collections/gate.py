@@ -65,8 +65,9 @@ def amount_problem(text: str, unit: Unit, arrears_cents: int, step_id: int, day:
     """Why the text may not go out with today's ledger (an amount that is not owed), else None."""
     allowed = {to_yuan(unit.monthly_fee_cents)} | {to_yuan(c) for c in _per_month(arrears_cents).values()}
     ctx = ComplianceContext(ledger_amount=to_yuan(arrears_cents), allowed_amounts=frozenset(allowed))
-    msg = OutgoingMessage(step_id=str(step_id), channel="sms", text=text, send_at=datetime.combine(day, time(10)),
-                          stage="预警")
+    msg = OutgoingMessage(
+        step_id=str(step_id), channel="sms", text=text, send_at=datetime.combine(day, time(10)), stage="预警"
+    )
     failures = amounts.check(msg, ctx)
     return failures[0].message if failures else None
 
@@ -82,7 +83,9 @@ def check_step(session: Session, step_id: int, day: date, text: str, pay_link: s
         return GateResult(False, rule="plan_retired", reason=f"方案已不再生效（{plan.status}），不发送")
     live = case_repo.newest_approved_plan(session, plan.unit_id)
     if live is not None and live.id != plan.id:
-        return GateResult(False, rule="superseded", reason=f"已有更新的批准方案（第 {live.version} 版），旧方案不再发送")
+        return GateResult(
+            False, rule="superseded", reason=f"已有更新的批准方案（第 {live.version} 版），旧方案不再发送"
+        )
     facts = case_repo.case_facts(session, plan.unit_id, day)
     hold = send_hold(facts, day)
     if hold is not None:

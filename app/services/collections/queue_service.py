@@ -13,9 +13,25 @@ from core.domain.collections.queue import owner_entries
 from core.domain.collections.segments import BAND_NAMES, SEGMENT_NAMES
 from core.domain.money import to_yuan
 
-_COLUMNS = ["unit_id", "owner_id", "household", "project_code", "arrears_cents", "months_in_arrears", "days_overdue",
-            "stage", "risk_score", "risk_band", "segment", "strategy", "manager_review", "priority", "warning",
-            "reasons", "excluded"]
+_COLUMNS = [
+    "unit_id",
+    "owner_id",
+    "household",
+    "project_code",
+    "arrears_cents",
+    "months_in_arrears",
+    "days_overdue",
+    "stage",
+    "risk_score",
+    "risk_band",
+    "segment",
+    "strategy",
+    "manager_review",
+    "priority",
+    "warning",
+    "reasons",
+    "excluded",
+]
 
 
 @dataclass
@@ -45,8 +61,10 @@ class QueueEntry:
 def has_scores(engine: Engine, day: date) -> bool:
     """Whether household_scores already holds a computation for ``day``."""
     with engine.connect() as conn:
-        return conn.execute(text("SELECT 1 FROM household_scores WHERE as_of = :d LIMIT 1"), {"d": day}).first() \
+        return (
+            conn.execute(text("SELECT 1 FROM household_scores WHERE as_of = :d LIMIT 1"), {"d": day}).first()
             is not None
+        )
 
 
 def ensure_scores(engine: Engine, day: date, var_dir: Path) -> None:
@@ -61,10 +79,12 @@ def ensure_scores(engine: Engine, day: date, var_dir: Path) -> None:
 
 def _read(engine: Engine, day: date, project: str | None, limit: int | None) -> pd.DataFrame:
     where = "s.as_of = :d AND s.excluded IS NULL" + (" AND p.code = :p" if project else "")
-    sql = (f"SELECT s.unit_id, s.owner_id, p.code || '/' || u.code, p.code, s.arrears_cents, s.months_in_arrears, "
-           f"s.days_overdue, s.stage, s.risk_score, s.risk_band, s.segment, s.strategy, s.manager_review, s.priority, "
-           f"s.warning, s.reasons, s.excluded FROM household_scores s JOIN units u ON u.id = s.unit_id "
-           f"JOIN projects p ON p.id = u.project_id WHERE {where} ORDER BY s.priority DESC, s.unit_id")
+    sql = (
+        f"SELECT s.unit_id, s.owner_id, p.code || '/' || u.code, p.code, s.arrears_cents, s.months_in_arrears, "
+        f"s.days_overdue, s.stage, s.risk_score, s.risk_band, s.segment, s.strategy, s.manager_review, s.priority, "
+        f"s.warning, s.reasons, s.excluded FROM household_scores s JOIN units u ON u.id = s.unit_id "
+        f"JOIN projects p ON p.id = u.project_id WHERE {where} ORDER BY s.priority DESC, s.unit_id"
+    )
     params: dict = {"d": day, "p": project}
     if limit:
         # Owners with several units are rare: twice the rows are enough to fill `limit` distinct owners.
@@ -83,8 +103,9 @@ def _json_list(value: object) -> list:
     return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
-def daily_queue(engine: Engine, day: date, *, project: str | None = None, limit: int | None = None,
-                var_dir: Path | None = None) -> list[QueueEntry]:
+def daily_queue(
+    engine: Engine, day: date, *, project: str | None = None, limit: int | None = None, var_dir: Path | None = None
+) -> list[QueueEntry]:
     """Today's queue: one entry per owner, highest priority first, exclusions already applied.
 
     Args:
@@ -99,13 +120,25 @@ def daily_queue(engine: Engine, day: date, *, project: str | None = None, limit:
     frame = owner_entries(_read(engine, day, project, limit))
     if limit:
         frame = frame.head(limit)
-    return [QueueEntry(household=r["household"], priority=round(float(r["priority"]), 4), reasons=r["reasons"],
-                       warning=r["warning"], arrears=str(to_yuan(int(r["arrears_cents"]))),
-                       owner_arrears=str(to_yuan(int(r["owner_arrears_cents"]))), days_overdue=int(r["days_overdue"]),
-                       stage=r["stage"], risk_score=round(float(r["risk_score"]), 4), risk_band=r["risk_band"],
-                       segment=r["segment"], strategy=r["strategy"], manager_review=bool(r["manager_review"]),
-                       other_units=list(r["other_units"]))
-            for r in frame.to_dict("records")]
+    return [
+        QueueEntry(
+            household=r["household"],
+            priority=round(float(r["priority"]), 4),
+            reasons=r["reasons"],
+            warning=r["warning"],
+            arrears=str(to_yuan(int(r["arrears_cents"]))),
+            owner_arrears=str(to_yuan(int(r["owner_arrears_cents"]))),
+            days_overdue=int(r["days_overdue"]),
+            stage=r["stage"],
+            risk_score=round(float(r["risk_score"]), 4),
+            risk_band=r["risk_band"],
+            segment=r["segment"],
+            strategy=r["strategy"],
+            manager_review=bool(r["manager_review"]),
+            other_units=list(r["other_units"]),
+        )
+        for r in frame.to_dict("records")
+    ]
 
 
 def band_label(band: str) -> str:

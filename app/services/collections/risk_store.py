@@ -69,10 +69,16 @@ def train(engine: Engine, var_dir: Path, as_of: date, *, holdout_days: int = HOL
     train_mask, hold_mask = risk.time_split(data.t, holdout_days)
     model = risk.fit(data.X[train_mask], data.y[train_mask])
     metrics = risk.evaluate(model, data.X[hold_mask], data.y[hold_mask])
-    model.metadata = {"as_of": as_of.isoformat(), "trained_at": datetime.now().isoformat(timespec="seconds"),
-                      "holdout_days": holdout_days, "train_rows": int(train_mask.sum()),
-                      "holdout_rows": int(hold_mask.sum()), "features": list(model.features),
-                      "algorithm": "standardised logistic regression", **metrics}
+    model.metadata = {
+        "as_of": as_of.isoformat(),
+        "trained_at": datetime.now().isoformat(timespec="seconds"),
+        "holdout_days": holdout_days,
+        "train_rows": int(train_mask.sum()),
+        "holdout_rows": int(hold_mask.sum()),
+        "features": list(model.features),
+        "algorithm": "standardised logistic regression",
+        **metrics,
+    }
     path = model_path(var_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
@@ -103,5 +109,7 @@ def evaluate(engine: Engine, model: risk.RiskModel, as_of: date, *, holdout_days
     """Re-evaluate a model on the latest months of the current data."""
     data = labelled_set(engine, as_of)
     _, hold_mask = risk.time_split(data.t, holdout_days)
-    return risk.evaluate(model, data.X[hold_mask], data.y[hold_mask]) | {"as_of": as_of.isoformat(),
-                                                                        "holdout_days": holdout_days}
+    return risk.evaluate(model, data.X[hold_mask], data.y[hold_mask]) | {
+        "as_of": as_of.isoformat(),
+        "holdout_days": holdout_days,
+    }

@@ -19,9 +19,29 @@ from core.domain.collections.risk import RiskModel
 from knowledge_base.taxonomy import TAXONOMY
 
 CHUNK = 50_000
-SCORE_COLUMNS = ("unit_id", "as_of", "project_id", "owner_id", "arrears_cents", "months_in_arrears", "days_overdue",
-                 "stage", "risk_score", "risk_band", "segment", "special", "high_value", "problem", "strategy",
-                 "manager_review", "priority", "warning", "excluded", "reasons", "computed_at")
+SCORE_COLUMNS = (
+    "unit_id",
+    "as_of",
+    "project_id",
+    "owner_id",
+    "arrears_cents",
+    "months_in_arrears",
+    "days_overdue",
+    "stage",
+    "risk_score",
+    "risk_band",
+    "segment",
+    "special",
+    "high_value",
+    "problem",
+    "strategy",
+    "manager_review",
+    "priority",
+    "warning",
+    "excluded",
+    "reasons",
+    "computed_at",
+)
 
 
 def strategy_groups(cause_ids: pd.Series) -> np.ndarray:
@@ -59,9 +79,11 @@ def score_chunk(chunk: Chunk, model: RiskModel, day: date) -> pd.DataFrame:
 
 
 def _rows(frame: pd.DataFrame, day: date, at: datetime, sqlite: bool) -> list[tuple]:
-    out = frame.assign(as_of=day.isoformat() if sqlite else day,
-                       computed_at=at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at,
-                       reasons=[json.dumps(r, ensure_ascii=False) for r in frame["reasons"]])
+    out = frame.assign(
+        as_of=day.isoformat() if sqlite else day,
+        computed_at=at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at,
+        reasons=[json.dumps(r, ensure_ascii=False) for r in frame["reasons"]],
+    )
     out["excluded"] = out["excluded"].astype(object).where(out["excluded"].notna(), None)
     out["stage"] = out["stage"].astype(object).where(out["stage"].notna(), None)
     out["owner_id"] = out["owner_id"].astype(object).where(out["owner_id"].notna(), None)
@@ -77,8 +99,10 @@ def upsert_scores(conn: Connection, frame: pd.DataFrame, day: date, at: datetime
     mark = "?" if sqlite else "%s"
     values = ", ".join(f"CAST({mark} AS JSON)" if c == "reasons" and not sqlite else mark for c in SCORE_COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in SCORE_COLUMNS if c != "unit_id")
-    sql = (f"INSERT INTO household_scores ({', '.join(SCORE_COLUMNS)}) VALUES ({values}) "
-           f"ON CONFLICT (unit_id) DO UPDATE SET {updates}")
+    sql = (
+        f"INSERT INTO household_scores ({', '.join(SCORE_COLUMNS)}) VALUES ({values}) "
+        f"ON CONFLICT (unit_id) DO UPDATE SET {updates}"
+    )
     rows = _rows(frame, day, at, sqlite)
     cursor = conn.connection.driver_connection.cursor()
     try:
@@ -98,8 +122,16 @@ class ScoreStats:
     last_unit_id: int = 0
 
 
-def score_all(engine: Engine, model: RiskModel, day: date, *, at: datetime, chunk: int = CHUNK, start_after: int = 0,
-              on_chunk: Callable[[int, int], None] | None = None) -> ScoreStats:
+def score_all(
+    engine: Engine,
+    model: RiskModel,
+    day: date,
+    *,
+    at: datetime,
+    chunk: int = CHUNK,
+    start_after: int = 0,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> ScoreStats:
     """Score every unit with id > ``start_after`` in id-range chunks, committing each chunk.
 
     ``on_chunk(last_unit_id, households)`` runs after each committed chunk (progress, resume marker).
@@ -121,8 +153,9 @@ def score_all(engine: Engine, model: RiskModel, day: date, *, at: datetime, chun
     return stats
 
 
-def rescore_units(engine: Engine, model: RiskModel, day: date, unit_ids: list[int], *, at: datetime,
-                  chunk: int = CHUNK) -> int:
+def rescore_units(
+    engine: Engine, model: RiskModel, day: date, unit_ids: list[int], *, at: datetime, chunk: int = CHUNK
+) -> int:
     """Rescore the id-range chunks that hold ``unit_ids`` (e.g. after new diagnoses changed their strategy)."""
     starts = sorted({(u - 1) // chunk * chunk + 1 for u in unit_ids})
     n = 0
@@ -137,8 +170,10 @@ def totals(engine: Engine, day: date) -> tuple[int, int, int]:
     """(households, in arrears, queued) scored for ``day``."""
     from sqlalchemy import text
 
-    sql = ("SELECT COUNT(*), SUM(CASE WHEN arrears_cents > 0 THEN 1 ELSE 0 END), "
-           "SUM(CASE WHEN excluded IS NULL THEN 1 ELSE 0 END) FROM household_scores WHERE as_of = :d")
+    sql = (
+        "SELECT COUNT(*), SUM(CASE WHEN arrears_cents > 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN excluded IS NULL THEN 1 ELSE 0 END) FROM household_scores WHERE as_of = :d"
+    )
     with engine.connect() as conn:
         n, owing, queued = conn.execute(text(sql), {"d": day}).one()
     return int(n or 0), int(owing or 0), int(queued or 0)

@@ -63,8 +63,14 @@ class SendResult:
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
-        return {"status": self.status, "channel": self.channel, "outcome": self.outcome, "rule": self.rule,
-                "reason": self.reason, "tries": self.tries}
+        return {
+            "status": self.status,
+            "channel": self.channel,
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "reason": self.reason,
+            "tries": self.tries,
+        }
 
 
 def owner_state(session: Session, owner_id: int, unit_id: int | None, at: datetime) -> OwnerContactState:
@@ -72,33 +78,57 @@ def owner_state(session: Session, owner_id: int, unit_id: int | None, at: dateti
     outs = session.execute(select(OptOut.channel).where(OptOut.owner_id == owner_id)).scalars().all()
     pref = session.get(OwnerPreference, owner_id)
     since = at - timedelta(days=7)
-    prior = session.execute(select(ContactAttempt.at).where(
-        ContactAttempt.owner_id == owner_id, ContactAttempt.at >= since, ContactAttempt.at <= at,
-        ContactAttempt.outcome.in_(COUNTED))).scalars().all()
+    prior = (
+        session.execute(
+            select(ContactAttempt.at).where(
+                ContactAttempt.owner_id == owner_id,
+                ContactAttempt.at >= since,
+                ContactAttempt.at <= at,
+                ContactAttempt.outcome.in_(COUNTED),
+            )
+        )
+        .scalars()
+        .all()
+    )
     tags = set(session.execute(select(OwnerTag.tag).where(OwnerTag.owner_id == owner_id)).scalars())
     project_sent = 0
     if unit_id is not None:
         project_id = session.execute(select(Unit.project_id).where(Unit.id == unit_id)).scalar()
         day0 = datetime.combine(at.date(), datetime.min.time())
-        project_sent = session.execute(select(func.count()).select_from(ContactAttempt).join(
-            Unit, Unit.id == ContactAttempt.unit_id).where(
-            Unit.project_id == project_id, ContactAttempt.at >= day0, ContactAttempt.at < day0 + timedelta(days=1),
-            ContactAttempt.outcome.in_(COUNTED))).scalar_one()
+        project_sent = session.execute(
+            select(func.count())
+            .select_from(ContactAttempt)
+            .join(Unit, Unit.id == ContactAttempt.unit_id)
+            .where(
+                Unit.project_id == project_id,
+                ContactAttempt.at >= day0,
+                ContactAttempt.at < day0 + timedelta(days=1),
+                ContactAttempt.outcome.in_(COUNTED),
+            )
+        ).scalar_one()
     return OwnerContactState(
-        owner_id=owner_id, opted_out_all=any(c is None for c in outs),
-        opted_out_channels=frozenset(c for c in outs if c), blacklisted=session.execute(
-            select(BlacklistEntry.id).where(BlacklistEntry.owner_id == owner_id)).first() is not None,
-        window=parse_window(pref.window_start, pref.window_end) if pref else None, prior_contacts=tuple(prior),
-        special=bool(SPECIAL_TAGS & tags), project_sent_today=project_sent)
+        owner_id=owner_id,
+        opted_out_all=any(c is None for c in outs),
+        opted_out_channels=frozenset(c for c in outs if c),
+        blacklisted=session.execute(select(BlacklistEntry.id).where(BlacklistEntry.owner_id == owner_id)).first()
+        is not None,
+        window=parse_window(pref.window_start, pref.window_end) if pref else None,
+        prior_contacts=tuple(prior),
+        special=bool(SPECIAL_TAGS & tags),
+        project_sent_today=project_sent,
+    )
 
 
 def _recipient(session: Session, owner_id: int, channel: str) -> str | None:
     kind = CONTACT_KIND.get(channel)
     if kind is None:
         return ""
-    return session.execute(select(Contact.value).where(Contact.owner_id == owner_id, Contact.kind == kind,
-                                                       Contact.valid.is_(True))
-                           .order_by(Contact.preferred.desc()).limit(1)).scalar()
+    return session.execute(
+        select(Contact.value)
+        .where(Contact.owner_id == owner_id, Contact.kind == kind, Contact.valid.is_(True))
+        .order_by(Contact.preferred.desc())
+        .limit(1)
+    ).scalar()
 
 
 def _adapter(adapters: Sequence[ChannelAdapter], channel: str) -> ChannelAdapter | None:
@@ -112,26 +142,62 @@ def _deliver(adapter: ChannelAdapter, message: ChannelMessage) -> Receipt:
         return Receipt("failed", detail={"error": str(exc)})
 
 
-def _after_receipt(session: Session, req: SendRequest, channel: str, receipt: Receipt, actor: str,
-                   attempt: ContactAttempt) -> None:
+def _after_receipt(
+    session: Session, req: SendRequest, channel: str, receipt: Receipt, actor: str, attempt: ContactAttempt
+) -> None:
     if receipt.status == "unsubscribed":
         session.add(OptOut(owner_id=req.owner_id, channel=channel, at=req.at, reason="渠道回执：业主退订"))
-        audit.record(session, actor=actor, action="consent.opt_out", entity="owner", entity_id=str(req.owner_id),
-                     detail={"channel": channel, "source": "receipt"}, at=req.at)
+        audit.record(
+            session,
+            actor=actor,
+            action="consent.opt_out",
+            entity="owner",
+            entity_id=str(req.owner_id),
+            detail={"channel": channel, "source": "receipt"},
+            at=req.at,
+        )
         if req.unit_id is not None:
-            record_event(session, req.unit_id, "opt_out", actor=actor, at=req.at, ref=f"opt-out:{attempt.id}",
-                         reason="渠道回执：业主退订", detail={"channel": channel, "contact_attempt_id": attempt.id})
+            record_event(
+                session,
+                req.unit_id,
+                "opt_out",
+                actor=actor,
+                at=req.at,
+                ref=f"opt-out:{attempt.id}",
+                reason="渠道回执：业主退订",
+                detail={"channel": channel, "contact_attempt_id": attempt.id},
+            )
     if req.unit_id is not None and receipt.status != "unsubscribed":
-        record_event(session, req.unit_id, "contact", actor=actor, at=req.at, ref=f"contact:{attempt.id}",
-                     outcome=receipt.status, reason=f"{CHANNEL_NAMES[channel]}：{receipt.status}",
-                     detail={"channel": channel, "outcome": receipt.status, "contact_attempt_id": attempt.id,
-                             "plan_step_id": req.plan_step_id})
+        record_event(
+            session,
+            req.unit_id,
+            "contact",
+            actor=actor,
+            at=req.at,
+            ref=f"contact:{attempt.id}",
+            outcome=receipt.status,
+            reason=f"{CHANNEL_NAMES[channel]}：{receipt.status}",
+            detail={
+                "channel": channel,
+                "outcome": receipt.status,
+                "contact_attempt_id": attempt.id,
+                "plan_step_id": req.plan_step_id,
+            },
+        )
 
 
 def _reserve(session: Session, req: SendRequest, channel: str, key: str) -> ContactAttempt | None:
-    attempt = ContactAttempt(owner_id=req.owner_id, unit_id=req.unit_id, channel=channel, at=req.at,
-                             template_id=req.template_id, text=req.text, outcome="pending", idempotency_key=key,
-                             plan_step_id=req.plan_step_id)
+    attempt = ContactAttempt(
+        owner_id=req.owner_id,
+        unit_id=req.unit_id,
+        channel=channel,
+        at=req.at,
+        template_id=req.template_id,
+        text=req.text,
+        outcome="pending",
+        idempotency_key=key,
+        plan_step_id=req.plan_step_id,
+    )
     try:
         with session.begin_nested():
             session.add(attempt)
@@ -141,8 +207,14 @@ def _reserve(session: Session, req: SendRequest, channel: str, key: str) -> Cont
     return attempt
 
 
-def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[ChannelAdapter], policy: PolicyConfig,
-                 actor: str = "system") -> SendResult:
+def send_contact(
+    session: Session,
+    req: SendRequest,
+    *,
+    adapters: Sequence[ChannelAdapter],
+    policy: PolicyConfig,
+    actor: str = "system",
+) -> SendResult:
     """Send ``req`` through the first channel that the policy allows and that delivers (caller commits).
 
     Every channel try is a ContactAttempt keyed ``req.key#channel`` (unique), so a retry after a crash
@@ -150,17 +222,27 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
     returns ``duplicate``.
     """
     keys = {ch: f"{req.key}#{ch}" for ch in req.channels}
-    done = {a.channel: a for a in session.execute(select(ContactAttempt).where(
-        ContactAttempt.idempotency_key.in_(list(keys.values())))).scalars()}
+    done = {
+        a.channel: a
+        for a in session.execute(
+            select(ContactAttempt).where(ContactAttempt.idempotency_key.in_(list(keys.values())))
+        ).scalars()
+    }
     final = next((a for a in done.values() if a.outcome in FINAL), None)
     if final is not None:
         return SendResult("duplicate", final.channel, final.outcome, reason="该触达已发送过，不重复发送")
     if req.plan_step_id is not None:
         gate = check_step(session, req.plan_step_id, req.at.date(), req.text, req.pay_link)
         if not gate.allowed:
-            audit.record(session, actor=actor, action="contact.held", entity="owner", entity_id=str(req.owner_id),
-                         detail={"key": req.key, "rule": gate.rule, "reason": gate.reason, "unit_id": req.unit_id},
-                         at=req.at)
+            audit.record(
+                session,
+                actor=actor,
+                action="contact.held",
+                entity="owner",
+                entity_id=str(req.owner_id),
+                detail={"key": req.key, "rule": gate.rule, "reason": gate.reason, "unit_id": req.unit_id},
+                at=req.at,
+            )
             return SendResult("held", rule=gate.rule, reason=gate.reason)
         req = replace(req, text=gate.text)
     state = owner_state(session, req.owner_id, req.unit_id, req.at)
@@ -172,8 +254,9 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
             continue
         recipient = _recipient(session, req.owner_id, channel)
         # A pending attempt passed the policy before the crash; it is finished, not checked again.
-        decision = PolicyDecision(True) if previous is not None else check_send(channel, req.at, req.stage, state,
-                                                                               policy)
+        decision = (
+            PolicyDecision(True) if previous is not None else check_send(channel, req.at, req.stage, state, policy)
+        )
         if decision.allowed and recipient is None:
             decision = PolicyDecision(False, "no_contact", f"业主没有有效的{CHANNEL_NAMES[channel]}联系方式")
         if not decision.allowed:
@@ -189,13 +272,29 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
         attempt = previous or _reserve(session, req, channel, keys[channel])
         if attempt is None:
             return SendResult("duplicate", channel, reason="该触达正由其他任务发送", tries=result.tries)
-        receipt = _deliver(adapter, ChannelMessage(keys[channel], channel, req.owner_id, req.unit_id, req.text,
-                                                   recipient or "", req.template_id))
+        receipt = _deliver(
+            adapter,
+            ChannelMessage(
+                keys[channel], channel, req.owner_id, req.unit_id, req.text, recipient or "", req.template_id
+            ),
+        )
         attempt.outcome, attempt.receipt = receipt.status, {"provider_ref": receipt.provider_ref, **receipt.detail}
         session.flush()
-        audit.record(session, actor=actor, action="contact.sent", entity="contact_attempt", entity_id=str(attempt.id),
-                     detail={"channel": channel, "outcome": receipt.status, "key": keys[channel],
-                             "owner_id": req.owner_id, "unit_id": req.unit_id}, at=req.at)
+        audit.record(
+            session,
+            actor=actor,
+            action="contact.sent",
+            entity="contact_attempt",
+            entity_id=str(attempt.id),
+            detail={
+                "channel": channel,
+                "outcome": receipt.status,
+                "key": keys[channel],
+                "owner_id": req.owner_id,
+                "unit_id": req.unit_id,
+            },
+            at=req.at,
+        )
         _after_receipt(session, req, channel, receipt, actor, attempt)
         result.tries.append({"channel": channel, "outcome": receipt.status})
         if receipt.status in FINAL:
@@ -205,6 +304,13 @@ def send_contact(session: Session, req: SendRequest, *, adapters: Sequence[Chann
             state = replace(state, prior_contacts=state.prior_contacts + (req.at,))
         result = SendResult("failed", reason="所有渠道均未送达", tries=result.tries)
     if result.status == "blocked":
-        audit.record(session, actor=actor, action="contact.blocked", entity="owner", entity_id=str(req.owner_id),
-                     detail={"key": req.key, "rule": result.rule, "reason": result.reason}, at=req.at)
+        audit.record(
+            session,
+            actor=actor,
+            action="contact.blocked",
+            entity="owner",
+            entity_id=str(req.owner_id),
+            detail={"key": req.key, "rule": result.rule, "reason": result.reason},
+            at=req.at,
+        )
     return result

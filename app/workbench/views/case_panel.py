@@ -15,8 +15,13 @@ from app.services.users import Caller
 from app.workbench.components import md_escape
 from app.workbench.runtime import Runtime
 
-OUTCOMES = {"answered": "已接通", "no_answer": "未接通", "refused": "拒绝沟通", "visited": "已上门",
-            "wrong_number": "号码错误"}
+OUTCOMES = {
+    "answered": "已接通",
+    "no_answer": "未接通",
+    "refused": "拒绝沟通",
+    "visited": "已上门",
+    "wrong_number": "号码错误",
+}
 CHANNELS = {"phone": "电话", "visit": "上门", "wechat": "微信", "sms": "短信"}
 
 
@@ -54,9 +59,16 @@ def _send_now(rt: Runtime, caller: Caller, key: str, step_id: int) -> None:
 
     try:
         with rt.session() as session:
-            result = send_step_now(session, caller.scope, key, step_id, actor=caller.username,
-                                   at=datetime.now().replace(microsecond=0), policy=PolicyConfig(),
-                                   link_for=bill_link_factory(rt.settings))
+            result = send_step_now(
+                session,
+                caller.scope,
+                key,
+                step_id,
+                actor=caller.username,
+                at=datetime.now().replace(microsecond=0),
+                policy=PolicyConfig(),
+                link_for=bill_link_factory(rt.settings),
+            )
     except LookupError as exc:
         st.session_state[f"case_msg_{key}"] = ("error", str(exc))
         return
@@ -74,7 +86,9 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
 
     with rt.session() as session:
         view = case_view(session, caller.scope, key)
-    st.markdown(f"**案件状态：** {view['state']}　**待缴：** {view['arrears']} 元　**下一步：** {md_escape(view['why'])}")
+    st.markdown(
+        f"**案件状态：** {view['state']}　**待缴：** {view['arrears']} 元　**下一步：** {md_escape(view['why'])}"
+    )
     message = st.session_state.pop(f"case_msg_{key}", None)
     if message:
         getattr(st, message[0])(message[1])
@@ -92,8 +106,14 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
             when = st.date_input("承诺缴费日期", key=f"p_date_{key}", value=date.fromisoformat(view["as_of"]))
             amount = st.text_input("承诺金额（元，留空为全部欠费）", key=f"p_amount_{key}")
             if st.form_submit_button("记录承诺"):
-                _do(rt, caller, key, "promise_made", promised_date=when,
-                    amount_cents=_cents(amount) if amount.strip() else None)
+                _do(
+                    rt,
+                    caller,
+                    key,
+                    "promise_made",
+                    promised_date=when,
+                    amount_cents=_cents(amount) if amount.strip() else None,
+                )
         with tabs[2], st.form(f"payment_{key}"):
             amount = st.text_input("金额（元）", key=f"pay_amount_{key}")
             channel = st.selectbox("方式", ["现金", "银行转账", "POS", "微信", "支付宝"], key=f"pay_channel_{key}")
@@ -108,18 +128,27 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
         with tabs[3], st.form(f"dispute_{key}"):
             dispute = view["dispute"]
             st.caption(f"当前异议：{dispute['status']}（{dispute['note']}）" if dispute else "暂无异议")
-            verdict = st.radio("处理", ["dispute_resolved", "dispute_rejected"], key=f"d_kind_{key}",
-                               format_func={"dispute_resolved": "已解决", "dispute_rejected": "异议不成立"}.get)
+            verdict = st.radio(
+                "处理",
+                ["dispute_resolved", "dispute_rejected"],
+                key=f"d_kind_{key}",
+                format_func={"dispute_resolved": "已解决", "dispute_rejected": "异议不成立"}.get,
+            )
             reason = st.text_area("处理结果 / 理由（业主可见）", key=f"d_reason_{key}", max_chars=500)
             if st.form_submit_button("提交处理结果"):
                 _do(rt, caller, key, verdict, reason=reason)
         with tabs[4], st.form(f"instalment_{key}"):
             inst = view["instalment"]
             st.caption(f"当前分期：{inst['status']}，{inst['months']} 期" if inst else "暂无分期申请")
-            decision = st.radio("决定", ["instalment_approved", "instalment_declined"], key=f"i_kind_{key}",
-                                format_func={"instalment_approved": "批准", "instalment_declined": "不批准"}.get)
-            months = st.number_input("期数", min_value=1, max_value=12, value=inst["months"] if inst else 3,
-                                     key=f"i_months_{key}")
+            decision = st.radio(
+                "决定",
+                ["instalment_approved", "instalment_declined"],
+                key=f"i_kind_{key}",
+                format_func={"instalment_approved": "批准", "instalment_declined": "不批准"}.get,
+            )
+            months = st.number_input(
+                "期数", min_value=1, max_value=12, value=inst["months"] if inst else 3, key=f"i_months_{key}"
+            )
             start = st.date_input("首期日期", key=f"i_start_{key}", value=date.fromisoformat(view["as_of"]))
             reason = st.text_area("说明（业主可见）", key=f"i_reason_{key}", max_chars=500)
             if st.form_submit_button("提交分期决定"):
@@ -134,8 +163,12 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
                 st.caption("黑名单由经理调整")
             else:
                 with st.form(f"blacklist_{key}"):
-                    action = st.radio("操作", ["blacklist_added", "blacklist_removed"], key=f"b_kind_{key}",
-                                      format_func={"blacklist_added": "加入黑名单", "blacklist_removed": "移出黑名单"}.get)
+                    action = st.radio(
+                        "操作",
+                        ["blacklist_added", "blacklist_removed"],
+                        key=f"b_kind_{key}",
+                        format_func={"blacklist_added": "加入黑名单", "blacklist_removed": "移出黑名单"}.get,
+                    )
                     reason = st.text_input("原因", key=f"b_reason_{key}")
                     if st.form_submit_button("提交"):
                         _do(rt, caller, key, action, reason=reason)
@@ -146,13 +179,23 @@ def _reduction_tab(rt: Runtime, caller: Caller, key: str) -> None:
         st.caption("减免由经理审批")
         return
     with st.form(f"reduction_{key}"):
-        decision = st.radio("决定", ["reduction_approved", "reduction_declined"], key=f"r_kind_{key}",
-                            format_func={"reduction_approved": "批准减免", "reduction_declined": "不批准"}.get)
+        decision = st.radio(
+            "决定",
+            ["reduction_approved", "reduction_declined"],
+            key=f"r_kind_{key}",
+            format_func={"reduction_approved": "批准减免", "reduction_declined": "不批准"}.get,
+        )
         amount = st.text_input("减免金额（元，按最早账期冲减）", key=f"r_amount_{key}")
         reason = st.text_area("理由（业主可见）", key=f"r_reason_{key}", max_chars=500)
         if st.form_submit_button("提交减免决定"):
-            _do(rt, caller, key, decision, reason=reason,
-                amount_cents=_cents(amount) if decision == "reduction_approved" else None)
+            _do(
+                rt,
+                caller,
+                key,
+                decision,
+                reason=reason,
+                amount_cents=_cents(amount) if decision == "reduction_approved" else None,
+            )
 
 
 def _send_tab(rt: Runtime, caller: Caller, key: str, view: dict) -> None:

@@ -50,18 +50,36 @@ def _audit(rt: Runtime, caller: Caller) -> None:
     since = c3.date_input("起始日期", value=None, key="a_since")
     until = c4.date_input("截止日期", value=None, key="a_until")
     with rt.session() as session:
-        events = audit_log.search(session, actor=actor or None, action=action or None,
-                                  since=datetime.combine(since, time()) if since else None,
-                                  until=datetime.combine(until, time.max) if until else None, limit=1000)
-    st.dataframe([{"时间": e["at"], "操作人": e["actor"], "动作": e["action"], "对象": f"{e['entity']}:{e['entity_id']}",
-                   "详情": str(e["detail"])} for e in events], hide_index=True, use_container_width=True)
+        events = audit_log.search(
+            session,
+            actor=actor or None,
+            action=action or None,
+            since=datetime.combine(since, time()) if since else None,
+            until=datetime.combine(until, time.max) if until else None,
+            limit=1000,
+        )
+    st.dataframe(
+        [
+            {
+                "时间": e["at"],
+                "操作人": e["actor"],
+                "动作": e["action"],
+                "对象": f"{e['entity']}:{e['entity_id']}",
+                "详情": str(e["detail"]),
+            }
+            for e in events
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
 
     def exported() -> None:
         with rt.session() as session:
             audit.record(session, actor=caller.username, action="audit.export", detail={"rows": len(events)})
 
-    st.download_button("导出 CSV", audit_log.to_csv(events), file_name="audit.csv", mime="text/csv",
-                       on_click=exported, key="a_export")
+    st.download_button(
+        "导出 CSV", audit_log.to_csv(events), file_name="audit.csv", mime="text/csv", on_click=exported, key="a_export"
+    )
 
 
 def render(rt: Runtime, caller: Caller) -> None:

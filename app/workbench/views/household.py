@@ -24,13 +24,22 @@ def _load(rt: Runtime, caller: Caller, key: str) -> dict | None:
         with rt.session() as session:
             unit = casework.scoped_unit(session, caller.scope, key)
             reader = EvidenceReader(session, key, caller.scope)
-            return {"view": household_view(session, key, scope=caller.scope).to_dict(), "lights": casework.reachability(session, unit),
-                    "attempts": casework.list_attempts(session, unit), "promises": casework.list_promises(session, unit),
-                    "instalments": casework.list_instalments(session, unit),
-                    "disputes": casework.list_disputes(session, unit), "plans": list_plans(session, unit),
-                    "evidence": {"chats": reader.chats(0, 500)["messages"], "tickets": reader.tickets(),
-                                 "claims": reader.claims(), "payments": reader.payments()["records"],
-                                 "contacts": reader.contact_history()}}
+            return {
+                "view": household_view(session, key, scope=caller.scope).to_dict(),
+                "lights": casework.reachability(session, unit),
+                "attempts": casework.list_attempts(session, unit),
+                "promises": casework.list_promises(session, unit),
+                "instalments": casework.list_instalments(session, unit),
+                "disputes": casework.list_disputes(session, unit),
+                "plans": list_plans(session, unit),
+                "evidence": {
+                    "chats": reader.chats(0, 500)["messages"],
+                    "tickets": reader.tickets(),
+                    "claims": reader.claims(),
+                    "payments": reader.payments()["records"],
+                    "contacts": reader.contact_history(),
+                },
+            }
     except (HouseholdNotFound, ScopeError, ValueError):
         return None
 
@@ -44,22 +53,29 @@ def _facts(data: dict) -> None:
         recommendation, advice = headline, f"{view['stage'] or ''}阶段 · {detail}".strip(" ·")
     else:
         recommendation, advice = view["stage"] or "无需催缴", STAGE_ADVICE.get(view["stage"], "")
-    st.subheader(f"{inert(view['project']['name'])} · {inert(view['unit']['label'])}"
-                 f"（{inert(view['owner']['title']) or '业主'}）")
+    st.subheader(
+        f"{inert(view['project']['name'])} · {inert(view['unit']['label'])}"
+        f"（{inert(view['owner']['title']) or '业主'}）"
+    )
     c1, c2, c3 = st.columns(3)
     c1.metric("欠费金额", f"¥{view['arrears']}", help=inert("、".join(view["unpaid_periods"])))
     c2.metric("账龄", f"{view['days_overdue']} 天", view["aging_bucket"] or "无欠费", delta_color="off")
     c3.metric("建议", recommendation, advice, delta_color="off")
     tags = view["owner"]["tags"]
-    st.markdown("**标签：** " + ("、".join(inert(t) for t in tags) if tags else "无")
-                + f"　**案件状态：** {inert(view['case_state'])}")
+    st.markdown(
+        "**标签：** "
+        + ("、".join(inert(t) for t in tags) if tags else "无")
+        + f"　**案件状态：** {inert(view['case_state'])}"
+    )
 
 
 def _contacts(rt: Runtime, caller: Caller, key: str, data: dict) -> None:
     from app.services import casework
     from app.services.audit_log import reveal_contacts
 
-    masked = "；".join(f"{c['kind']} {c['value']}" + ("" if c["valid"] else "（无效）") for c in data["view"]["contacts"])
+    masked = "；".join(
+        f"{c['kind']} {c['value']}" + ("" if c["valid"] else "（无效）") for c in data["view"]["contacts"]
+    )
     st.markdown(f"**联系方式（已脱敏）：** {inert(masked) or '无'}")
     lights(data["lights"])
     if not caller.can_write:
@@ -70,8 +86,12 @@ def _contacts(rt: Runtime, caller: Caller, key: str, data: dict) -> None:
             with rt.session() as session:
                 unit = casework.scoped_unit(session, caller.scope, key)
                 shown = reveal_contacts(session, unit, actor=caller.username, reason=reason, at=datetime.now())
-            st.warning("仅本次显示，刷新后自动隐藏：" + inert(shown["name"]) + "；" +
-                       "；".join(inert(f"{c['kind']} {c['value']}") for c in shown["contacts"]))
+            st.warning(
+                "仅本次显示，刷新后自动隐藏："
+                + inert(shown["name"])
+                + "；"
+                + "；".join(inert(f"{c['kind']} {c['value']}") for c in shown["contacts"])
+            )
 
 
 def _history(data: dict) -> None:
@@ -90,13 +110,21 @@ def _history(data: dict) -> None:
 def evidence_timeline(evidence: dict) -> None:
     """Every evidence item with an HTML anchor so citations can link to it; the owner's text is shown literally."""
     items = [(m["time"], m["id"], f"{m['speaker']}：{m['text']}") for m in evidence["chats"]]
-    items += [(t["created"], t["id"], f"工单［{t['type']}/{t['status']}］{t['description']}") for t in evidence["tickets"]]
-    items += [((c["records"] or [{"time": ""}])[0]["time"], c["id"], f"诉求［{c['type']}］{'；'.join(c['items'])}")
-              for c in evidence["claims"]]
-    items += [(p["paid_at"], p["id"], f"缴费 {p['period']} {p['amount']}元（{p['channel']}）") for p in evidence["payments"]]
+    items += [
+        (t["created"], t["id"], f"工单［{t['type']}/{t['status']}］{t['description']}") for t in evidence["tickets"]
+    ]
+    items += [
+        ((c["records"] or [{"time": ""}])[0]["time"], c["id"], f"诉求［{c['type']}］{'；'.join(c['items'])}")
+        for c in evidence["claims"]
+    ]
+    items += [
+        (p["paid_at"], p["id"], f"缴费 {p['period']} {p['amount']}元（{p['channel']}）") for p in evidence["payments"]
+    ]
     for time, eid, text in sorted(items, key=lambda x: x[0] or ""):
-        st.markdown(safe_html(f'<a id="{anchor_id(eid)}"></a><code>{inert(eid)}</code> {inert(time or "")}　'
-                              f'{inert(text)}'), unsafe_allow_html=True)
+        st.markdown(
+            safe_html(f'<a id="{anchor_id(eid)}"></a><code>{inert(eid)}</code> {inert(time or "")}　{inert(text)}'),
+            unsafe_allow_html=True,
+        )
 
 
 def render(rt: Runtime, caller: Caller) -> None:

@@ -24,8 +24,9 @@ def render(rt: Runtime) -> None:
     address = address if isinstance(address, str) and address else "workbench"
     try:
         with rt.session() as session:
-            caller = login(session, rt.rate_limits, username=username.strip(), password=password, address=address,
-                           via="workbench").caller
+            caller = login(
+                session, rt.rate_limits, username=username.strip(), password=password, address=address, via="workbench"
+            ).caller
     except Throttled as exc:
         st.error(f"登录失败次数过多，请 {exc.retry_after} 秒后再试")
         return

@@ -9,8 +9,14 @@ from app.workbench.components import anchor_id, inert
 from app.workbench.runtime import Runtime
 from core.domain.plan_status import PLAN_STATUS_NAMES
 
-STATUS_ICONS = {"awaiting_approval": "⏳", "approved": "✅", "ignored": "⛔", "rejected": "⛔", "blocked": "🚫",
-                "superseded": "🗂️"}
+STATUS_ICONS = {
+    "awaiting_approval": "⏳",
+    "approved": "✅",
+    "ignored": "⛔",
+    "rejected": "⛔",
+    "blocked": "🚫",
+    "superseded": "🗂️",
+}
 STATUS = {status: f"{icon} {PLAN_STATUS_NAMES[status]}" for status, icon in STATUS_ICONS.items()}
 
 
@@ -22,6 +28,7 @@ def _generate(rt: Runtime, caller: Caller, household: str) -> None:
     from agent.runner import NODE_LABELS
 
     with st.status("正在生成方案…", expanded=True) as status:
+
         def on_node(node: str) -> None:
             status.update(label=f"{NODE_LABELS[node]}…")
             status.write(f"✔ {NODE_LABELS[node]}")
@@ -42,8 +49,9 @@ def _decide(rt: Runtime, caller: Caller, household: str, plan_id: int, **decisio
 
     try:
         with rt.session() as session:
-            result = rt.plans().decide(session, caller.scope, plan_id,
-                                       ApprovalDecision(user=caller.username, **decision))
+            result = rt.plans().decide(
+                session, caller.scope, plan_id, ApprovalDecision(user=caller.username, **decision)
+            )
     except (PlanConflict, PlanNotApprovable) as exc:
         st.error(inert(exc))
         return
@@ -71,8 +79,13 @@ def _validation(result: dict) -> None:
         st.success("合规校验通过")
         return
     st.error(f"合规校验未通过：{len(val.get('failures', []))} 项")
-    st.dataframe([{"步骤": f["step_id"], "规则": f["rule"], "原文": f["excerpt"], "说明": f["message"],
-                   "建议": f["hint"]} for f in val.get("failures", [])], hide_index=True)
+    st.dataframe(
+        [
+            {"步骤": f["step_id"], "规则": f["rule"], "原文": f["excerpt"], "说明": f["message"], "建议": f["hint"]}
+            for f in val.get("failures", [])
+        ],
+        hide_index=True,
+    )
 
 
 def _steps(result: dict) -> list[dict]:
@@ -82,17 +95,34 @@ def _steps(result: dict) -> list[dict]:
 def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: dict) -> None:
     diag, plan = result.get("diagnosis") or {}, result.get("plan") or {}
     cause = diag.get("primary_cause") or {}
-    st.markdown(f"#### 诊断：{inert(cause.get('name', '-'))}（{inert(cause.get('dimension', ''))}/"
-                f"{inert(cause.get('category', ''))}，把握 {inert(diag.get('confidence'))}）")
+    st.markdown(
+        f"#### 诊断：{inert(cause.get('name', '-'))}（{inert(cause.get('dimension', ''))}/"
+        f"{inert(cause.get('category', ''))}，把握 {inert(diag.get('confidence'))}）"
+    )
     st.markdown(inert(diag.get("explanation", ""), lines=True))
     _citations(diag, evidence)
-    st.markdown(f"**阶段：** {inert(plan.get('stage'))}　**策略：** {inert(plan.get('strategy_label'))}"
-                f"　**欠费：** {inert(plan.get('arrears'))} 元")
+    st.markdown(
+        f"**阶段：** {inert(plan.get('stage'))}　**策略：** {inert(plan.get('strategy_label'))}"
+        f"　**欠费：** {inert(plan.get('arrears'))} 元"
+    )
     for note in plan.get("notes", []):
         st.caption(f"· {inert(note)}")
-    st.dataframe([{"#": s["seq"], "日期": s["date"], "时段": "-".join(s["window"]), "渠道": s["channel"],
-                   "负责人": s["role_name"], "动作": s["action"], "话术": s["message"]} for s in _steps(result)],
-                 hide_index=True, use_container_width=True)
+    st.dataframe(
+        [
+            {
+                "#": s["seq"],
+                "日期": s["date"],
+                "时段": "-".join(s["window"]),
+                "渠道": s["channel"],
+                "负责人": s["role_name"],
+                "动作": s["action"],
+                "话术": s["message"],
+            }
+            for s in _steps(result)
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
     _validation(result)
     status = result.get("status")
     st.markdown(f"**状态：** {STATUS.get(status, status)}")
@@ -100,11 +130,19 @@ def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: d
         return
     plan_id = result["plan_id"]
     with st.form(f"edit_{plan_id}"):
-        edits = {s["seq"]: st.text_area(f"第 {s['seq']} 步话术（{s['channel']}）", s["message"], key=f"e_{plan_id}_{s['seq']}")
-                 for s in _steps(result) if s.get("outgoing")}
+        edits = {
+            s["seq"]: st.text_area(
+                f"第 {s['seq']} 步话术（{s['channel']}）", s["message"], key=f"e_{plan_id}_{s['seq']}"
+            )
+            for s in _steps(result)
+            if s.get("outgoing")
+        }
         if st.form_submit_button("保存修改并重新校验"):
-            changed = {seq: text for seq, text in edits.items()
-                       if text != next(s["message"] for s in _steps(result) if s["seq"] == seq)}
+            changed = {
+                seq: text
+                for seq, text in edits.items()
+                if text != next(s["message"] for s in _steps(result) if s["seq"] == seq)
+            }
             if changed:
                 _decide(rt, caller, household, plan_id, action="edit", edits=changed)
     c1, c2 = st.columns(2)

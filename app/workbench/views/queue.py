@@ -30,9 +30,14 @@ def render(rt: Runtime, caller: Caller) -> None:
     stage = c2.selectbox("阶段", STAGES, key="q_stage")
     warning = c3.selectbox("预警", list(WARNINGS), key="q_warning")
     with rt.session() as session:
-        total, rows, interim = rt.queue.page(session, caller.scope, project=None if project == "全部" else project,
-                                             stage=None if stage == "全部" else stage, warning=WARNINGS[warning],
-                                             limit=200)
+        total, rows, interim = rt.queue.page(
+            session,
+            caller.scope,
+            project=None if project == "全部" else project,
+            stage=None if stage == "全部" else stage,
+            warning=WARNINGS[warning],
+            limit=200,
+        )
         reds = rt.queue.page(session, caller.scope, warning="red", limit=0)[0]
         yellows = rt.queue.page(session, caller.scope, warning="yellow", limit=0)[0]
     m1, m2, m3 = st.columns(3)
@@ -40,9 +45,19 @@ def render(rt: Runtime, caller: Caller) -> None:
     m2.metric("🔴 红色预警", reds)
     m3.metric("🟡 黄色预警", yellows)
     st.caption("按欠费金额排序（今日尚未跑批，临时队列）" if interim else "按催缴优先级排序（夜间跑批结果）")
-    table = [{"户号": r["household"], "房号": r["label"], "欠费(元)": r["arrears"], "逾期天数": r["days_overdue"],
-              "阶段": r["stage"] or "-", "账龄": r["aging_bucket"] or "-", "预警": warning_badge(r["warning"], r["reasons"]),
-              "状态": r["case_state"]} for r in rows]
+    table = [
+        {
+            "户号": r["household"],
+            "房号": r["label"],
+            "欠费(元)": r["arrears"],
+            "逾期天数": r["days_overdue"],
+            "阶段": r["stage"] or "-",
+            "账龄": r["aging_bucket"] or "-",
+            "预警": warning_badge(r["warning"], r["reasons"]),
+            "状态": r["case_state"],
+        }
+        for r in rows
+    ]
     st.dataframe(table, hide_index=True, use_container_width=True)
     if rows:
         choice = st.selectbox("打开住户", [r["household"] for r in rows], key="q_open")

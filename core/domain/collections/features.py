@@ -17,9 +17,25 @@ import pandas as pd
 PAID_WITHIN_DAYS = 30
 EVENT_KINDS = {"ticket": 0, "low_sat_ticket": 1, "claim": 2, "attempt": 3, "no_answer": 4, "service_ticket": 5}
 FEATURES: tuple[str, ...] = (
-    "n_prior", "ontime_rate", "paid30_rate", "mean_delay", "max_delay", "months_in_arrears", "log_arrears",
-    "days_overdue", "has_partial", "log_amount", "tickets", "low_sat", "open_tickets", "claims", "attempts",
-    "no_answer", "special", "high_value", "problem",
+    "n_prior",
+    "ontime_rate",
+    "paid30_rate",
+    "mean_delay",
+    "max_delay",
+    "months_in_arrears",
+    "log_arrears",
+    "days_overdue",
+    "has_partial",
+    "log_amount",
+    "tickets",
+    "low_sat",
+    "open_tickets",
+    "claims",
+    "attempts",
+    "no_answer",
+    "special",
+    "high_value",
+    "problem",
 )
 
 
@@ -47,10 +63,10 @@ def bill_history(targets: pd.DataFrame, bills: pd.DataFrame) -> pd.DataFrame:
     n_elig = _sum(idx, eligible30, n)
     out = pd.DataFrame(index=targets.index)
     out["n_prior"] = n_prior
-    out["ontime_rate"] = np.divide(_sum(idx, known_paid & (delay <= 0), n), n_prior,
-                                   out=np.ones(n), where=n_prior > 0)
-    out["paid30_rate"] = np.divide(_sum(idx, known_paid & eligible30 & (delay <= PAID_WITHIN_DAYS), n), n_elig,
-                                   out=np.ones(n), where=n_elig > 0)
+    out["ontime_rate"] = np.divide(_sum(idx, known_paid & (delay <= 0), n), n_prior, out=np.ones(n), where=n_prior > 0)
+    out["paid30_rate"] = np.divide(
+        _sum(idx, known_paid & eligible30 & (delay <= PAID_WITHIN_DAYS), n), n_elig, out=np.ones(n), where=n_elig > 0
+    )
     out["mean_delay"] = np.divide(_sum(idx, delay, n), n_paid, out=np.zeros(n), where=n_paid > 0)
     max_delay = np.zeros(n)
     np.maximum.at(max_delay, idx, np.where(known_paid, delay, 0.0))
@@ -78,8 +94,13 @@ def evidence_counts(targets: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame
     is_ticket = kind == EVENT_KINDS["ticket"]
     still_open = is_ticket & ~(np.nan_to_num(pairs["until"].to_numpy(), nan=np.inf) < t)
     out = pd.DataFrame(index=targets.index)
-    for name, kind_name in (("tickets", "ticket"), ("low_sat", "low_sat_ticket"), ("claims", "claim"),
-                            ("attempts", "attempt"), ("no_answer", "no_answer")):
+    for name, kind_name in (
+        ("tickets", "ticket"),
+        ("low_sat", "low_sat_ticket"),
+        ("claims", "claim"),
+        ("attempts", "attempt"),
+        ("no_answer", "no_answer"),
+    ):
         out[name] = _sum(idx, kind == EVENT_KINDS[kind_name], n)
     out["open_tickets"] = _sum(idx, still_open, n)
     service_open = (kind == EVENT_KINDS["service_ticket"]) & ~(np.nan_to_num(pairs["until"].to_numpy(), nan=np.inf) < t)
@@ -87,14 +108,16 @@ def evidence_counts(targets: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def features_at(targets: pd.DataFrame, bills: pd.DataFrame, events: pd.DataFrame,
-                units: pd.DataFrame) -> pd.DataFrame:
+def features_at(targets: pd.DataFrame, bills: pd.DataFrame, events: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """All model features (FEATURES) plus ledger facts, one row per target, aligned with ``targets``."""
     targets = targets.reset_index(drop=True)
     hist = bill_history(targets, bills)
     ev = evidence_counts(targets, events)
-    flags = targets[["unit_id"]].merge(units[["unit_id", "special", "high_value", "problem"]], on="unit_id",
-                                       how="left").fillna(False)
+    flags = (
+        targets[["unit_id"]]
+        .merge(units[["unit_id", "special", "high_value", "problem"]], on="unit_id", how="left")
+        .fillna(False)
+    )
     out = pd.concat([hist, ev], axis=1)
     for name in ("special", "high_value", "problem"):
         out[name] = flags[name].to_numpy().astype(float)
@@ -109,7 +132,14 @@ def training_targets(bills: pd.DataFrame, horizon_end: int) -> pd.DataFrame:
     Label: the bill was fully paid within 30 days of its due date.
     """
     known = bills[bills["due"] + PAID_WITHIN_DAYS < horizon_end]
-    paid_in_time = known["settled"].to_numpy() & (np.nan_to_num(known["pay_day"].to_numpy(), nan=np.inf)
-                                                  <= known["due"].to_numpy() + PAID_WITHIN_DAYS)
-    return pd.DataFrame({"unit_id": known["unit_id"].to_numpy(), "t": known["due"].to_numpy(),
-                         "amount": known["amount"].to_numpy(), "label": paid_in_time.astype(int)})
+    paid_in_time = known["settled"].to_numpy() & (
+        np.nan_to_num(known["pay_day"].to_numpy(), nan=np.inf) <= known["due"].to_numpy() + PAID_WITHIN_DAYS
+    )
+    return pd.DataFrame(
+        {
+            "unit_id": known["unit_id"].to_numpy(),
+            "t": known["due"].to_numpy(),
+            "amount": known["amount"].to_numpy(),
+            "label": paid_in_time.astype(int),
+        }
+    )

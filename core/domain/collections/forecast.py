@@ -42,14 +42,18 @@ def actual_recovery(bills: pd.DataFrame, cutoff: int, horizons: tuple[int, ...] 
     return out.groupby("unit_id", as_index=False).sum()
 
 
-def backtest_error(predicted: pd.DataFrame, actual: pd.DataFrame, by: list[str],
-                   horizons: tuple[int, ...] = HORIZONS) -> dict:
+def backtest_error(
+    predicted: pd.DataFrame, actual: pd.DataFrame, by: list[str], horizons: tuple[int, ...] = HORIZONS
+) -> dict:
     """Weighted absolute percentage error (WAPE) per horizon over groups, and predicted/actual totals."""
     merged = predicted.merge(actual, on=by, how="outer", suffixes=("_pred", "_act")).fillna(0.0)
     out = {}
     for h in horizons:
         pred, act = merged[f"d{h}_pred"].to_numpy(), merged[f"d{h}_act"].to_numpy()
         denom = max(float(np.abs(act).sum()), 1.0)
-        out[f"d{h}"] = {"wape": round(float(np.abs(pred - act).sum()) / denom, 4),
-                        "predicted_cents": int(pred.sum()), "actual_cents": int(act.sum())}
+        out[f"d{h}"] = {
+            "wape": round(float(np.abs(pred - act).sum()) / denom, 4),
+            "predicted_cents": int(pred.sum()),
+            "actual_cents": int(act.sum()),
+        }
     return out

@@ -15,8 +15,16 @@ from core.domain.compliance import ComplianceContext, OutgoingMessage, check_mes
 from core.domain.compliance.types import DEFAULT_DAILY_CAPS
 
 # Order in which a blocked send is explained: the hardest "never" first.
-RULE_ORDER: tuple[str, ...] = ("blacklist", "opt_out", "holiday", "quiet_hours", "owner_window", "daily_cap",
-                               "weekly_cap", "project_daily_cap")
+RULE_ORDER: tuple[str, ...] = (
+    "blacklist",
+    "opt_out",
+    "holiday",
+    "quiet_hours",
+    "owner_window",
+    "daily_cap",
+    "weekly_cap",
+    "project_daily_cap",
+)
 SPECIAL_WEEKLY_CAP = 1
 
 
@@ -79,14 +87,21 @@ def parse_window(start: str | None, end: str | None) -> tuple[time, time] | None
     return window if window[0] < window[1] else None
 
 
-def _compliance_failures(channel: str, at: datetime, stage: str, owner: OwnerContactState,
-                         config: PolicyConfig) -> list[tuple[str, str, str]]:
+def _compliance_failures(
+    channel: str, at: datetime, stage: str, owner: OwnerContactState, config: PolicyConfig
+) -> list[tuple[str, str, str]]:
     msg = OutgoingMessage(step_id="send", channel=channel, text="", send_at=at, stage=stage)
     weekly = min(config.weekly_cap, config.special_weekly_cap) if owner.special else config.weekly_cap
     ctx = ComplianceContext(
-        ledger_amount=0, owner_opted_out=owner.opted_out_all, opted_out_channels=owner.opted_out_channels,
-        owner_blacklisted=owner.blacklisted, holidays=config.holidays, quiet_start=config.quiet_start,
-        quiet_end=config.quiet_end, daily_cap_by_stage=config.daily_cap_by_stage, weekly_cap=weekly,
+        ledger_amount=0,
+        owner_opted_out=owner.opted_out_all,
+        opted_out_channels=owner.opted_out_channels,
+        owner_blacklisted=owner.blacklisted,
+        holidays=config.holidays,
+        quiet_start=config.quiet_start,
+        quiet_end=config.quiet_end,
+        daily_cap_by_stage=config.daily_cap_by_stage,
+        weekly_cap=weekly,
         prior_contacts=owner.prior_contacts,
     )
     return [(f.rule, f.message, f.hint) for f in check_message(msg, ctx, families=("consent", "schedule"))]
@@ -99,8 +114,13 @@ def _owner_window(at: datetime, owner: OwnerContactState) -> list[tuple[str, str
     t = to_local(at).time()
     if start <= t < end:
         return []
-    return [("owner_window", f"业主选择的联系时段为 {start:%H:%M}–{end:%H:%M}，{t:%H:%M} 不在其内",
-             f"改到 {start:%H:%M}–{end:%H:%M} 之间联系")]
+    return [
+        (
+            "owner_window",
+            f"业主选择的联系时段为 {start:%H:%M}–{end:%H:%M}，{t:%H:%M} 不在其内",
+            f"改到 {start:%H:%M}–{end:%H:%M} 之间联系",
+        )
+    ]
 
 
 def _project_cap(owner: OwnerContactState, config: PolicyConfig) -> list[tuple[str, str, str]]:
@@ -110,8 +130,9 @@ def _project_cap(owner: OwnerContactState, config: PolicyConfig) -> list[tuple[s
     return [("project_daily_cap", f"本项目今日触达已达上限 {cap} 次", "顺延到次日")]
 
 
-def check_send(channel: str, at: datetime, stage: str, owner: OwnerContactState,
-               config: PolicyConfig) -> PolicyDecision:
+def check_send(
+    channel: str, at: datetime, stage: str, owner: OwnerContactState, config: PolicyConfig
+) -> PolicyDecision:
     """Decide whether one contact may go out now.
 
     Args:

@@ -18,10 +18,24 @@ import pandas as pd
 
 from core.domain.collections.segments import BAND_NAMES, SEGMENT_NAMES
 
-EXCLUSIONS: tuple[str, ...] = ("blacklist", "opt_out", "dispute", "promise", "instalment", "service_first",
-                               "not_in_arrears")
-EXCLUSION_NAMES = {"blacklist": "黑名单", "opt_out": "已退订全部渠道", "dispute": "异议处理中",
-                   "promise": "已承诺还款且未到期", "instalment": "分期履约中", "service_first": "服务问题优先整改", "not_in_arrears": "无欠费"}
+EXCLUSIONS: tuple[str, ...] = (
+    "blacklist",
+    "opt_out",
+    "dispute",
+    "promise",
+    "instalment",
+    "service_first",
+    "not_in_arrears",
+)
+EXCLUSION_NAMES = {
+    "blacklist": "黑名单",
+    "opt_out": "已退订全部渠道",
+    "dispute": "异议处理中",
+    "promise": "已承诺还款且未到期",
+    "instalment": "分期履约中",
+    "service_first": "服务问题优先整改",
+    "not_in_arrears": "无欠费",
+}
 STAGE_WEIGHT = {"预警": 1.0, "初级": 1.2, "中级": 1.4, "高级": 1.6}
 STAGE_BOUNDARIES = (15, 30, 60)
 NEXT_STAGE = {15: "初级", 30: "中级", 60: "高级"}
@@ -35,10 +49,15 @@ def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def exclusion(frame: pd.DataFrame) -> np.ndarray:
     """The exclusion rule id per row, or None when the household belongs in the queue."""
-    conds = [frame["blacklisted"].astype(bool), frame["opted_out_all"].astype(bool),
-             frame["open_dispute"].astype(bool), frame["open_promise"].astype(bool),
-             _flag(frame, "instalment_active"),
-             frame["service_first"].astype(bool), frame["arrears_cents"].to_numpy() <= 0]
+    conds = [
+        frame["blacklisted"].astype(bool),
+        frame["opted_out_all"].astype(bool),
+        frame["open_dispute"].astype(bool),
+        frame["open_promise"].astype(bool),
+        _flag(frame, "instalment_active"),
+        frame["service_first"].astype(bool),
+        frame["arrears_cents"].to_numpy() <= 0,
+    ]
     return np.select(conds, list(EXCLUSIONS), default=None)
 
 
@@ -75,8 +94,10 @@ def _yuan(cents: int) -> str:
 
 
 def _reasons_row(row: dict) -> list[str]:
-    out = [f"欠费 {_yuan(int(row['arrears_cents']))}（{int(row['months_in_arrears'])} 期，最早已 {int(row['days_overdue'])} 天）",
-           f"30天内缴费概率 {row['risk_score']:.0%}（{BAND_NAMES[row['risk_band']]}）"]
+    out = [
+        f"欠费 {_yuan(int(row['arrears_cents']))}（{int(row['months_in_arrears'])} 期，最早已 {int(row['days_overdue'])} 天）",
+        f"30天内缴费概率 {row['risk_score']:.0%}（{BAND_NAMES[row['risk_band']]}）",
+    ]
     if row["stage"]:
         out.append(f"当前阶段：{row['stage']}")
     ahead = int(row["ahead"])
@@ -92,10 +113,20 @@ def _reasons_row(row: dict) -> list[str]:
 
 def reasons(frame: pd.DataFrame) -> list[list[str]]:
     """Chinese reasons per row (amount, probability, stage, segment, model factors)."""
-    cols = ["arrears_cents", "months_in_arrears", "days_overdue", "risk_score", "risk_band", "stage", "segment",
-            "special", "model_reasons"]
-    data = frame[cols].assign(ahead=days_to_next_stage(frame["days_overdue"].to_numpy()),
-                              broken_promise=_flag(frame, "broken_promise"))
+    cols = [
+        "arrears_cents",
+        "months_in_arrears",
+        "days_overdue",
+        "risk_score",
+        "risk_band",
+        "stage",
+        "segment",
+        "special",
+        "model_reasons",
+    ]
+    data = frame[cols].assign(
+        ahead=days_to_next_stage(frame["days_overdue"].to_numpy()), broken_promise=_flag(frame, "broken_promise")
+    )
     return [_reasons_row(r) for r in data.to_dict("records")]
 
 
@@ -120,6 +151,7 @@ def owner_entries(scored: pd.DataFrame) -> pd.DataFrame:
     units = eligible.groupby("_owner")["household"].agg(list)
     top = eligible.drop_duplicates("_owner").copy()
     top["owner_arrears_cents"] = [int(totals[o]) for o in top["_owner"]]
-    top["other_units"] = [[h for h in units[o] if h != h0] for o, h0 in zip(top["_owner"], top["household"],
-                                                                             strict=True)]
+    top["other_units"] = [
+        [h for h in units[o] if h != h0] for o, h0 in zip(top["_owner"], top["household"], strict=True)
+    ]
     return top.drop(columns="_owner").reset_index(drop=True)

@@ -71,15 +71,21 @@ class RiskModel:
         order = np.argsort(contrib, axis=1)[:, :k]
         out = []
         for row, cols in enumerate(order):
-            out.append([REASON_TEXT[self.features[c]].format(v=values[row, c]) for c in cols
-                        if contrib[row, c] < -MIN_CONTRIBUTION])
+            out.append(
+                [
+                    REASON_TEXT[self.features[c]].format(v=values[row, c])
+                    for c in cols
+                    if contrib[row, c] < -MIN_CONTRIBUTION
+                ]
+            )
         return out
 
 
 def fit(X: pd.DataFrame, y: np.ndarray, *, features: tuple[str, ...] = FEATURES, seed: int = 0) -> RiskModel:
     """Fit a standardised logistic regression (calibrated by construction, explainable by coefficients)."""
-    pipeline = Pipeline([("scale", StandardScaler()),
-                         ("model", LogisticRegression(C=1.0, max_iter=500, random_state=seed))])
+    pipeline = Pipeline(
+        [("scale", StandardScaler()), ("model", LogisticRegression(C=1.0, max_iter=500, random_state=seed))]
+    )
     pipeline.fit(X[list(features)].to_numpy(dtype=float), y)
     return RiskModel(pipeline=pipeline, features=features)
 
@@ -98,8 +104,14 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
     for b in range(bins):
         mask = which == b
         if mask.any():
-            rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "n": int(mask.sum()),
-                         "predicted": round(float(p[mask].mean()), 4), "observed": round(float(y[mask].mean()), 4)})
+            rows.append(
+                {
+                    "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
+                    "n": int(mask.sum()),
+                    "predicted": round(float(p[mask].mean()), 4),
+                    "observed": round(float(y[mask].mean()), 4),
+                }
+            )
     return rows
 
 
@@ -108,9 +120,14 @@ def evaluate(model: RiskModel, X: pd.DataFrame, y: np.ndarray) -> dict:
     p = model.predict(X)
     if len(np.unique(y)) < 2:
         raise ValueError("holdout has a single class; AUC is undefined")
-    return {"auc": round(float(roc_auc_score(y, p)), 4), "ks": round(ks_statistic(y, p), 4),
-            "brier": round(float(brier_score_loss(y, p)), 4), "n": int(len(y)),
-            "positive_rate": round(float(np.mean(y)), 4), "calibration": calibration_table(y, p)}
+    return {
+        "auc": round(float(roc_auc_score(y, p)), 4),
+        "ks": round(ks_statistic(y, p), 4),
+        "brier": round(float(brier_score_loss(y, p)), 4),
+        "n": int(len(y)),
+        "positive_rate": round(float(np.mean(y)), 4),
+        "calibration": calibration_table(y, p),
+    }
 
 
 def time_split(t: np.ndarray, holdout_days: int) -> tuple[np.ndarray, np.ndarray]:

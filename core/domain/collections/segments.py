@@ -21,16 +21,25 @@ def risk_band(p: np.ndarray) -> np.ndarray:
 
 def segment(frame: pd.DataFrame) -> np.ndarray:
     """One segment per row; special populations win over problem owners, then high-value."""
-    return np.select([frame["special"].astype(bool), frame["problem"].astype(bool), frame["high_value"].astype(bool)],
-                     ["special", "problem", "high_value"], default="standard")
+    return np.select(
+        [frame["special"].astype(bool), frame["problem"].astype(bool), frame["high_value"].astype(bool)],
+        ["special", "problem", "high_value"],
+        default="standard",
+    )
 
 
 def _decision_row(group: str, special: bool, high_value: bool, problem: bool, days: int) -> dict:
     flags = OwnerFlags(vulnerable=special, high_value=high_value, malicious=problem, hardship=group == "hardship")
     d = decide(group, flags, days)
-    return {"strategy": d.name, "stage": d.stage.name if d.stage else None, "manager_review": d.manager_review,
-            "gentle": d.gentle, "pause_forced_collection": d.pause_forced_collection,
-            "weekly_cap": d.weekly_contact_cap, "legal_track": d.legal_track}
+    return {
+        "strategy": d.name,
+        "stage": d.stage.name if d.stage else None,
+        "manager_review": d.manager_review,
+        "gentle": d.gentle,
+        "pause_forced_collection": d.pause_forced_collection,
+        "weekly_cap": d.weekly_contact_cap,
+        "legal_track": d.legal_track,
+    }
 
 
 def apply_strategy(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,8 +12,27 @@ from core.domain.compliance.types import ComplianceContext, Failure, OutgoingMes
 RULES: tuple[str, ...] = ("amount_mismatch",)
 
 _CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
-    "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "壹": 1,
+    "二": 2,
+    "贰": 2,
+    "两": 2,
+    "三": 3,
+    "叁": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
 }
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "万"
@@ -116,7 +135,11 @@ def check(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
             continue
         failures.append(
             text_failure(
-                "amount_mismatch", msg, nt, amount.start, amount.end,
+                "amount_mismatch",
+                msg,
+                nt,
+                amount.start,
+                amount.end,
                 f"金额 {amount.value.normalize():f} 元与账单金额 {ctx.ledger_amount:f} 元不一致",
                 f"以账单为准，改为 {ctx.ledger_amount:f} 元，或删除该金额",
             )

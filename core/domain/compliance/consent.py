@@ -19,7 +19,10 @@ def check_opt_out(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]
     scope = "全部渠道" if not channel_out or ALL_CHANNELS in ctx.opted_out_channels else CHANNEL_NAMES[msg.channel]
     return [
         plain_failure(
-            "opt_out", msg, msg.channel, f"业主已退订{scope}，不得通过该渠道联系",
+            "opt_out",
+            msg,
+            msg.channel,
+            f"业主已退订{scope}，不得通过该渠道联系",
             "删除该步骤，或改用业主未退订的渠道",
         )
     ]
@@ -31,7 +34,11 @@ def check_blacklist(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failur
         return []
     return [
         plain_failure(
-            "blacklist", msg, msg.channel, "业主在免打扰黑名单中，不得联系", "删除该步骤，交由主管人工处理",
+            "blacklist",
+            msg,
+            msg.channel,
+            "业主在免打扰黑名单中，不得联系",
+            "删除该步骤，交由主管人工处理",
         )
     ]
 

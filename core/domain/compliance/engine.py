@@ -79,15 +79,10 @@ def plan_contexts(
     return pairs
 
 
-def check_message(
-    msg: OutgoingMessage, ctx: ComplianceContext, families: Sequence[str] | None = None
-) -> list[Failure]:
+def check_message(msg: OutgoingMessage, ctx: ComplianceContext, families: Sequence[str] | None = None) -> list[Failure]:
     """Run the selected rule families (all by default) on one message."""
     return [
-        failure
-        for name, _, check in FAMILIES
-        if families is None or name in families
-        for failure in check(msg, ctx)
+        failure for name, _, check in FAMILIES if families is None or name in families for failure in check(msg, ctx)
     ]
 
 

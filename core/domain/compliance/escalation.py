@@ -18,7 +18,9 @@ MAX_LEVEL_BY_STAGE: dict[str, int] = {"预警": 0, "初级": 1, "中级": 2, "�
 # reply such as "意见汇总提交业委会讨论" does not escalate a collection.
 _COMMITTEE = r"(?:业委会|业主委员会)"
 _URGE = r"(?:督促|催缴|催交|催告|催收|出面)"
-_COMMITTEE_RE = re.compile(rf"{_COMMITTEE}[^，。；！？,.;!?]{{0,6}}{_URGE}|{_URGE}[^，。；！？,.;!?]{{0,4}}{_COMMITTEE}")
+_COMMITTEE_RE = re.compile(
+    rf"{_COMMITTEE}[^，。；！？,.;!?]{{0,6}}{_URGE}|{_URGE}[^，。；！？,.;!?]{{0,4}}{_COMMITTEE}"
+)
 _LITIGATION_RE = re.compile(
     r"起诉|诉讼|仲裁|法律程序|法律途径|法律手段|司法途径|强制执行|财产保全|支付令|打官司|告(?:你|您)"
 )
@@ -50,7 +52,11 @@ def check(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     if level > MAX_LEVEL_BY_STAGE[msg.stage]:
         return [
             text_failure(
-                "escalation_order", msg, nt, m.start(), m.end(),
+                "escalation_order",
+                msg,
+                nt,
+                m.start(),
+                m.end(),
                 f"{msg.stage}阶段不得提及“{m.group()}”：须按 催告 → 业委会督促 → 诉讼/仲裁 逐级推进（物业管理条例第64条）",
                 "删除该表述，先以提醒、协商和分期方案沟通",
             )
@@ -62,7 +68,11 @@ def check(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     if previous not in done:
         return [
             text_failure(
-                "escalation_order", msg, nt, m.start(), m.end(),
+                "escalation_order",
+                msg,
+                nt,
+                m.start(),
+                m.end(),
                 f"进入“{step}”前须先完成“{previous}”（物业管理条例第64条）",
                 f"在方案中先安排“{previous}”步骤，再{step}",
             )

@@ -60,34 +60,141 @@ STAGE_FORBIDDEN: dict[str, dict[str, str | None]] = {
 
 # Insults are forbidden in every stage (老赖 included).
 INSULTS: tuple[str, ...] = (
-    "老赖", "无赖", "赖账", "赖皮", "耍赖", "不要脸", "厚脸皮", "没素质", "素质低", "素质差",
-    "没教养", "刁民", "钉子户", "穷鬼", "穷光蛋", "白眼狼", "滚蛋", "给我滚", "滚出", "混蛋",
-    "王八", "废物", "垃圾人", "傻", "蠢", "活该", "丢人", "丢脸", "占便宜", "白住", "脸皮",
-    "人渣", "败类", "奇葩",
+    "老赖",
+    "无赖",
+    "赖账",
+    "赖皮",
+    "耍赖",
+    "不要脸",
+    "厚脸皮",
+    "没素质",
+    "素质低",
+    "素质差",
+    "没教养",
+    "刁民",
+    "钉子户",
+    "穷鬼",
+    "穷光蛋",
+    "白眼狼",
+    "滚蛋",
+    "给我滚",
+    "滚出",
+    "混蛋",
+    "王八",
+    "废物",
+    "垃圾人",
+    "傻",
+    "蠢",
+    "活该",
+    "丢人",
+    "丢脸",
+    "占便宜",
+    "白住",
+    "脸皮",
+    "人渣",
+    "败类",
+    "奇葩",
 )
 
 # Hardship details that must never be written into an outgoing message.
 HARDSHIP_TERMS: tuple[str, ...] = (
-    "失业", "下岗", "待业", "被裁", "裁员", "降薪", "欠薪", "离婚", "离异", "分居", "家暴",
-    "疾病", "生病", "患病", "重病", "大病", "病重", "病危", "癌症", "肿瘤", "住院", "手术",
-    "化疗", "破产", "负债", "欠债", "债务", "资不抵债", "低保", "去世", "过世", "病故", "丧偶",
-    "服刑", "抑郁", "精神病", "残疾",
+    "失业",
+    "下岗",
+    "待业",
+    "被裁",
+    "裁员",
+    "降薪",
+    "欠薪",
+    "离婚",
+    "离异",
+    "分居",
+    "家暴",
+    "疾病",
+    "生病",
+    "患病",
+    "重病",
+    "大病",
+    "病重",
+    "病危",
+    "癌症",
+    "肿瘤",
+    "住院",
+    "手术",
+    "化疗",
+    "破产",
+    "负债",
+    "欠债",
+    "债务",
+    "资不抵债",
+    "低保",
+    "去世",
+    "过世",
+    "病故",
+    "丧偶",
+    "服刑",
+    "抑郁",
+    "精神病",
+    "残疾",
 )
 
 # Third parties an owner's arrears must never be disclosed to.
 KIN_TERMS: tuple[str, ...] = (
-    "家人", "家属", "亲属", "亲戚", "父母", "爸妈", "父亲", "母亲", "子女", "儿子", "女儿",
-    "孩子", "配偶", "爱人", "老公", "老婆", "丈夫", "妻子", "岳父", "岳母", "公婆", "兄弟",
-    "姐妹", "朋友",
+    "家人",
+    "家属",
+    "亲属",
+    "亲戚",
+    "父母",
+    "爸妈",
+    "父亲",
+    "母亲",
+    "子女",
+    "儿子",
+    "女儿",
+    "孩子",
+    "配偶",
+    "爱人",
+    "老公",
+    "老婆",
+    "丈夫",
+    "妻子",
+    "岳父",
+    "岳母",
+    "公婆",
+    "兄弟",
+    "姐妹",
+    "朋友",
 )
 WORK_TERMS: tuple[str, ...] = (
-    "工作单位", "单位", "领导", "同事", "老板", "雇主", "上司", "人事", "hr", "公司", "学校", "老师",
+    "工作单位",
+    "单位",
+    "领导",
+    "同事",
+    "老板",
+    "雇主",
+    "上司",
+    "人事",
+    "hr",
+    "公司",
+    "学校",
+    "老师",
 )
 NEIGHBOUR_TERMS: tuple[str, ...] = ("邻居", "邻里", "楼上", "楼下", "对门", "隔壁")
 EMERGENCY_CONTACT = "紧急联系人"
 
 # Authorities that must not be invoked or impersonated.
-POLICE_TERMS: tuple[str, ...] = ("公安", "派出所", "警察", "民警", "警方", "刑警", "特警", "片警", "警官", "报警", "公检法")
+POLICE_TERMS: tuple[str, ...] = (
+    "公安",
+    "派出所",
+    "警察",
+    "民警",
+    "警方",
+    "刑警",
+    "特警",
+    "片警",
+    "警官",
+    "报警",
+    "公检法",
+)
 COURT_TERMS: tuple[str, ...] = ("法院", "法官", "法警", "检察院", "检察官", "传票", "执行局")
 LAWYER_TERMS: tuple[str, ...] = ("律师", "律所")
 GOVERNMENT_TERMS: tuple[str, ...] = ("政府", "街道办", "居委会", "城管", "住建委", "住建局", "房管局")
@@ -116,8 +223,13 @@ def check_stage_wording(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Fa
         hint = f"改用“{replacement}”等中性表述" if replacement else "删除该词，改用温和的提醒表述"
         failures.append(
             text_failure(
-                "stage_wording", msg, nt, m.start(), m.end(),
-                f"{msg.stage}阶段不得使用“{m.group()}”等负面词汇", hint,
+                "stage_wording",
+                msg,
+                nt,
+                m.start(),
+                m.end(),
+                f"{msg.stage}阶段不得使用“{m.group()}”等负面词汇",
+                hint,
             )
         )
     return failures
@@ -128,8 +240,13 @@ def check_insult(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     nt = normalize(msg.text)
     return [
         text_failure(
-            "insult", msg, nt, m.start(), m.end(),
-            f"话术含侮辱、贬损性词语“{m.group()}”", "删除该词，以尊重、平和的语气沟通",
+            "insult",
+            msg,
+            nt,
+            m.start(),
+            m.end(),
+            f"话术含侮辱、贬损性词语“{m.group()}”",
+            "删除该词，以尊重、平和的语气沟通",
         )
         for m in _INSULT_RE.finditer(nt.norm)
     ]

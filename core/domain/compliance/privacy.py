@@ -104,7 +104,12 @@ def check_pii(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     nt = normalize(msg.text)
     return [
         text_failure(
-            "pii_leak", msg, nt, a, b, f"话术中出现{kind}，不得在外发内容中包含",
+            "pii_leak",
+            msg,
+            nt,
+            a,
+            b,
+            f"话术中出现{kind}，不得在外发内容中包含",
             "删除或脱敏该信息（如 138****0000），通过官方缴费链接完成支付",
         )
         for a, b, kind in pii_spans(nt, ctx)
@@ -126,7 +131,11 @@ def check_hardship(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure
     nt = normalize(msg.text)
     return [
         text_failure(
-            "hardship_detail", msg, nt, m.start(), m.end(),
+            "hardship_detail",
+            msg,
+            nt,
+            m.start(),
+            m.end(),
             f"外发内容不得提及业主的困难细节“{m.group()}”",
             "删除该细节；可改为“如有特殊情况，可申请分期或减免”",
         )
@@ -148,7 +157,11 @@ def check_third_party(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Fail
         taken.append((m.start(), m.end()))
         failures.append(
             text_failure(
-                "third_party", msg, nt, m.start(), m.end(),
+                "third_party",
+                msg,
+                nt,
+                m.start(),
+                m.end(),
                 "不得联系或告知业主的亲属、单位、邻居等第三方",
                 "删除该表述，只与业主本人沟通；紧急联系人仅在初级阶段且经业主同意后联系",
             )
@@ -165,14 +178,10 @@ def _public_posting_spans(nt: NormText, msg: OutgoingMessage, ctx: ComplianceCon
         a, b = sentence_at(nt, m.start())
         sentence = nt.norm[a:b]
         hidden = [(h.start(), h.end()) for h in _ANON_LIST_RE.finditer(sentence)]
-        named = any(
-            not any(a <= i.start() < b for a, b in hidden) for i in _IDENT_RE.finditer(sentence)
-        )
+        named = any(not any(a <= i.start() < b for a, b in hidden) for i in _IDENT_RE.finditer(sentence))
         if named or (unit and unit in sentence):
             hits.append(m)
-        elif _ARREARS_RE.search(sentence) and not (
-            msg.stage in ("中级", "高级") and _ANON_RE.search(sentence)
-        ):
+        elif _ARREARS_RE.search(sentence) and not (msg.stage in ("中级", "高级") and _ANON_RE.search(sentence)):
             hits.append(m)
     return hits
 
@@ -182,7 +191,11 @@ def check_public_posting(msg: OutgoingMessage, ctx: ComplianceContext) -> list[F
     nt = normalize(msg.text)
     failures = [
         text_failure(
-            "public_posting", msg, nt, m.start(), m.end(),
+            "public_posting",
+            msg,
+            nt,
+            m.start(),
+            m.end(),
             "不得公开曝光或公示业主姓名、房号等信息",
             "删除该表述；中级阶段如需张贴欠费通知，须隐去姓名和房号",
         )
@@ -193,8 +206,13 @@ def check_public_posting(msg: OutgoingMessage, ctx: ComplianceContext) -> list[F
         start = nt.norm.index(unit)
         failures.append(
             text_failure(
-                "public_posting", msg, nt, start, start + len(unit),
-                "公告内容不得出现业主房号", "公告须隐去姓名和房号",
+                "public_posting",
+                msg,
+                nt,
+                start,
+                start + len(unit),
+                "公告内容不得出现业主房号",
+                "公告须隐去姓名和房号",
             )
         )
     return failures
@@ -202,9 +220,4 @@ def check_public_posting(msg: OutgoingMessage, ctx: ComplianceContext) -> list[F
 
 def check(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     """Run every rule of this family."""
-    return (
-        check_pii(msg, ctx)
-        + check_hardship(msg, ctx)
-        + check_third_party(msg, ctx)
-        + check_public_posting(msg, ctx)
-    )
+    return check_pii(msg, ctx) + check_hardship(msg, ctx) + check_third_party(msg, ctx) + check_public_posting(msg, ctx)

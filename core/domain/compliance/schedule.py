@@ -31,7 +31,9 @@ def check_quiet_hours(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Fail
     window = f"{ctx.quiet_start:%H:%M}–{ctx.quiet_end:%H:%M}"
     return [
         plain_failure(
-            "quiet_hours", msg, _fmt(to_local(msg.send_at)),
+            "quiet_hours",
+            msg,
+            _fmt(to_local(msg.send_at)),
             f"发送时间 {to_local(msg.send_at):%H:%M} 不在允许联系时段 {window} 内",
             _suggestion(msg, ctx),
         )
@@ -45,8 +47,11 @@ def check_holiday(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]
         return []
     return [
         plain_failure(
-            "holiday", msg, day.isoformat(),
-            f"{day.isoformat()} 为节假日或配置的免打扰日，不得联系业主", _suggestion(msg, ctx),
+            "holiday",
+            msg,
+            day.isoformat(),
+            f"{day.isoformat()} 为节假日或配置的免打扰日，不得联系业主",
+            _suggestion(msg, ctx),
         )
     ]
 
@@ -63,7 +68,9 @@ def check_caps(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     if same_day >= daily_cap:
         failures.append(
             plain_failure(
-                "daily_cap", msg, day.isoformat(),
+                "daily_cap",
+                msg,
+                day.isoformat(),
                 f"{msg.stage}阶段每日最多联系 {daily_cap} 次，{day.isoformat()} 已联系 {same_day} 次",
                 "顺延到次日或合并为一次联系",
             )
@@ -73,7 +80,9 @@ def check_caps(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
     if in_week >= ctx.weekly_cap:
         failures.append(
             plain_failure(
-                "weekly_cap", msg, day.isoformat(),
+                "weekly_cap",
+                msg,
+                day.isoformat(),
                 f"7 天内最多联系 {ctx.weekly_cap} 次，截至 {day.isoformat()} 已联系 {in_week} 次",
                 "拉开联系间隔，避免频繁打扰",
             )

@@ -31,7 +31,10 @@ def check(msg: OutgoingMessage, ctx: ComplianceContext) -> list[Failure]:
         return []
     return [
         plain_failure(
-            "sms_opt_out_line", msg, msg.text[-20:], "短信缺少退订提示",
+            "sms_opt_out_line",
+            msg,
+            msg.text[-20:],
+            "短信缺少退订提示",
             f"在短信末尾加上“{OPT_OUT_LINE}”",
         )
     ]

@@ -61,9 +61,7 @@ class ChinesePatternRecognizer(PatternRecognizer):
             window += " " + text[result.end : result.end + self.CONTEXT_WINDOW_AFTER]
             if any(word in window for word in self.context):
                 result.score = min(1.0, result.score + self.CONTEXT_BOOST)
-                result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = (
-                    True
-                )
+                result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
         return raw_recognizer_results
 
 

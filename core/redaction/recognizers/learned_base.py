@@ -36,8 +36,9 @@ class LearnedSpanRecognizer(EntityRecognizer):
             name=type(self).__name__,
         )
 
-    def enhance_using_context(self, text, raw_recognizer_results, other_raw_recognizer_results,
-                              nlp_artifacts, context=None):
+    def enhance_using_context(
+        self, text, raw_recognizer_results, other_raw_recognizer_results, nlp_artifacts, context=None
+    ):
         """Leave scores unchanged: context words are already features of the tagger."""
         return raw_recognizer_results
 

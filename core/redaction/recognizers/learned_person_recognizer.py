@@ -9,8 +9,29 @@ from core.redaction.recognizers.learned_base import LearnedSpanRecognizer
 from core.redaction.recognizers.surnames import COMMON_WORDS, COMPOUND_SURNAMES, NAME_SURNAMES
 
 TITLES = (
-    "女士", "先生", "小姐", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老师", "经理", "总监",
-    "主管", "管家", "老板", "律师", "医生", "主任", "太太", "同学", "姐", "哥", "叔",
+    "女士",
+    "先生",
+    "小姐",
+    "师傅",
+    "阿姨",
+    "大爷",
+    "大妈",
+    "大姐",
+    "大哥",
+    "老师",
+    "经理",
+    "总监",
+    "主管",
+    "管家",
+    "老板",
+    "律师",
+    "医生",
+    "主任",
+    "太太",
+    "同学",
+    "姐",
+    "哥",
+    "叔",
 )
 _KIN_TITLES = ("姐姐", "哥哥", "妹妹", "弟弟", "阿姨", "叔叔", "大人", "老师", "同学")
 _TRAILING_TITLES = tuple(sorted(set(TITLES + _KIN_TITLES), key=len, reverse=True))
@@ -24,6 +45,7 @@ def _dictionary_tags() -> dict[str, str]:
     from core.redaction.learned.features import _jieba
 
     return _jieba().dt.word_tag_tab
+
 
 if TYPE_CHECKING:
     from core.redaction.learned.model import Span

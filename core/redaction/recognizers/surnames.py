@@ -42,9 +42,7 @@ COMPOUND_SURNAMES = (
 TITLED_SURNAMES = "".join(ch for ch in dict.fromkeys(SINGLE_SURNAMES) if ch not in "管和")
 """Surnames accepted before a title (王女士, 向师傅)."""
 
-NAME_SURNAMES = "".join(
-    ch for ch in dict.fromkeys(SINGLE_SURNAMES) if ch not in _AMBIGUOUS_SURNAMES
-)
+NAME_SURNAMES = "".join(ch for ch in dict.fromkeys(SINGLE_SURNAMES) if ch not in _AMBIGUOUS_SURNAMES)
 """Surnames accepted for bare full names (王丽, 张伟) in name contexts."""
 
 NICKNAME_SURNAMES = "".join(

@@ -7,9 +7,7 @@ from presidio_analyzer import Pattern
 from core.redaction.entities import WECHAT_ID
 from core.redaction.recognizers.base import ChinesePatternRecognizer
 
-_LABEL = (
-    r"(?:微信号|微信|威信|薇信|[vV]信|[vV][xX]|[wW][xX]|[wW]e[cC]hat|weixin)(?:号码?|[iI][dD])?"
-)
+_LABEL = r"(?:微信号|微信|威信|薇信|[vV]信|[vV][xX]|[wW][xX]|[wW]e[cC]hat|weixin)(?:号码?|[iI][dD])?"
 
 
 class ChineseWeChatRecognizer(ChinesePatternRecognizer):

@@ -45,9 +45,7 @@ def _reminder_text(rand: Rand, day: int, slots: dict[str, str]) -> str:
     return pick(rand, bank).format_map(slots)
 
 
-def reminders(
-    bank: CauseBank, rand: Rand, slots: dict[str, str], day: int, at_least: int = 2
-) -> list[Session]:
+def reminders(bank: CauseBank, rand: Rand, slots: dict[str, str], day: int, at_least: int = 2) -> list[Session]:
     """Two to four steward reminders from `day` on (never fewer than `at_least`), with answers."""
     sessions: list[Session] = []
     for index in range(span(rand, at_least, 4)):
@@ -61,9 +59,7 @@ def reminders(
             reply = bank.replies if rand() < 0.7 else STEWARD_ACKS
             lines.append(("steward", pick(rand, reply).format_map(slots), span(rand, 1, 20)))
             if rand() < 0.3:
-                lines.append(
-                    ("owner", pick(rand, bank.details).format_map(slots), span(rand, 1, 15))
-                )
+                lines.append(("owner", pick(rand, bank.details).format_map(slots), span(rand, 1, 15)))
         sessions.append((day, span(rand, 540, 1110), lines))
         day += span(rand, 5, 20)
     return sessions

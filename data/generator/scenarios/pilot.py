@@ -116,17 +116,12 @@ def _absolute() -> dict[str, Any]:
     claim = PILOT_SCENARIO.claims[0]
     return {
         "first_unpaid_due": due,
-        "chats": tuple(
-            (to_datetime(due, c.day, c.minute_of_day), c.speaker, c.text)
-            for c in PILOT_SCENARIO.chats
-        ),
+        "chats": tuple((to_datetime(due, c.day, c.minute_of_day), c.speaker, c.text) for c in PILOT_SCENARIO.chats),
         "tickets": (
             {
                 "ref": ticket.ref,
                 "reported_at": reported,
-                "completed_at": to_datetime(
-                    due, ticket.day, ticket.minute_of_day + ticket.events[-1].minute_offset
-                ),
+                "completed_at": to_datetime(due, ticket.day, ticket.minute_of_day + ticket.events[-1].minute_offset),
                 "events": tuple(
                     (
                         to_datetime(due, ticket.day, ticket.minute_of_day + e.minute_offset),
@@ -141,9 +136,7 @@ def _absolute() -> dict[str, Any]:
             {
                 "ref": claim.ref,
                 "filed_on": to_datetime(due, claim.day, 0).date(),
-                "records": tuple(
-                    (to_datetime(due, r.day, 0).date(), r.text) for r in claim.records
-                ),
+                "records": tuple((to_datetime(due, r.day, 0).date(), r.text) for r in claim.records),
             },
         ),
     }

@@ -64,10 +64,7 @@ def build_claims(
         return ()
     pool = bank.claim_items
     first = int(rand() * len(pool))
-    items = [
-        pool[(first + j) % len(pool)].format_map(slots)
-        for j in range(min(len(pool), span(rand, 1, 3)))
-    ]
+    items = [pool[(first + j) % len(pool)].format_map(slots) for j in range(min(len(pool), span(rand, 1, 3)))]
     if second is not None and rand() < 0.5:
         items.append(pick(rand, second.claim_items).format_map(slots))
     records = []
