@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
@@ -109,6 +110,25 @@ def _default_state(settings: Settings, stack: ExitStack) -> ApiState:
     )
 
 
+def warm_up() -> None:
+    """Load the redaction tagger and the tokeniser dictionaries now, not inside the first plan run.
+
+    Loading them takes the interpreter for about a second; done lazily, it stalls every other request (logins,
+    bill pages) that arrives while the first plans run.
+    """
+    import jieba
+
+    from core.redaction import HouseholdRedactor
+
+    started = time.perf_counter()
+    jieba.initialize()
+    HouseholdRedactor(owner_names=["王丽"]).redact("预热：王丽住在解放路88号，电话13800138000")
+    from agent.validation.guard import validate_plan  # guardrails and the rule engine load on import
+
+    del validate_plan
+    log.info("warm-up done in %.2f s", time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is migrated and opened in the lifespan, never at import."""
     from app.api.routes import ROUTERS
@@ -121,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit_malloc_arenas()
         with ExitStack() as stack:
             app.state.steward = _default_state(settings or get_settings(), stack)
+            warm_up()
             log.info("steward api ready")
             yield
 

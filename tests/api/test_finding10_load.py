@@ -94,33 +94,31 @@ def test_finding10_when_plan_runs_exceed_the_slots_then_the_extra_one_gets_503_w
     assert busy.headers["Retry-After"] == "30" and "稍后再试" in busy.json()["detail"]
 
 
-def test_finding10_when_four_plans_run_on_a_slow_model_then_login_stays_fast_at_the_median(api_url, tmp_path, api_kb):
+def test_finding10_when_four_plans_run_on_a_slow_model_then_login_p95_stays_under_200_ms(api_url, tmp_path, api_kb):
     with _client(api_url, tmp_path, api_kb, slots=4, delay=0.5) as client:
         headers = _token(client)
-        _token(client, "manager")  # warm
-        baseline = []
-        for _ in range(8):
+        assert client.post(f"{H}/plans", headers=headers).status_code == 200  # a server that has planned before
+
+        def login_seconds() -> float:
             started = time.perf_counter()
             assert client.post("/auth/login", data={"username": "manager", "password": PASSWORD}).status_code == 200
-            baseline.append(time.perf_counter() - started)
-        running = threading.Event()
+            return time.perf_counter() - started
+
+        idle = [login_seconds() for _ in range(10)]
+        latencies: list[float] = []
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = [pool.submit(client.post, f"{H}/plans", headers=headers) for _ in range(4)]
-            running.set()
-            time.sleep(0.3)
-            latencies = []
-            while not all(f.done() for f in futures) and len(latencies) < 20:
-                started = time.perf_counter()
-                assert client.post("/auth/login", data={"username": "manager", "password": PASSWORD}).status_code == 200
-                latencies.append(time.perf_counter() - started)
+            time.sleep(0.2)
+            while not all(f.done() for f in futures):
+                latencies.append(login_seconds())
             results = [f.result() for f in futures]
     assert [r.status_code for r in results] == [200] * 4
-    assert len(latencies) >= 5
-    # The median login stays fast while four plans run. The P95 is not yet held under 200 ms on 2 cores: plan
-    # runs share the API process (GIL, SQLite writer) until they move to worker processes (the scale-out issue).
-    median = statistics.median(latencies)
-    assert median < 0.2, (
-        f"login median {median * 1000:.0f} ms while four plans ran (idle max {max(baseline) * 1000:.0f} ms)"
+    assert len(latencies) >= 10
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    idle_p95 = statistics.quantiles(idle, n=20)[-1]
+    # 200 ms on a quiet machine (bcrypt is ~60 ms of it); a busy test machine is allowed twice its own idle P95.
+    assert p95 < max(0.2, 2 * idle_p95), (
+        f"login P95 {p95 * 1000:.0f} ms while four plans ran (idle {idle_p95 * 1000:.0f})"
     )
 
 
