@@ -11,21 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PUBLIC_STEP_FIELDS = (
-    "seq",
-    "date",
-    "window",
-    "channel",
-    "fallback_channel",
-    "template_id",
-    "action",
-    "role",
-    "role_name",
-    "outgoing",
-    "message",
-    "message_source",
-)
-
 
 class Citation(BaseModel):
     """Evidence ids that support one cause."""
@@ -68,46 +53,34 @@ class Diagnosis(BaseModel):
     flags: OwnerFlagsOut = Field(default_factory=OwnerFlagsOut)
 
 
-class PlanStep(BaseModel):
-    """One dated step of a draft plan (deterministic fields first, then the words)."""
+class PublicStep(BaseModel):
+    """A draft step as callers see it."""
+
+    seq: int
+    date: str
+    window: list[str]
+    channel: str
+    fallback_channel: str | None = None
+    template_id: str | None = None
+    action: str
+    role: str
+    role_name: str = ""
+    outgoing: bool = True
+    message: str = ""
+    message_source: str = ""
+
+
+class PlanStep(PublicStep):
+    """One dated step of a draft plan, with what only the graph needs (template text, instalment months)."""
 
     model_config = ConfigDict(extra="allow")
 
-    seq: int
-    date: str
-    window: list[str]
-    channel: str
-    fallback_channel: str | None = None
-    template_id: str | None = None
-    action: str
-    role: str
-    role_name: str = ""
-    outgoing: bool = True
     instalment_months: int | None = None
     template_text: str = ""
-    message: str = ""
-    message_source: str = ""
 
     def public(self) -> PublicStep:
         """The step as callers see it."""
-        return PublicStep.model_validate({k: getattr(self, k) for k in PUBLIC_STEP_FIELDS})
-
-
-class PublicStep(BaseModel):
-    """A draft step in the public result."""
-
-    seq: int
-    date: str
-    window: list[str]
-    channel: str
-    fallback_channel: str | None = None
-    template_id: str | None = None
-    action: str
-    role: str
-    role_name: str = ""
-    outgoing: bool = True
-    message: str = ""
-    message_source: str = ""
+        return PublicStep.model_validate({k: getattr(self, k) for k in PublicStep.model_fields})
 
 
 class PlanDraft(BaseModel):
@@ -130,13 +103,8 @@ class PlanDraft(BaseModel):
     steps: list[PlanStep] = Field(default_factory=list)
 
 
-class SecondaryCause(BaseModel):
-    """A secondary cause with its names."""
-
-    id: str
-    name: str
-    dimension: str
-    category: str
+SecondaryCause = CauseRef
+"""A secondary cause with its names (same shape as the primary)."""
 
 
 class PublicDiagnosis(BaseModel):

@@ -5,39 +5,10 @@ from __future__ import annotations
 from functools import cache
 
 from core.redaction.recognizers.surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from core.redaction.recognizers.surnames import TITLES as BASE_TITLES
 
-TITLES = (
-    "女士",
-    "先生",
-    "小姐",
-    "师傅",
-    "阿姨",
-    "大爷",
-    "大妈",
-    "大姐",
-    "大哥",
-    "老师",
-    "经理",
-    "总监",
-    "主管",
-    "管家",
-    "老板",
-    "律师",
-    "医生",
-    "主任",
-    "太太",
-    "同学",
-    "同志",
-    "老太",
-    "奶奶",
-    "爷爷",
-    "姐",
-    "哥",
-    "叔",
-    "总",
-    "工",
-    "婶",
-)
+# The tagger was trained with exactly these title features: the shared titles and a few more kin forms.
+TITLES = (*BASE_TITLES, "同学", "同志", "老太", "奶奶", "爷爷", "总", "工", "婶")
 TRIGGERS = (
     "我是",
     "我叫",

@@ -7,32 +7,9 @@ from typing import TYPE_CHECKING
 from core.redaction.entities import PERSON
 from core.redaction.recognizers.learned_base import LearnedSpanRecognizer
 from core.redaction.recognizers.surnames import COMMON_WORDS, COMPOUND_SURNAMES, NAME_SURNAMES
+from core.redaction.recognizers.surnames import TITLES as BASE_TITLES
 
-TITLES = (
-    "女士",
-    "先生",
-    "小姐",
-    "师傅",
-    "阿姨",
-    "大爷",
-    "大妈",
-    "大姐",
-    "大哥",
-    "老师",
-    "经理",
-    "总监",
-    "主管",
-    "管家",
-    "老板",
-    "律师",
-    "医生",
-    "主任",
-    "太太",
-    "同学",
-    "姐",
-    "哥",
-    "叔",
-)
+TITLES = (*BASE_TITLES, "同学")
 _KIN_TITLES = ("姐姐", "哥哥", "妹妹", "弟弟", "阿姨", "叔叔", "大人", "老师", "同学")
 _TRAILING_TITLES = tuple(sorted(set(TITLES + _KIN_TITLES), key=len, reverse=True))
 _NOT_NAMES = frozenset({"业主", "管家", "物业", "师傅", "客服", "保安", "保洁", "老师", "领导"})

@@ -12,32 +12,9 @@ from core.redaction.recognizers.surnames import (
     NAME_SURNAMES,
     NICKNAME_SURNAMES,
     TITLED_SURNAMES,
+    TITLES,
 )
 
-TITLES = (
-    "女士",
-    "先生",
-    "小姐",
-    "师傅",
-    "阿姨",
-    "大爷",
-    "大妈",
-    "大姐",
-    "大哥",
-    "老师",
-    "经理",
-    "总监",
-    "主管",
-    "管家",
-    "老板",
-    "律师",
-    "医生",
-    "主任",
-    "太太",
-    "姐",
-    "哥",
-    "叔",
-)
 """Titles after a surname; 总 is handled separately (总是, 总共 are not names)."""
 
 # Characters that cannot be part of a given name (particles, verbs, titles' first chars).
