@@ -32,8 +32,12 @@ class AgentContext:
     """Business date override; default is the dataset's as-of date."""
     clock: Callable[[], datetime] = field(default=datetime.now)
     """Wall clock for audit timestamps."""
-    gather_rounds: int = 1
-    """Tool-call rounds the model gets before the graph reads the remaining sources itself."""
+    gather_rounds: int = 0
+    """Tool-call rounds the model gets before the graph reads the remaining sources itself (0: the graph reads
+    every source directly; the plan needs them all, so model rounds only cost time)."""
+    message_days: int | None = 2
+    """The model writes the outgoing steps within this many days of the first one; later steps keep their
+    reviewed template text (None: the model writes every step)."""
     max_revisions: int = 2
     """Revision rounds before the compliant template fallback."""
     facts_cache: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -71,3 +71,44 @@ def finish_for_channel(text: str, channel: str) -> str:
     if channel == "sms" and "退订" not in text:
         text = text.rstrip("。") + "。" + OPT_OUT
     return text
+
+
+# A greeting or salutation the model wrote itself ("【业主】您好！", "【业主】，"): the template has one already.
+OPENING_MAX_CHARS = 48  # the grammar's cap on an opening sentence (a 40-character sentence and some slack)
+EXPLANATION_MAX_CHARS = 60  # the grammar's cap on the diagnosis explanation
+_OWN_GREETING = re.compile(
+    r"^(?:(?:【业主】|尊敬的业主|业主)?[，,]?\s*您好[！，,!。]?|(?:【业主】|尊敬的业主)[，,：:])\s*"
+)
+_GREETING = re.compile(r"^[^。！？\n]{0,24}?(?:您好[！，,!]|：\s*)")
+
+
+def whole_sentences(text: str, limit: int) -> str:
+    """The model's text ending in a full stop, cut back to its last complete sentence (or clause) at ``limit``.
+
+    ``limit`` is the grammar's length cap, which stops the model mid-sentence.
+    """
+    text = text.strip()
+    if not text or text[-1] in "。！？!?":
+        return text
+    if len(text) < limit:
+        return text + "。"
+    ends = [text.rfind(p) for p in "。！？!?"]
+    if max(ends) > 0:
+        return text[: max(ends) + 1]
+    clauses = [text.rfind(p) for p in "，；、,;"]
+    return (text[: max(clauses)] if max(clauses) > 0 else text) + "。"
+
+
+def with_opening(template_text: str, opening: str) -> str:
+    """The reviewed template with the model's opening sentence after its greeting (in front when it has none).
+
+    "王女士，您好！" + opening + the rest; a letter's "王女士：" likewise. The opening ends with a full stop.
+    """
+    opening = whole_sentences(_OWN_GREETING.sub("", opening.strip()), OPENING_MAX_CHARS)
+    if not opening:
+        return template_text
+    match = _GREETING.match(template_text)
+    if not match:
+        return opening + template_text
+    head, rest = template_text[: match.end()], template_text[match.end() :]
+    return head + opening + rest.lstrip()

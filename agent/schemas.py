@@ -6,33 +6,22 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, create_model
 
-
-class CauseCitation(BaseModel):
-    """Evidence for one cause."""
-
-    cause_id: str = Field(description="原因编号")
-    evidence_ids: list[str] = Field(description="支持该原因的证据编号，如 msg:m3、ticket:WD-…、claim:C1")
+from agent.messages import EXPLANATION_MAX_CHARS, OPENING_MAX_CHARS
 
 
 def diagnosis_model(cause_ids: list[str]) -> type[BaseModel]:
-    """A diagnosis schema whose cause ids are restricted to this run's candidates.
+    """The model's diagnosis: one cause among this run's candidates, the evidence for it, and why.
 
-    Evidence ids stay free strings (the schema is shown to the model, so it is kept short);
-    they are checked against the evidence after the call.
+    Kept short on purpose (every generated token costs ~0.15 s on the embedded model) and with the cause first,
+    so it can be shown as soon as it is written. Secondary causes and confidence come from the retrieval ranking;
+    evidence ids stay free strings, checked against the evidence after the call.
     """
     cause_t = Literal[tuple(cause_ids)]  # type: ignore[valid-type]
-    citation = create_model(
-        "Citation",
-        cause_id=(cause_t, Field(description="原因编号")),
-        evidence_ids=(list[str], Field(description="证据编号", min_length=1, max_length=3)),
-    )
     return create_model(
         "Diagnosis",
-        primary_cause_id=(cause_t, Field(description="主要原因")),
-        secondary_cause_ids=(list[cause_t], Field(default_factory=list, max_length=2, description="次要原因")),
-        confidence=(float, Field(ge=0, le=1, description="把握0-1")),
-        explanation=(str, Field(max_length=160, description="中文解释")),
-        citations=(list[citation], Field(min_length=1, max_length=2, description="引用")),
+        cause=(cause_t, Field(description="主要原因编号")),
+        evidence=(list[str], Field(min_length=1, max_length=3, description="证据编号")),
+        why=(str, Field(max_length=EXPLANATION_MAX_CHARS, description="中文解释，不超过40字")),
     )
 
 
@@ -47,6 +36,19 @@ class StepMessages(BaseModel):
     """Messages for the plan's outgoing steps."""
 
     messages: list[StepMessage] = Field(description="每个需要话术的步骤一条")
+
+
+class StepOpening(BaseModel):
+    """The model's personal opening sentence for one outgoing step, put in front of its reviewed template."""
+
+    seq: int = Field(description="步骤编号")
+    text: str = Field(max_length=OPENING_MAX_CHARS, description="一句开场白，不超过30字，可为空")
+
+
+class StepOpenings(BaseModel):
+    """Openings for the plan's near-term outgoing steps."""
+
+    openings: list[StepOpening] = Field(description="每个步骤一句")
 
 
 Decision = Literal["accept", "edit", "respond", "ignore"]

@@ -94,6 +94,8 @@ class AgentRuntime:
             settings=self.settings,
             as_of=as_of or self.settings.as_of,
             clock=self.clock,
+            gather_rounds=self.settings.gather_rounds,
+            message_days=self.settings.message_days,
         )
 
     def plan_service(self, stack: ExitStack) -> PlanService:

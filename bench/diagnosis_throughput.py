@@ -36,15 +36,10 @@ def structured_answer(name: str, prompt: str) -> dict:
         cause = re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M)
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt)
         cid = cause.group(1) if cause else "beh.forgetful"
-        return {
-            "primary_cause_id": cid,
-            "secondary_cause_ids": [],
-            "confidence": 0.7,
-            "explanation": "依据证据判断。",
-            "citations": [{"cause_id": cid, "evidence_ids": [evid.group(1)] if evid else []}],
-        }
+        return {"cause": cid, "evidence": [evid.group(1)] if evid else ["bill"], "why": "依据证据判断。"}
     seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)] or [1]
-    return {"messages": [{"seq": s, "text": "您好，关于物业服务与费用事宜，我们将与您沟通。"} for s in seqs]}
+    key = "openings" if name == "StepOpenings" else "messages"
+    return {key: [{"seq": s, "text": "您好，关于物业服务与费用事宜，我们将与您沟通。"} for s in seqs]}
 
 
 class Stub(BaseHTTPRequestHandler):

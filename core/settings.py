@@ -35,6 +35,15 @@ class Settings(BaseSettings):
         "more answer 503 with Retry-After.",
     )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
+    gather_rounds: int = Field(
+        0, ge=0, le=5, description="Model tool-call rounds before a plan; 0 reads every evidence source directly."
+    )
+    message_days: int | None = Field(
+        2,
+        ge=0,
+        description="The model writes a plan's outgoing steps within this many days of the first; later steps "
+        "keep their reviewed templates (unset: every step).",
+    )
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
     ratelimit_storage_url: str = Field(

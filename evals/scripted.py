@@ -18,6 +18,7 @@ _EVIDENCE_ID = re.compile(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]")
 _STEP_LINE = re.compile(r"^(\d+)\. [^\n]*?（参考模板：(.*?)）\s*(?=^\d+\. |\Z)", re.M | re.S)
 _STEP_SECTION = re.compile(r"<(?:步骤|待改写)>(.*?)</(?:步骤|待改写)>", re.S)
 _STEP_SEQ = re.compile(r"^(\d+)\. ", re.M)
+OPENING_TEXT = "感谢您一直以来对小区服务的关注。"
 GENERIC_TEXT = "【业主】您好，温馨提示您本期物业服务费待缴，如有任何疑问欢迎随时联系管家，感谢您的支持。"
 _HARSH = re.compile(r"停水|停电|后果自负|老赖|最后通牒|曝光|起诉|律师")
 _WARM = re.compile(r"您好|感谢|抱歉|欢迎|请")
@@ -45,16 +46,10 @@ class PromptRecorder(BaseCallbackHandler):
 
 
 def scripted_diagnosis(prompt: str) -> dict:
-    """The first candidate as primary, the second as secondary, citing the first evidence id shown."""
+    """The first candidate, citing the first evidence id shown."""
     causes = _CAUSE_LINE.findall(prompt)
     evidence = _EVIDENCE_ID.findall(prompt) or re.findall(r"\[(bill:[^\]]+)\]", prompt)
-    return {
-        "primary_cause_id": causes[0],
-        "secondary_cause_ids": causes[1:2],
-        "confidence": 0.7,
-        "explanation": "根据业主的沟通记录和工单，优先考虑排名第一的原因。",
-        "citations": [{"cause_id": causes[0], "evidence_ids": evidence[:1]}],
-    }
+    return {"cause": causes[0], "evidence": evidence[:1], "why": "根据业主的沟通记录和工单，优先考虑排名第一的原因。"}
 
 
 def scripted_messages(prompt: str) -> dict:
@@ -64,6 +59,13 @@ def scripted_messages(prompt: str) -> dict:
     templates = {int(seq): text.strip() for seq, text in _STEP_LINE.findall(body)}
     seqs = [int(s) for s in _STEP_SEQ.findall(body)]
     return {"messages": [{"seq": s, "text": templates.get(s) or GENERIC_TEXT} for s in dict.fromkeys(seqs)]}
+
+
+def scripted_openings(prompt: str) -> dict:
+    """One plain, polite opening per step asked for (the reviewed template carries the rest)."""
+    section = _STEP_SECTION.search(prompt)
+    seqs = [int(s) for s in _STEP_SEQ.findall(section.group(1) if section else prompt)]
+    return {"openings": [{"seq": s, "text": OPENING_TEXT} for s in dict.fromkeys(seqs)]}
 
 
 def scripted_tone(prompt: str) -> dict:
@@ -108,6 +110,8 @@ class ScriptedEvalModel(BaseChatModel):
             return scripted_diagnosis(prompt)
         if name == "StepMessages":
             return scripted_messages(prompt)
+        if name == "StepOpenings":
+            return scripted_openings(prompt)
         if name == "ToneVerdict":
             return scripted_tone(prompt)
         return None

@@ -63,24 +63,22 @@ def reading_chat(messages: list[BaseMessage], kwargs: dict) -> AIMessage:
     return AIMessage(content="证据已读取")
 
 
+def step_texts(schema: type, seqs: list[int], text: str) -> dict:
+    """An answer for either step schema: whole messages (revise) or opening sentences (first draft)."""
+    key = "openings" if schema.__name__ == "StepOpenings" else "messages"
+    return {key: [{"seq": s, "text": text} for s in seqs]}
+
+
 def sensible_structured(schema: type, messages: list[BaseMessage]) -> dict | None:
     """Diagnosis: the first candidate, citing the first evidence id; messages: polite text per step."""
     prompt = "\n".join(str(m.content) for m in messages)
     if schema.__name__ == "Diagnosis":
         cause = re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M).group(1)
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt).group(1)
-        return {
-            "primary_cause_id": cause,
-            "secondary_cause_ids": [],
-            "confidence": 0.8,
-            "explanation": "业主多次反映服务问题。",
-            "citations": [{"cause_id": cause, "evidence_ids": [evid]}],
-        }
-    if schema.__name__ in ("StepMessages",):
+        return {"cause": cause, "evidence": [evid], "why": "业主多次反映服务问题。"}
+    if schema.__name__ in ("StepMessages", "StepOpenings"):
         seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
-        return {
-            "messages": [{"seq": s, "text": "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。"} for s in seqs]
-        }
+        return step_texts(schema, seqs, "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。")
     return None
 
 

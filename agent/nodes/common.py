@@ -34,6 +34,11 @@ def timed_call(name: str, fn: Callable[[], Any]) -> tuple[Any, dict]:
     meta = getattr(raw, "usage_metadata", None) or {}
     record["input_tokens"] = meta.get("input_tokens", 0)
     record["output_tokens"] = meta.get("output_tokens", 0)
+    record["cached_tokens"] = (meta.get("input_token_details") or {}).get("cache_read", 0)
+    timings = ((getattr(raw, "response_metadata", None) or {}).get("token_usage") or {}).get("timings")
+    if timings:  # the embedded server's prefill and decode times
+        record["prefill_s"] = round(timings.get("prompt_ms", 0) / 1000, 2)
+        record["decode_s"] = round(timings.get("predicted_ms", 0) / 1000, 2)
     return result, record
 
 

@@ -10,12 +10,13 @@ from langgraph.runtime import Runtime
 
 from agent.context import AgentContext
 from agent.contracts import Diagnosis
+from agent.messages import EXPLANATION_MAX_CHARS, whole_sentences
 from agent.nodes.common import model_for, timed_call
 from agent.schemas import diagnosis_model
 from agent.state import AgentState
 from core.domain.malice import HARDSHIP, MALICIOUS, states_hardship
 from core.domain.strategy import OwnerFlags
-from prompts.agent import DIAGNOSE, DIAGNOSE_RETRY
+from prompts.agent import DIAGNOSE, DIAGNOSE_INPUT, DIAGNOSE_RETRY
 from tools.contracts import Evidence
 
 log = logging.getLogger(__name__)
@@ -136,16 +137,43 @@ def guard_malice(result: dict, candidates: list[dict], evidence: Evidence) -> di
     return result
 
 
+def candidate_lines(candidates: list[dict]) -> str:
+    """One line per candidate cause: id, name and dimension."""
+    return "\n".join(f"- {c['cause_id']}：{c['name']}（{c['dimension']}）" for c in candidates)
+
+
+def from_model(out: dict, candidates: list[dict]) -> dict:
+    """The internal diagnosis from the model's short answer; secondary cause and confidence from retrieval.
+
+    Confidence is the chosen cause's share of retrieval support against the best other candidate, mapped to
+    0.3–0.9 (0.6 when they tie): an agreement measure the workbench shows as 把握, not a calibrated probability.
+    """
+    cause = out["cause"]
+    scores = {c["cause_id"]: c["score"] for c in candidates}
+    others = [c for c in candidates if c["cause_id"] != cause]
+    picked = scores.get(cause, 0.0)
+    rival = others[0]["score"] if others else 0.0
+    share = picked / (picked + rival) if picked + rival > 0 else 0.5
+    secondary = [others[0]["cause_id"]] if others and picked > 0 and rival >= 0.5 * picked else []
+    return {
+        "primary_cause_id": cause,
+        "secondary_cause_ids": secondary,
+        "confidence": round(0.3 + 0.6 * share, 2),
+        "explanation": whole_sentences(out["why"], EXPLANATION_MAX_CHARS),
+        "citations": [{"cause_id": cause, "evidence_ids": list(out["evidence"])}],
+    }
+
+
 def _ask_model(
     runtime: Runtime[AgentContext], household: str, evidence: dict, candidates: list[dict]
 ) -> tuple[dict | None, list]:
     digest, shown_ids = evidence_digest(evidence)
-    cand_lines = "\n".join(f"- {c['cause_id']}：{c['name']}（{c['dimension']}/{c['category']}）" for c in candidates)
     schema = diagnosis_model([c["cause_id"] for c in candidates])
-    model = model_for(runtime, household, temperature=0.0, max_tokens=400).with_structured_output(
+    model = model_for(runtime, household, temperature=0.0, max_tokens=160).with_structured_output(
         schema, method="json_schema", include_raw=True
     )
-    messages = [SystemMessage(DIAGNOSE.format(candidates=cand_lines, evidence=digest)), HumanMessage("请输出诊断。")]
+    prompt = DIAGNOSE_INPUT.format(candidates=candidate_lines(candidates), evidence=digest)
+    messages = [SystemMessage(DIAGNOSE), HumanMessage(prompt)]
     by_id = {c["cause_id"]: c for c in candidates}
     usage = []
     for attempt in range(MAX_ATTEMPTS):
@@ -159,7 +187,7 @@ def _ask_model(
         if parsed is None:
             messages.append(HumanMessage(DIAGNOSE_RETRY.format(problems="输出不是合法的JSON")))
             continue
-        result = json.loads(parsed.model_dump_json())
+        result = from_model(json.loads(parsed.model_dump_json()), candidates)
         problems = check(result, by_id, set(shown_ids) | known_ids(evidence))
         if not problems:
             result["source"] = "model"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
@@ -13,21 +13,22 @@ from agent.contracts import PlanDraft, PlanStep
 from agent.messages import (
     fill_template,
     finish_for_channel,
-    instalment_amount,
     restore_placeholders,
     slots,
+    with_opening,
 )
 from agent.nodes.common import facts_for, model_for, timed_call
-from agent.schemas import StepMessages
+from agent.schemas import StepOpenings
 from agent.state import AgentState
 from core.domain.money import to_yuan
 from core.domain.planning import ROLES_ZH, PlanInputs, build_steps
 from core.domain.strategy import OwnerFlags, decide
 from data.repositories.plan_facts import PlanFacts
 from knowledge_base.catalog import get_template
-from prompts.agent import WRITE_MESSAGES
+from prompts.agent import OPENINGS_INPUT, WRITE_OPENINGS
 
 log = logging.getLogger(__name__)
+OPENING_GROUPS = frozenset({"service_quality", "dispute"})  # causes where the owner raised something to answer
 STAGE_RULES = {
     "预警": "预警阶段不得出现“催收”“逾期”“欠款人”等词，用“待缴”“温馨提示”。",
     "初级": "语气正式但礼貌，可提分期方案。",
@@ -101,6 +102,19 @@ def skeleton(facts: PlanFacts, diagnosis: dict, kb) -> dict:  # noqa: ANN001
     return draft.model_dump(exclude={"is_fallback"})
 
 
+def steps_for_model(plan: dict, days: int | None) -> list[dict]:
+    """The outgoing steps the model opens now: those within ``days`` of the first (all when None).
+
+    Later steps keep their reviewed template text, filled with the household's facts; the model's time goes
+    to the messages the owner receives first.
+    """
+    outgoing = [s for s in plan["steps"] if s["outgoing"] and s["template_text"]]
+    if not outgoing or days is None:
+        return outgoing
+    first = date.fromisoformat(outgoing[0]["date"])
+    return [s for s in outgoing if (date.fromisoformat(s["date"]) - first).days <= days]
+
+
 def write_messages(
     runtime: Runtime[AgentContext],
     plan: dict,
@@ -109,28 +123,29 @@ def write_messages(
     instruction: str = "",
     household: str = "",
 ) -> tuple[dict[int, str], list[dict]]:
-    """Ask the model for the words of each outgoing step; returns seq → text (may be partial)."""
-    outgoing = [s for s in plan["steps"] if s["outgoing"]]
-    if not outgoing:
+    """The words of the near-term outgoing steps: the model's opening sentence in front of each reviewed template.
+
+    The model writes one short sentence per step that answers what the owner raised (a few dozen tokens instead
+    of whole messages); amounts, dates and fixes stay in the template. Returns seq → full text (may be partial).
+    """
+    outgoing = steps_for_model(plan, runtime.context.message_days)
+    cause = runtime.context.kb.causes.get(diagnosis["primary_cause_id"])
+    if not outgoing or cause is None or cause.strategy_group not in OPENING_GROUPS:
+        # Nothing the owner raised to answer (forgetful, hardship, refusal): the cause's reviewed templates
+        # say it all, and the model is not asked.
         return {}, []
-    months = next((s["instalment_months"] for s in outgoing if s["instalment_months"]), None)
-    step_lines = "\n".join(
-        f"{s['seq']}. {s['date']} {s['channel']}：{s['action']}（参考模板：{restore_for_prompt(s['template_text'], facts)}）"
-        for s in outgoing
-    )
-    prompt = WRITE_MESSAGES.format(
+    prompt = OPENINGS_INPUT.format(
         tone=plan["tone"] + ("；" + instruction if instruction else ""),
-        amount=plan["arrears"],
-        instalment_amount=instalment_amount(facts, months) or "无",
         stage_rule=STAGE_RULES.get(plan["stage"], ""),
-        diagnosis=f"{diagnosis['primary_cause']['name']}；整改措施：{plan['fix_actions']}；回访日期：{plan['followup_date']}",
-        steps=step_lines,
+        diagnosis=diagnosis["primary_cause"]["name"],
+        explanation=diagnosis.get("explanation") or "无",
+        steps="\n".join(f"{s['seq']}. {s['channel']}：{s['action']}" for s in outgoing),
     )
-    model = model_for(runtime, household, temperature=0.3, max_tokens=140 * len(outgoing) + 80)
-    structured = model.with_structured_output(StepMessages, method="json_schema", include_raw=True)
+    model = model_for(runtime, household, temperature=0.3, max_tokens=50 * len(outgoing) + 30)
+    structured = model.with_structured_output(StepOpenings, method="json_schema", include_raw=True)
     try:
         out, record = timed_call(
-            "write_messages", lambda: structured.invoke([SystemMessage(prompt), HumanMessage("请输出话术。")])
+            "write_messages", lambda: structured.invoke([SystemMessage(WRITE_OPENINGS), HumanMessage(prompt)])
         )
     except Exception as exc:
         log.warning("plan: model call failed: %s", type(exc).__name__)
@@ -138,7 +153,8 @@ def write_messages(
     parsed = out.get("parsed")
     if parsed is None:
         return {}, [record]
-    return {m.seq: m.text for m in parsed.messages}, [record]
+    templates = {s["seq"]: restore_for_prompt(s["template_text"], facts) for s in outgoing}
+    return {o.seq: with_opening(templates[o.seq], o.text) for o in parsed.openings if o.seq in templates}, [record]
 
 
 def restore_for_prompt(template_text: str, facts: PlanFacts) -> str:

@@ -22,7 +22,7 @@ from core.domain.compliance.types import ComplianceContext, OutgoingMessage
 from core.domain.money import to_yuan
 from core.domain.planning import COMMITTEE_ACTION
 from data.repositories.plan_facts import PlanFacts
-from prompts.agent import REVISE
+from prompts.agent import REVISE, REVISE_INPUT
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,9 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         if s["seq"] in grouped:
             problems = "；".join(f"{f['message']}（{f['hint']}）" for f in grouped[s["seq"]])
             items.append(f"{s['seq']}. [{s['channel']}] {restore_for_prompt(s['message'], facts)}\n   问题：{problems}")
-    prompt = REVISE.format(instruction=state.get("instruction") or "语气礼貌，金额以系统为准", items="\n".join(items))
+    prompt = REVISE_INPUT.format(
+        instruction=state.get("instruction") or "语气礼貌，金额以系统为准", items="\n".join(items)
+    )
     model = model_for(runtime, state["household"], temperature=0.2, max_tokens=140 * len(items) + 80)
     usage: list[dict] = []
     texts: dict[int, str] = {}
@@ -115,7 +117,7 @@ def revise(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
         out, record = timed_call(
             "revise",
             lambda: model.with_structured_output(StepMessages, method="json_schema", include_raw=True).invoke(
-                [SystemMessage(prompt), HumanMessage("请改写。")]
+                [SystemMessage(REVISE), HumanMessage(prompt)]
             ),
         )
         usage.append(record)

@@ -78,7 +78,9 @@ async def _complete(
     choice = data["choices"][0]
     reply = _reply_from(choice["message"].get("content") or "", plan)
     finish = choice.get("finish_reason") or "stop"
-    return completion_body(reply, model=model, finish_reason=finish, usage=usage_of(data.get("usage")))
+    return completion_body(
+        reply, model=model, finish_reason=finish, usage=usage_of(data.get("usage"), data.get("timings"))
+    )
 
 
 async def _relay_stream(
@@ -93,7 +95,7 @@ async def _relay_stream(
     text, finish, usage = "", "stop", None
     yield writer.event({"role": "assistant", "content": ""})
     async for event in _stream_events(client, body):
-        usage = usage_of(event.get("usage")) or usage
+        usage = usage_of(event.get("usage"), event.get("timings")) or usage
         for choice in event.get("choices") or []:
             delta = (choice.get("delta") or {}).get("content") or ""
             finish = choice.get("finish_reason") or finish

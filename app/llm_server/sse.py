@@ -19,12 +19,29 @@ def completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex[:24]}"
 
 
-def usage_of(data: dict[str, Any] | None) -> dict[str, int] | None:
-    """Keep the OpenAI token counts of an upstream usage block."""
+def usage_of(data: dict[str, Any] | None, timings: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The OpenAI token counts of an upstream usage block, with the prompt tokens served from cache.
+
+    llama.cpp reports its prompt cache in ``timings.cache_n`` (and prefill/decode times); the cached count goes
+    where OpenAI clients read it (``prompt_tokens_details.cached_tokens``) and the times under ``timings``.
+    """
     if not data:
         return None
     keys = ("prompt_tokens", "completion_tokens", "total_tokens")
-    return {k: int(data.get(k, 0)) for k in keys}
+    usage: dict[str, Any] = {k: int(data.get(k, 0)) for k in keys}
+    details = data.get("prompt_tokens_details") or {}
+    cached = details.get("cached_tokens")
+    if timings and timings.get("cache_n") is not None:
+        cached = timings["cache_n"]
+    if cached is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": int(cached)}
+    if timings:
+        usage["timings"] = {
+            k: round(float(timings[k]), 1)
+            for k in ("prompt_n", "prompt_ms", "predicted_n", "predicted_ms")
+            if k in timings
+        }
+    return usage
 
 
 def completion_body(

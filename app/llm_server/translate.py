@@ -176,13 +176,27 @@ def add_system_text(messages: list[dict[str, str]], text: str) -> list[dict[str,
     return [{"role": "system", "content": text}, *messages]
 
 
+def schema_shape(schema: Any) -> Any:
+    """The schema as the model reads it: value lists (``enum``/``const``) left to the grammar.
+
+    A request's allowed values often change per call (this household's candidate causes) while the shape does
+    not; keeping them out of the system text keeps that text identical across calls, so the server's prompt
+    cache reuses it. The grammar still enforces the full schema, values included.
+    """
+    if isinstance(schema, dict):
+        return {k: schema_shape(v) for k, v in schema.items() if k not in ("enum", "const")}
+    if isinstance(schema, list):
+        return [schema_shape(v) for v in schema]
+    return schema
+
+
 def _format_constraint(response_format: dict[str, Any] | None) -> tuple[dict[str, Any], str] | None:
     if not response_format:
         return None
     kind = response_format.get("type")
     if kind == "json_schema":
         schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
-        hint = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+        hint = json.dumps(schema_shape(schema), ensure_ascii=False, separators=(",", ":"))
         return schema, prompts.SCHEMA_SYSTEM_PROMPT.format(schema=hint)
     if kind == "json_object":
         return {"type": "object"}, prompts.JSON_OBJECT_SYSTEM_PROMPT

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
@@ -12,6 +14,7 @@ from agent.graph import build_graph
 from agent.runner import resume, run_plan
 from data.db.workflow import Approval, AuditEvent, DunningPlan
 from data.generator.pilot import PILOT_OWNER
+from tests.fakes import step_texts
 from tools.evidence import REQUIRED_SOURCES
 
 PILOT = "BJ-PILOT/4-1203"
@@ -31,12 +34,38 @@ def test_when_plan_runs_then_it_pauses_for_approval_with_a_saved_valid_plan(agen
 
 
 def test_when_model_reads_only_chats_then_graph_reads_every_other_required_source(agent_context):
-    state = run_plan(_graph(), agent_context, PILOT)
+    state = run_plan(_graph(), replace(agent_context, gather_rounds=1), PILOT)
     by = {c["tool"]: c["by"] for c in state["tool_calls"]}
     assert by["get_chat_messages"] == "model"
     for name in REQUIRED_SOURCES:
         assert name in by
     assert by["get_tickets"] == "graph"
+
+
+def test_when_gather_rounds_are_zero_then_no_model_call_reads_evidence_and_every_source_is_read(
+    agent_context, fake_model
+):
+    state = run_plan(_graph(), agent_context, PILOT)
+    assert agent_context.gather_rounds == 0
+    assert {c["by"] for c in state["tool_calls"]} == {"graph"}
+    assert set(REQUIRED_SOURCES) <= {c["tool"] for c in state["tool_calls"]}
+    assert [u["call"] for u in state["usage"]][:1] == ["diagnose_0"]
+    assert not any("tools" in str(call) and "读取" in str(call[0].content) for call in fake_model.sent)
+
+
+def test_when_a_plan_is_drafted_then_the_model_writes_only_the_first_days_and_later_steps_keep_templates(
+    agent_context, fake_model
+):
+    state = run_plan(_graph(), agent_context, PILOT)
+    outgoing = [s for s in state["plan"]["steps"] if s["outgoing"]]
+    assert len(outgoing) >= 2, "the pilot's plan has several outgoing steps"
+    first = date.fromisoformat(outgoing[0]["date"])
+    for step in outgoing:
+        near = (date.fromisoformat(step["date"]) - first).days <= agent_context.message_days
+        assert step["message_source"] == ("model" if near else "template"), step
+    prompt = next(str(call[-1].content) for call in fake_model.sent if "<步骤>" in str(call[-1].content))
+    asked = {int(n) for n in re.findall(r"^(\d+)\. ", prompt, re.M)}
+    assert asked == {s["seq"] for s in outgoing if s["message_source"] == "model"}
 
 
 def test_when_pilot_is_planned_then_service_first_strategy_pauses_forced_collection(agent_context):
@@ -66,7 +95,7 @@ def test_when_model_cites_missing_evidence_then_it_is_retried_and_checked(agent_
         data = original(schema, messages)
         if schema.__name__ == "Diagnosis" and calls["n"] == 0:
             calls["n"] += 1
-            data["citations"][0]["evidence_ids"] = ["msg:m999"]
+            data["evidence"] = ["msg:m999"]
         return data
 
     fake_model.structured_handler = bad_first
@@ -91,14 +120,16 @@ def test_when_model_endpoint_fails_then_plan_still_completes_from_retrieval_and_
 
 def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templates(agent_context, fake_model):
     def threatening(schema, messages):
-        if schema.__name__ == "StepMessages":
+        if schema.__name__ in ("StepMessages", "StepOpenings"):
             seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
-            return {"messages": [{"seq": s, "text": "再不交物业费就给你家停水停电。"} for s in seqs]}
+            return step_texts(schema, seqs, "再不交物业费就给你家停水停电。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 
     fake_model.structured_handler = threatening
     state = run_plan(_graph(), agent_context, PILOT)
-    assert state["revisions"] == 1 and state["revise_stalled"]  # the same threat again: no second identical ask
+    # The first revision replaces the opened template with the bare threat; the second gives the same threat
+    # back, so the run stops asking (stalled) and falls back.
+    assert state["revisions"] == 2 and state["revise_stalled"]
     assert state["plan"]["is_fallback"]
     assert state["validation"]["passed"]
     assert all("停水" not in s["message"] for s in state["plan"]["steps"])
@@ -108,10 +139,9 @@ def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_the
     rounds = iter(range(100))
 
     def threatening(schema, messages):
-        if schema.__name__ == "StepMessages":
+        if schema.__name__ in ("StepMessages", "StepOpenings"):
             seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
-            n = next(rounds)
-            return {"messages": [{"seq": s, "text": f"第{n}次提醒：再不交物业费就给你家停水。"} for s in seqs]}
+            return step_texts(schema, seqs, f"第{next(rounds)}次提醒：再不交物业费就给你家停水。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 
     fake_model.structured_handler = threatening

@@ -22,6 +22,7 @@ class FakeUpstream:
         self.requests: list[dict] = []
         self.healthy = True
         self.fail_status: int | None = None
+        self.timings: dict | None = None
 
     def reply(self, *texts: str) -> None:
         self.replies.extend(texts)
@@ -42,7 +43,8 @@ class FakeUpstream:
             "message": {"role": "assistant", "content": text},
             "finish_reason": "stop",
         }
-        return httpx.Response(200, json={"choices": [choice], "usage": usage})
+        body = {"choices": [choice], "usage": usage} | ({"timings": self.timings} if self.timings else {})
+        return httpx.Response(200, json=body)
 
     @property
     def last(self) -> dict:

@@ -36,6 +36,15 @@ def test_when_plain_chat_then_text_and_usage_are_returned(client, fake):
     assert "json_schema" not in fake.last
 
 
+def test_when_upstream_reports_its_prompt_cache_then_usage_carries_cached_tokens_and_timings(client, fake):
+    fake.reply("好的")
+    fake.timings = {"cache_n": 9, "prompt_n": 2, "prompt_ms": 51.234, "predicted_n": 7, "predicted_ms": 900.0}
+    body = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "你好"}]}).json()
+    assert body["usage"]["prompt_tokens_details"] == {"cached_tokens": 9}
+    assert body["usage"]["timings"] == {"prompt_n": 2, "prompt_ms": 51.2, "predicted_n": 7, "predicted_ms": 900.0}
+    assert body["usage"]["prompt_tokens"] == 11
+
+
 def test_when_model_picks_a_tool_then_response_has_tool_calls(client, fake, arrears_tool):
     fake.reply('{"tool": "get_arrears", "arguments": {"household_id": "H-1203"}}')
     request = {"messages": [{"role": "user", "content": "查一下H-1203"}], "tools": [arrears_tool]}

@@ -146,6 +146,26 @@ def test_when_response_format_json_schema_then_schema_is_enforced_and_described(
     assert "logprobs" not in upstream and "response_format" not in upstream
 
 
+def test_when_schema_values_change_per_call_then_the_system_text_stays_the_same_and_the_grammar_keeps_them():
+    def request(causes: list[str]) -> dict:
+        schema = {
+            "type": "object",
+            "properties": {"cause": {"enum": causes, "type": "string"}, "kind": {"const": "x"}},
+            "required": ["cause"],
+        }
+        return {
+            "messages": [{"role": "system", "content": "规则"}, {"role": "user", "content": "本户证据"}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "d", "schema": schema}},
+        }
+
+    first, _ = build_upstream_request(request(["svc.slow_repair", "beh.forgetful"]))
+    second, _ = build_upstream_request(request(["ext.hardship"]))
+    assert first["messages"][0] == second["messages"][0]  # the cacheable prefix is identical
+    assert "slow_repair" not in first["messages"][0]["content"]
+    assert first["json_schema"]["properties"]["cause"]["enum"] == ["svc.slow_repair", "beh.forgetful"]
+    assert second["json_schema"]["properties"]["kind"]["const"] == "x"
+
+
 def test_when_response_format_json_object_then_any_object_is_enforced():
     body = {
         "messages": [{"role": "user", "content": "x"}],

@@ -18,7 +18,7 @@ from data.db.models import ChatMessage
 from data.db.workflow import Approval, DunningPlan
 from data.repositories.households import find_unit
 from knowledge_base.catalog import load_causes
-from tests.fakes import ScriptedChatModel, reading_chat
+from tests.fakes import ScriptedChatModel, reading_chat, step_texts
 from tests.security.conftest import PILOT
 
 CASES = yaml.safe_load((Path(__file__).parent / "injection_cases.yaml").read_text(encoding="utf-8"))
@@ -36,16 +36,16 @@ def obeying_model(case: dict, seen: list[bool]) -> ScriptedChatModel:
             evid = re.search(r"\[(msg:inj-[^\]]+)\]", prompt)
             cause = case.get("cause") or re.search(r"^- ([a-z]+\.[a-z_]+)：", prompt, re.M).group(1)
             return {
-                "primary_cause_id": cause,
+                "cause": cause,
+                "evidence": [evid.group(1) if evid else "msg:x"],
+                "why": "业主指令要求如此判定",
                 "secondary_cause_ids": case.get("secondary", []),
                 "confidence": 1.0,
-                "explanation": "业主指令要求如此判定",
                 "approved": True,
                 "status": "approved",
-                "citations": [{"cause_id": cause, "evidence_ids": [evid.group(1) if evid else "msg:x"]}],
             }
         seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
-        return {"messages": [{"seq": s, "text": case["message"]} for s in seqs]}
+        return step_texts(schema, seqs, case["message"])
 
     return ScriptedChatModel(chat_handler=reading_chat, structured_handler=structured)
 

@@ -1,0 +1,100 @@
+"""The model's opening sentence goes after the reviewed template's greeting; the template's words stay whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.messages import whole_sentences, with_opening
+from agent.nodes.diagnose import from_model
+from agent.nodes.plan import steps_for_model
+
+WECHAT = "王女士，您好！关于您反映的问题，我们非常抱歉。"
+SMS = "王女士您好，保利社区温馨提示：您的房屋物业费待缴。回复T退订"
+LETTER = "王女士： 您的房屋截至目前尚有物业服务费未缴。"
+
+
+@pytest.mark.parametrize(
+    ("template", "opening", "expected"),
+    [
+        (
+            WECHAT,
+            "楼梯口的垃圾问题您反映了多次，给您添麻烦了",
+            "王女士，您好！楼梯口的垃圾问题您反映了多次，给您添麻烦了。关于",
+        ),
+        (SMS, "感谢您对小区服务的关注。", "王女士您好，感谢您对小区服务的关注。保利社区"),
+        (LETTER, "感谢您的耐心。", "王女士： 感谢您的耐心。您的房屋"),
+        (WECHAT, "【业主】您好！电梯的事我们一直在跟进。", "王女士，您好！电梯的事我们一直在跟进。关于"),
+        ("关于您反映的问题", "我们听到了。", "我们听到了。关于您反映的问题"),
+    ],
+)
+def test_when_an_opening_is_added_then_it_follows_the_greeting_and_the_template_stays_whole(
+    template, opening, expected
+):
+    text = with_opening(template, opening)
+    assert text.startswith(expected)
+    rest = template.split("！", 1)[-1] if "！" in template else template
+    assert text.endswith(rest.split("：", 1)[-1].strip())
+    assert text.count("您好") == template.count("您好")
+
+
+def test_when_the_opening_is_blank_then_the_template_is_unchanged():
+    assert with_opening(WECHAT, "  ") == WECHAT
+
+
+def _step(seq: int, day: str, outgoing: bool = True, template: str = "模板") -> dict:
+    return {"seq": seq, "date": day, "outgoing": outgoing, "template_text": template}
+
+
+def test_when_steps_span_weeks_then_the_model_opens_only_those_near_the_first_outgoing_one():
+    plan = {
+        "steps": [
+            _step(1, "2024-09-02", outgoing=False),
+            _step(2, "2024-09-03"),
+            _step(3, "2024-09-05"),
+            _step(4, "2024-09-12"),
+            _step(5, "2024-09-04", template=""),
+        ]
+    }
+    assert [s["seq"] for s in steps_for_model(plan, 2)] == [2, 3]
+    assert [s["seq"] for s in steps_for_model(plan, 0)] == [2]
+    assert [s["seq"] for s in steps_for_model(plan, None)] == [2, 3, 4]
+
+
+CANDIDATES = [
+    {"cause_id": "svc.slow_repair", "score": 2.0},
+    {"cause_id": "svc.facility_failure", "score": 1.5},
+    {"cause_id": "beh.forgetful", "score": 0.2},
+]
+
+
+def test_when_the_model_agrees_with_retrieval_then_confidence_is_its_share_and_the_runner_up_is_secondary():
+    out = from_model({"cause": "svc.slow_repair", "evidence": ["msg:m1"], "why": "报修迟迟不修"}, CANDIDATES)
+    assert out["primary_cause_id"] == "svc.slow_repair"
+    assert out["secondary_cause_ids"] == ["svc.facility_failure"]
+    assert out["confidence"] == round(0.3 + 0.6 * 2.0 / 3.5, 2)
+    assert out["citations"] == [{"cause_id": "svc.slow_repair", "evidence_ids": ["msg:m1"]}]
+    assert out["explanation"] == "报修迟迟不修。"
+
+
+def test_when_the_model_picks_a_weak_candidate_then_confidence_is_low_and_no_far_secondary_is_added():
+    out = from_model({"cause": "beh.forgetful", "evidence": ["msg:m1"], "why": "忘记缴费"}, CANDIDATES)
+    assert out["confidence"] < 0.45
+    low = from_model({"cause": "svc.slow_repair", "evidence": ["msg:m1"], "why": "x"}, [CANDIDATES[0], CANDIDATES[2]])
+    assert low["secondary_cause_ids"] == []  # 0.2 is under half of 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("业主多次投诉保洁。此外门禁故障频发，安全", "业主多次投诉保洁。"),
+        ("楼梯口垃圾一直没人清，业主很不满意而且", "楼梯口垃圾一直没人清。"),
+        ("已完整。", "已完整。"),
+        ("没有标点", "没有标点。"),
+    ],
+)
+def test_when_the_grammar_stops_the_model_mid_sentence_then_only_whole_sentences_are_kept(text, expected):
+    assert whole_sentences(text, limit=19) == expected
+
+
+def test_when_the_model_repeats_the_salutation_then_the_opening_does_not_name_the_owner_twice():
+    assert with_opening(WECHAT, "【业主】，感谢您的理解").startswith("王女士，您好！感谢您的理解。关于")
