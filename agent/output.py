@@ -12,28 +12,45 @@ from agent.contracts import (
 )
 
 
-def plan_result_model(state: dict, kb) -> PlanResult:  # noqa: ANN001
-    """Project the graph state onto the documented output model."""
-    diag = state.get("diagnosis") or {}
+def public_diagnosis(diag: dict, kb) -> PublicDiagnosis:  # noqa: ANN001
+    """The diagnosis as callers see it (also sent on its own as soon as the diagnose step ends)."""
     causes = kb.causes
     secondary = [
         SecondaryCause(id=c, name=causes[c].name, dimension=causes[c].dimension, category=causes[c].category)
         for c in diag.get("secondary_cause_ids", [])
         if c in causes
     ]
+    return PublicDiagnosis(
+        primary_cause=diag.get("primary_cause"),
+        secondary_causes=secondary,
+        confidence=diag.get("confidence"),
+        explanation=diag.get("explanation"),
+        citations=diag.get("citations", []),
+        flags=diag.get("flags", {}),
+        source=diag.get("source"),
+    )
+
+
+def early_update(node: str, update: dict, kb) -> tuple[str, dict] | None:  # noqa: ANN001
+    """What a caller can show before the plan is done: the ranked candidate causes, then the diagnosis."""
+    if node == "retrieve" and update.get("candidates"):
+        top = [
+            {"id": c["cause_id"], "name": c["name"], "dimension": c["dimension"], "score": c["score"]}
+            for c in update["candidates"][:3]
+        ]
+        return "candidates", {"candidates": top}
+    if node == "diagnose" and update.get("diagnosis"):
+        return "diagnosis", public_diagnosis(update["diagnosis"], kb).model_dump(mode="json")
+    return None
+
+
+def plan_result_model(state: dict, kb) -> PlanResult:  # noqa: ANN001
+    """Project the graph state onto the documented output model."""
     plan = state.get("plan") or {}
     validation = state.get("validation") or {}
     return PlanResult(
         household=state.get("household"),
-        diagnosis=PublicDiagnosis(
-            primary_cause=diag.get("primary_cause"),
-            secondary_causes=secondary,
-            confidence=diag.get("confidence"),
-            explanation=diag.get("explanation"),
-            citations=diag.get("citations", []),
-            flags=diag.get("flags", {}),
-            source=diag.get("source"),
-        ),
+        diagnosis=public_diagnosis(state.get("diagnosis") or {}, kb),
         plan=PublicPlan(
             stage=plan.get("stage"),
             strategy=plan.get("strategy"),

@@ -46,6 +46,10 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
         yield saver
 
 
+OnEarly = Callable[[str, dict], None]
+"""Called with ("candidates", {...}) after retrieval and ("diagnosis", {...}) after diagnosis, before the plan."""
+
+
 def run_plan(
     graph: Any,
     ctx: AgentContext,
@@ -53,16 +57,24 @@ def run_plan(
     *,
     thread_id: str | None = None,
     on_node: Callable[[str], None] | None = None,
+    on_early: OnEarly | None = None,
 ) -> dict:
-    """Run to the approval interrupt (or the end) and return the final state values."""
+    """Run to the approval interrupt (or the end) and return the final state values.
+
+    ``on_node`` hears each finished step; ``on_early`` gets what can be shown before the plan is complete.
+    """
+    from agent.output import early_update
+
     thread_id = thread_id or f"plan:{household}:{uuid.uuid4().hex[:8]}"
     config = {"configurable": {"thread_id": thread_id}}
     for chunk in graph.stream(
         {"household": household, "thread_id": thread_id}, config, context=ctx, stream_mode="updates"
     ):
-        for node in chunk:
+        for node, update in chunk.items():
             if on_node and node in NODE_LABELS:
                 on_node(node)
+            if on_early and isinstance(update, dict) and (early := early_update(node, update, ctx.kb)):
+                on_early(*early)
     return graph.get_state(config).values | {"thread_id": thread_id}
 
 

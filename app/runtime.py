@@ -75,6 +75,17 @@ class AgentRuntime:
             with self._lock:
                 if self.model_factory is None:
                     self.model_factory = factory
+                    self._warm(factory)
+
+    def _warm(self, factory: Callable[..., Any]) -> None:
+        """Fill the embedded server's prompt cache in the background (once per process; other endpoints skip)."""
+        from agent.llm.client import is_embedded_endpoint
+
+        if not self.settings.warm_prompt_cache or not is_embedded_endpoint(self.settings):
+            return
+        from agent.warmup import warm_prompt_cache
+
+        threading.Thread(target=warm_prompt_cache, args=(factory,), name="prompt-cache-warmup", daemon=True).start()
 
     def context(
         self,

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         "more answer 503 with Retry-After.",
     )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
+    warm_prompt_cache: bool = Field(
+        True, description="Send the prompts' static text to the embedded model server when a service starts."
+    )
     gather_rounds: int = Field(
         0, ge=0, le=5, description="Model tool-call rounds before a plan; 0 reads every evidence source directly."
     )

@@ -47,10 +47,16 @@ def plan(
         def on_node(node: str) -> None:
             status.update(f"{NODE_LABELS.get(node, node)}…")
 
+        def on_early(kind: str, data: dict) -> None:
+            # On stderr, so piped --json output stays one document.
+            if kind == "diagnosis":
+                cause = data.get("primary_cause") or {}
+                err_console.print(f"诊断：{cause.get('name')}（{cause.get('id')}），正在撰写话术…", markup=False)
+
         result: dict = {}
         try:
             if plan_id is None:
-                result = service.generate(scope, key, on_node=on_node)
+                result = service.generate(scope, key, on_node=on_node, on_early=on_early)
                 plan_id = result.get("plan_id")
             if approve:
                 if plan_id is None:

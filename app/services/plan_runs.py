@@ -174,14 +174,23 @@ class PlanService:
     graph: Any
     context_for: Callable[[CallerScope], AgentContext]
 
-    def generate(self, scope: CallerScope, household: str, on_node: Callable[[str], None] | None = None) -> dict:
-        """Run to the approval interrupt and return the public plan result."""
+    def generate(
+        self,
+        scope: CallerScope,
+        household: str,
+        on_node: Callable[[str], None] | None = None,
+        on_early: Callable[[str, dict], None] | None = None,
+    ) -> dict:
+        """Run to the approval interrupt and return the public plan result.
+
+        Candidates and the diagnosis go to ``on_early`` as soon as they exist.
+        """
         from agent.output import plan_result
         from agent.runner import run_plan
 
         scope.check_write()
         ctx = self.context_for(scope)
-        state = run_plan(self.graph, ctx, household, on_node=on_node)
+        state = run_plan(self.graph, ctx, household, on_node=on_node, on_early=on_early)
         return plan_result(state, ctx.kb)
 
     def decide(

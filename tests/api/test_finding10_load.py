@@ -130,7 +130,7 @@ def test_finding10_when_the_stream_client_leaves_then_the_run_stops_and_gives_it
     nodes: list[str] = []
 
     class Service:
-        def generate(self, scope, household, on_node):  # noqa: ANN001, ANN202
+        def generate(self, scope, household, on_node, on_early=None):  # noqa: ANN001, ANN202
             for node in ("gather", "retrieve", "diagnose", "plan", "validate"):
                 time.sleep(0.05)
                 on_node(node)

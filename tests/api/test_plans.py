@@ -43,6 +43,18 @@ def test_when_plan_is_streamed_then_each_node_label_arrives_before_the_result(ap
     assert events[-1][0] == "result" and events[-1][1]["status"] == "awaiting_approval"
 
 
+def test_when_plan_is_streamed_then_candidates_and_the_diagnosis_arrive_before_the_plan_is_written(api):
+    events = _sse(api.post(f"{H}/plans/stream").text)
+    kinds = [e for e, _ in events]
+    labels = [d.get("label") for _, d in events]
+    assert kinds.index("candidates") < kinds.index("diagnosis") < labels.index("制定方案并撰写话术")
+    candidates = dict(events)["candidates"]["candidates"]
+    assert 1 <= len(candidates) <= 3 and all(c["id"] and c["name"] for c in candidates)
+    early, final = dict(events)["diagnosis"], events[-1][1]["diagnosis"]
+    assert early == final  # what was shown early is what the plan is built on
+    assert early["primary_cause"]["id"] and early["explanation"] and early["citations"]
+
+
 def test_when_plan_is_approved_twice_then_the_second_is_409_in_chinese(any_db_api):
     plan_id = _generate(any_db_api)["plan_id"]
     first = any_db_api.post(f"/plans/{plan_id}/approve", json={"comment": "同意"})

@@ -66,6 +66,10 @@ def test_when_plan_is_generated_and_approved_then_the_plan_is_stored_approved(pa
     text = _text(at)
     assert "诊断：" in text and "(#ev-msg-" in text and "合规校验通过" in text
     assert [s.label for s in at.status][0] == "方案已生成，等待审批"
+    # Candidates and the diagnosis were written into the progress box before the plan was done.
+    progress = "\n".join(m.value for m in at.status[0].markdown)
+    assert "检索到的可能原因：" in progress
+    assert f"**诊断：{result['diagnosis']['primary_cause']['name']}**" in progress
     at.button(key=f"approve_{result['plan_id']}").click().run()
     assert at.session_state["plan:BJ-PILOT/4-1203"]["status"] == "approved"
     with make_session_factory(make_engine(wb_url))() as s:

@@ -26,7 +26,8 @@ router = APIRouter(tags=["plans"])
 BUSY_DOC = {503: {"description": "正在生成的方案已达上限，稍后重试（Retry-After）"}}
 SSE_DOC = {
     200: {
-        "description": "text/event-stream：event node（每个步骤）、result（方案）或 error",
+        "description": "text/event-stream：event node（每个步骤）、candidates（检索到的候选原因，先于诊断）、"
+        "diagnosis（诊断，先于方案）、result（方案）或 error",
         "content": {"text/event-stream": {}},
     }
 }
@@ -60,7 +61,10 @@ def plan_events(
 
     def work() -> None:
         try:
-            events.put(("result", service.generate(scope, household, on_node=on_node)))
+            result = service.generate(
+                scope, household, on_node=on_node, on_early=lambda kind, data: events.put((kind, data))
+            )
+            events.put(("result", result))
         except ClientGone:
             log.info("plan stream for %s stopped: the client left", household)
         except Exception as exc:  # reported to the client as an SSE error event

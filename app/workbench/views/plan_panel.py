@@ -33,8 +33,21 @@ def _generate(rt: Runtime, caller: Caller, household: str) -> None:
             status.update(label=f"{NODE_LABELS[node]}…")
             status.write(f"✔ {NODE_LABELS[node]}")
 
+        def on_early(kind: str, data: dict) -> None:
+            # Shown while the messages are still being written.
+            if kind == "candidates":
+                names = "、".join(inert(c["name"]) for c in data["candidates"])
+                status.write(f"检索到的可能原因：{names}")
+            elif kind == "diagnosis":
+                cause = data.get("primary_cause") or {}
+                status.update(label="已诊断，正在撰写话术…")
+                status.markdown(
+                    f"**诊断：{inert(cause.get('name', '-'))}**（把握 {inert(data.get('confidence'))}）"
+                    f"　{inert(data.get('explanation', ''))}"
+                )
+
         try:
-            result = rt.plans().generate(caller.scope, household, on_node=on_node)
+            result = rt.plans().generate(caller.scope, household, on_node=on_node, on_early=on_early)
         except Exception as exc:  # shown to the steward; the log has the trace
             status.update(label="生成失败", state="error")
             st.error(f"方案生成失败：{inert(exc)}")

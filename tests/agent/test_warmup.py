@@ -1,0 +1,41 @@
+"""The warm-up sends exactly the system text each model call of a plan starts with (so the cache prefix matches)."""
+
+from __future__ import annotations
+
+from langchain_core.messages import SystemMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.graph import build_graph
+from agent.runner import run_plan
+from agent.warmup import warm_prompt_cache
+
+PILOT = "BJ-PILOT/4-1203"
+
+
+def _systems(sent: list) -> list[str]:
+    return [str(call[0].content) for call in sent if call and isinstance(call[0], SystemMessage)]
+
+
+def test_when_the_cache_is_warmed_then_it_holds_the_system_text_every_plan_call_starts_with(agent_context, fake_model):
+    run_plan(build_graph(checkpointer=InMemorySaver()), agent_context, PILOT)
+    in_plan = _systems(fake_model.sent)
+    assert len(in_plan) >= 2, "the pilot's plan asks the model to diagnose and to open its first message"
+    fake_model.sent.clear()
+    records = warm_prompt_cache(lambda **_: fake_model)
+    assert [r["call"] for r in records] == ["diagnose", "write_messages"]
+    warmed = _systems(fake_model.sent)
+    assert set(in_plan) == set(warmed)
+    # No household text sits in the system turn: it would differ per household and defeat the cache.
+    assert not any("BJ-PILOT" in s or "1680" in s or "msg:m" in s.replace("msg:m3", "") for s in in_plan)
+
+
+def test_when_the_endpoint_fails_during_warm_up_then_it_is_reported_not_raised():
+    class Down:
+        def with_structured_output(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return self
+
+        def invoke(self, messages):  # noqa: ANN001, ANN202
+            raise ConnectionError("down")
+
+    records = warm_prompt_cache(lambda **_: Down())
+    assert [r["ok"] for r in records] == [False, False]
