@@ -20,6 +20,13 @@ def run_cmd(
         "changed", "--diagnose", help="changed：证据有变化的住户；all：全部欠费户；none：不诊断"
     ),
     concurrency: int = typer.Option(2, "--concurrency", min=1, max=64, help="并发诊断数"),
+    draft_top: int | None = typer.Option(
+        None, "--draft-top", min=0, help="只为今日队列前 N 户预生成方案（证据未变的跳过）；默认全部候选户"
+    ),
+    draft: list[str] = typer.Option([], "--draft", help="无论队列位置都先预生成的住户（项目/房号），可重复"),
+    time_budget: float | None = typer.Option(
+        None, "--time-budget", min=0, help="预生成的时间预算（分钟）；到时未开始的住户留给下次运行"
+    ),
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     webhook_url: str | None = typer.Option(None, "--webhook-url", help="渠道网关 URL（默认写入发件箱并模拟回执）"),
     as_json: bool = typer.Option(False, "--json", help="结束时输出 JSON 摘要"),
@@ -28,7 +35,7 @@ def run_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from app.cli.common import database_url as resolve_url
-    from app.services.collections.batch import run_batch
+    from app.services.collections.batch import Drafting, run_batch
     from app.services.collections.diagnosis import graph_diagnoser
     from app.services.tokens import bill_link_factory
     from core.settings import get_settings
@@ -73,6 +80,11 @@ def run_cmd(
                     adapters=adapters,
                     progress=progress,
                     link_for=bill_link_factory(settings),
+                    drafting=Drafting(
+                        top=draft_top,
+                        include=tuple(draft),
+                        budget_s=time_budget * 60 if time_budget is not None else None,
+                    ),
                 )
         except Exception as exc:  # endpoint, database
             fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
@@ -104,6 +116,7 @@ def render(summary) -> None:  # noqa: ANN001
         ("AI 诊断完成", summary.diagnosed),
         ("诊断失败（下次重试）", summary.diagnosis_failed),
         ("证据未变化跳过", summary.unchanged_skipped),
+        ("时间预算用尽，留待下次", summary.budget_skipped),
         ("已发送", summary.dispatched),
         ("案件暂停发送（已缴清/异议/承诺/分期）", summary.held),
         ("被触达规则拦截", summary.blocked),

@@ -249,3 +249,70 @@ class PlanService:
         )
         session.commit()
         return {"plan_id": plan_id, "status": "approved" if decision.action == "accept" else "ignored"}
+
+
+def pending_draft(session: Session, unit: Unit, causes: dict[str, Any]) -> dict | None:
+    """The household's plan awaiting approval, in the shape of a fresh run's result, with where it came from.
+
+    ``drafted`` says who drafted it (``batch`` overnight or a ``steward``), when, and the evidence fingerprint it
+    was drafted from; ``evidence_changed`` is true when the household's evidence has changed since, so the
+    workbench offers to draft again.
+    """
+    from core.domain.planning import ROLES_ZH
+    from core.domain.strategy import LABELS
+
+    plan = session.execute(
+        select(DunningPlan)
+        .where(DunningPlan.unit_id == unit.id, DunningPlan.status == "awaiting_approval")
+        .order_by(DunningPlan.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if plan is None:
+        return None
+    diag = session.get(Diagnosis, plan.diagnosis_id) if plan.diagnosis_id else None
+    cause = causes.get(diag.primary_cause_id) if diag else None
+    drafted_from = diag.evidence_fingerprint if diag else None
+    return {
+        "plan_id": plan.id,
+        "status": plan.status,
+        "validation": plan.validation or {},
+        "diagnosis": {
+            "primary_cause": {
+                "id": cause.id,
+                "name": cause.name,
+                "dimension": cause.dimension,
+                "category": cause.category,
+            }
+            if cause
+            else None,
+            "confidence": diag.confidence if diag else None,
+            "explanation": diag.explanation if diag else "",
+            "citations": (diag.citations or {}).get("items", []) if diag else [],
+        },
+        "plan": {
+            "stage": plan.stage,
+            "strategy": plan.strategy,
+            "strategy_label": LABELS.get(plan.strategy, plan.strategy),
+            "arrears": f"{plan.arrears_cents / 100:.2f}" if plan.arrears_cents is not None else None,
+            "notes": [],
+            "steps": [
+                {
+                    "seq": s.seq,
+                    "date": s.day.isoformat(),
+                    "window": [s.window_start, s.window_end],
+                    "channel": s.channel,
+                    "role_name": ROLES_ZH.get(s.role, s.role),
+                    "action": s.action,
+                    "message": s.message,
+                    "outgoing": s.channel != "internal",
+                }
+                for s in plan.steps
+            ],
+        },
+        "drafted": {
+            "by": "batch" if (plan.thread_id or "").startswith("batch:") else "steward",
+            "at": plan.created_at.isoformat(sep=" ", timespec="minutes"),
+            "fingerprint": (drafted_from or "")[:12],
+        },
+        "evidence_changed": bool(drafted_from) and drafted_from != unit.evidence_fingerprint,
+    }

@@ -168,3 +168,73 @@ def test_when_batch_crashes_mid_run_then_rerun_has_no_duplicate_diagnosis_or_sen
         scored = s.execute(select(func.count()).select_from(HouseholdScore)).scalar_one()
         assert scored == s.execute(select(func.count()).select_from(Unit)).scalar_one()
         assert s.execute(select(BatchRun.status).order_by(BatchRun.id.desc()).limit(1)).scalar_one() == "done"
+
+
+def queue_order(engine) -> list[str]:
+    """Household keys of the day's queue, highest priority first (exclusions left out)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT p.code || '/' || u.code FROM household_scores s JOIN units u ON u.id = s.unit_id "
+                    "JOIN projects p ON p.id = u.project_id WHERE s.arrears_cents > 0 AND s.excluded IS NULL "
+                    "ORDER BY s.priority DESC, u.id"
+                )
+            ).scalars()
+        )
+
+
+def test_when_the_night_drafts_the_top_of_the_queue_then_only_those_and_the_named_ones_get_plans(tmp_path):
+    from app.services.collections.batch import Drafting
+
+    url = f"sqlite:///{tmp_path / 'top.db'}"
+    build_portfolio(url, 24, seed=11)
+    engine = init_db(url)
+    run_batch(engine, var_dir=tmp_path, as_of=AS_OF, diagnose="none")
+    queue = queue_order(engine)
+    assert len(queue) > 5
+    named = queue[-1]  # last in the queue, drafted anyway
+    drafted: list[str] = []
+    diagnose = stub_diagnoser(engine)
+
+    def recording(key: str) -> str:
+        drafted.append(key)
+        return diagnose(key)
+
+    summary = run_batch(
+        engine,
+        var_dir=tmp_path,
+        as_of=AS_OF,
+        diagnoser=recording,
+        concurrency=1,
+        drafting=Drafting(top=3, include=(named,)),
+    )
+    assert drafted == [named, *queue[:2]]  # named first, then the queue in order, three in all
+    assert summary.diagnosed == 3
+    again: list[str] = []
+    rerun = run_batch(
+        engine,
+        var_dir=tmp_path,
+        as_of=AS_OF,
+        diagnoser=lambda key: again.append(key) or "x",
+        drafting=Drafting(top=3, include=(named,)),
+    )
+    assert again == [] and rerun.unchanged_skipped == 3  # drafted already, evidence unchanged
+
+
+def test_when_the_time_budget_is_spent_then_no_new_household_starts_and_the_next_run_drafts_them(tmp_path):
+    from app.services.collections.batch import Drafting
+
+    url = f"sqlite:///{tmp_path / 'budget.db'}"
+    build_portfolio(url, 24, seed=11)
+    engine = init_db(url)
+    diagnose = stub_diagnoser(engine)
+    summary = run_batch(
+        engine, var_dir=tmp_path, as_of=AS_OF, diagnoser=diagnose, drafting=Drafting(top=4, budget_s=0.0)
+    )
+    assert summary.diagnosed == 0 and summary.budget_skipped == 4
+    assert sum(diagnoses_per_unit(engine).values()) == 0
+    later = run_batch(engine, var_dir=tmp_path, as_of=AS_OF, diagnoser=diagnose, drafting=Drafting(top=4))
+    assert later.diagnosed == 4 and later.budget_skipped == 0

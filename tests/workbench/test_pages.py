@@ -139,3 +139,45 @@ def test_finding8_workbench_login_is_throttled_and_failures_are_audited(page, wb
     at.button[0].click().run()
     assert "登录失败次数过多" in at.error[0].value and "user" not in at.session_state
     assert _audit_actions(wb_url).count("user.login_failed") == 5
+
+
+def test_when_the_night_drafted_the_pilot_then_its_page_shows_the_plan_at_once_and_says_when_evidence_changed(
+    page, wb_url
+):
+    from app.services.collections.batch import Drafting, run_batch
+    from app.services.collections.diagnosis import graph_diagnoser
+    from core.settings import Settings
+    from data.db.models import Unit
+    from data.repositories.households import business_date, find_unit
+
+    settings = Settings()  # the page's own STEWARD_* settings
+    engine = make_engine(wb_url)
+    with make_session_factory(engine)() as s:
+        day = business_date(s, settings.as_of)
+    with graph_diagnoser(settings, day) as diagnoser:
+        summary = run_batch(
+            engine,
+            var_dir=settings.var_dir,
+            as_of=day,
+            diagnoser=diagnoser,
+            drafting=Drafting(top=0, include=("BJ-PILOT/4-1203",)),
+        )
+    assert summary.diagnosed == 1
+    at = page("household")
+    assert not at.exception, at.exception
+    assert "plan:BJ-PILOT/4-1203" not in at.session_state  # nothing was generated on opening
+    assert any("夜间批处理预生成" in i.value for i in at.info)
+    assert not at.warning or all("证据在方案生成后有变化" not in w.value for w in at.warning)
+    text = _text(at)
+    assert "诊断：" in text and "合规校验通过" in text
+    with make_session_factory(engine)() as s:
+        plan = s.execute(select(DunningPlan).where(DunningPlan.status == "awaiting_approval")).scalars().one()
+        plan_id = plan.id
+        unit = s.get(Unit, find_unit(s, "BJ-PILOT/4-1203").id)
+        unit.evidence_fingerprint = "changed-since-the-night"  # what an ingest of a new chat line does
+        s.commit()
+    again = page("household")
+    assert any("证据在方案生成后有变化" in w.value for w in again.warning)
+    again.button(key=f"approve_{plan_id}").click().run()
+    with make_session_factory(engine)() as s:
+        assert s.get(DunningPlan, plan_id).status == "approved"

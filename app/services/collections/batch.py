@@ -41,6 +41,7 @@ class BatchSummary:
     diagnosed: int = 0
     diagnosis_failed: int = 0
     unchanged_skipped: int = 0
+    budget_skipped: int = 0
     dispatched: int = 0
     held: int = 0
     blocked: int = 0
@@ -50,6 +51,41 @@ class BatchSummary:
     def to_dict(self) -> dict:
         """JSON-ready dict."""
         return asdict(self)
+
+
+class BudgetSpent(RuntimeError):
+    """The night's drafting time budget was spent before this household started."""
+
+
+@dataclass(frozen=True)
+class Drafting:
+    """Which households the night drafts plans for, and for how long.
+
+    Attributes:
+        top: Only the first ``top`` households of the day's queue (None: every candidate).
+        include: Households drafted first whatever their queue position (the demo's pilot, say).
+        budget_s: Seconds after which no new household starts (None: no limit); those left are
+            marked skipped and the next run drafts them.
+    """
+
+    top: int | None = None
+    include: tuple[str, ...] = ()
+    budget_s: float | None = None
+
+    def within_budget(self, diagnoser: Diagnoser) -> Diagnoser:
+        """The diagnoser, refusing to start a household once the budget is spent."""
+        if self.budget_s is None:
+            return diagnoser
+        import time
+
+        deadline = time.monotonic() + self.budget_s
+
+        def run(key: str) -> str:
+            if time.monotonic() >= deadline:
+                raise BudgetSpent(key)
+            return diagnoser(key)
+
+        return run
 
 
 def _open_run(engine: Engine, day: date, mode: str, now: datetime) -> tuple[BatchRun, bool]:
@@ -131,11 +167,21 @@ def _diagnose(
     clock: Callable[[], datetime],
     progress: Progress | None,
     summary: BatchSummary,
+    drafting: Drafting,
 ) -> list[int]:
-    todo, skipped = candidates(engine, day, mode, run_id=run.id, watermark=run.diagnosis_watermark)
+    todo, skipped = candidates(
+        engine,
+        day,
+        mode,
+        run_id=run.id,
+        watermark=run.diagnosis_watermark,
+        top=drafting.top,
+        include=drafting.include,
+    )
     summary.unchanged_skipped = skipped
     if not todo or diagnoser is None:
         return []
+    diagnoser = drafting.within_budget(diagnoser)
     if progress:
         progress("diagnose", 0, len(todo))
     done: list[int] = []
@@ -146,6 +192,9 @@ def _diagnose(
             unit_id = futures[fut]
             try:
                 status = fut.result()
+            except BudgetSpent:  # not started: the next run picks it up
+                _mark(engine, run.id, unit_id, "skipped", clock(), "time budget spent")
+                summary.budget_skipped += 1
             except Exception as exc:  # one household's failure must not stop the night
                 _mark(engine, run.id, unit_id, "failed", clock(), f"{type(exc).__name__}: {exc}")
                 summary.diagnosis_failed += 1
@@ -175,6 +224,7 @@ def run_batch(
     clock: Callable[[], datetime] = datetime.now,
     chunk: int = scoring.CHUNK,
     link_for: Callable[[str], str] | None = None,
+    drafting: Drafting | None = None,
 ) -> BatchSummary:
     """Run (or resume) the overnight batch for ``as_of``.
 
@@ -191,6 +241,7 @@ def run_batch(
         clock: Wall clock.
         chunk: Households per scoring chunk.
         link_for: Household key → signed bill link put into the messages.
+        drafting: Limits the night's plan drafting to the top of the queue and to a time budget.
     """
     import time
 
@@ -205,7 +256,9 @@ def run_batch(
     _score(engine, run, as_of, var_dir, chunk, clock, progress, summary)
     summary.seconds["score"] = round(time.perf_counter() - t0, 2)
     t1 = time.perf_counter()
-    diagnosed = _diagnose(engine, run, as_of, diagnose, diagnoser, concurrency, clock, progress, summary)
+    diagnosed = _diagnose(
+        engine, run, as_of, diagnose, diagnoser, concurrency, clock, progress, summary, drafting or Drafting()
+    )
     if diagnosed:
         scoring.rescore_units(engine, risk_store.load(var_dir), as_of, diagnosed, at=clock(), chunk=chunk)
     summary.seconds["diagnose"] = round(time.perf_counter() - t1, 2)

@@ -21,27 +21,42 @@ _LATEST = (
 
 
 def candidates(
-    engine: Engine, day: date, mode: str, *, run_id: int, watermark: int
+    engine: Engine,
+    day: date,
+    mode: str,
+    *,
+    run_id: int,
+    watermark: int,
+    top: int | None = None,
+    include: tuple[str, ...] = (),
 ) -> tuple[list[tuple[int, str]], int]:
     """Households to diagnose now, and how many were skipped because their evidence is unchanged.
 
     ``changed``: households in arrears whose evidence fingerprint differs from their latest diagnosis
     (never diagnosed counts as changed); ``all``: every household in arrears; ``none``: nobody.
+    With ``top``, only the first ``top`` households of the day's queue (highest priority, exclusions left out)
+    are considered, in queue order, after the households named in ``include``; a rerun considers the same ones.
     Households already done in this run, or diagnosed after the run started, are left out.
     """
     if mode == "none":
         return [], 0
     sql = (
-        f"SELECT u.id, p.code || '/' || u.code, u.evidence_fingerprint, l.evidence_fingerprint "
+        f"SELECT u.id, p.code || '/' || u.code, u.evidence_fingerprint, l.evidence_fingerprint, "
+        f"EXISTS (SELECT 1 FROM batch_items b WHERE b.run_id = :r AND b.unit_id = u.id "
+        f"AND b.step = 'diagnose' AND b.status = 'done') "
+        f"OR EXISTS (SELECT 1 FROM diagnoses d2 WHERE d2.unit_id = u.id AND d2.id > :w) AS settled, s.excluded "
         f"FROM household_scores s JOIN units u ON u.id = s.unit_id JOIN projects p ON p.id = u.project_id "
         f"LEFT JOIN ({_LATEST}) l ON l.unit_id = u.id "
         f"WHERE s.as_of = :d AND s.arrears_cents > 0 "
-        f"AND NOT EXISTS (SELECT 1 FROM batch_items b WHERE b.run_id = :r AND b.unit_id = u.id "
-        f"AND b.step = 'diagnose' AND b.status = 'done') "
-        f"AND NOT EXISTS (SELECT 1 FROM diagnoses d2 WHERE d2.unit_id = u.id AND d2.id > :w) ORDER BY u.id"
+        f"ORDER BY {'s.priority DESC, ' if top is not None else ''}u.id"
     )
     with engine.connect() as conn:
         rows = conn.execute(text(sql), {"d": day, "r": run_id, "w": watermark}).fetchall()
+    if top is not None:
+        named = [r for r in rows if r[1] in include]
+        queue = [r for r in rows if r[1] not in include and r[5] is None]
+        rows = named + queue[: max(0, top - len(named))]
+    rows = [r for r in rows if not r[4]]
     if mode == "all":
         return [(r[0], r[1]) for r in rows], 0
     todo = [(r[0], r[1]) for r in rows if r[3] is None or r[2] != r[3]]

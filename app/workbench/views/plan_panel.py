@@ -165,12 +165,33 @@ def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: d
         _decide(rt, caller, household, plan_id, action="ignore")
 
 
+def _stored_draft(rt: Runtime, caller: Caller, household: str) -> dict | None:
+    """The plan awaiting approval that is already saved (drafted overnight or earlier), if any."""
+    from app.services import casework
+    from app.services.plan_runs import pending_draft
+    from knowledge_base.catalog import load_causes
+
+    with rt.session() as session:
+        unit = casework.scoped_unit(session, caller.scope, household)
+        return pending_draft(session, unit, {c.id: c for c in load_causes()})
+
+
+def _provenance(result: dict) -> None:
+    drafted = result.get("drafted") or {}
+    who = "🌙 夜间批处理预生成" if drafted.get("by") == "batch" else "此前生成"
+    st.info(f"{who}于 {inert(drafted.get('at'))}，依据的证据指纹 {inert(drafted.get('fingerprint') or '-')}。")
+    if result.get("evidence_changed"):
+        st.warning("该户证据在方案生成后有变化（新的聊天、工单或缴费），建议点击“一键生成方案”重新生成。")
+
+
 def render_plan_panel(rt: Runtime, caller: Caller, household: str, evidence: dict) -> None:
-    """Generate button, then the current plan with its decisions."""
+    """Generate button, then the current plan with its decisions (a saved draft shows at once)."""
     st.markdown("### 催费方案")
     if caller.can_write and st.button("⚡ 一键生成方案", key=f"gen_{household}"):
         _generate(rt, caller, household)
     result = st.session_state.get(_state_key(household))
+    if not result and (result := _stored_draft(rt, caller, household)):
+        _provenance(result)
     if result:
         _show(rt, caller, household, result, evidence)
     else:
