@@ -47,3 +47,35 @@ def test_when_the_model_server_was_already_running_then_make_run_leaves_it_runni
     finally:
         other.kill()
         other.wait()
+
+
+def test_when_services_are_up_then_the_pilot_and_the_queue_top_are_drafted_in_the_background_until_ctrl_c(
+    monkeypatch, free_ports
+):
+    services, drafting, started = [_sleeper(), _sleeper()], _sleeper(), []
+    monkeypatch.setattr(run_all, "_ensure_llm", lambda: None)
+    monkeypatch.setattr(run_all, "start", lambda _commands: services)
+    monkeypatch.setattr(run_all, "wait_healthy", lambda *_a, **_k: None)
+    monkeypatch.setattr(run_all, "start_drafting", lambda top: started.append(top) or drafting)
+    ticks = iter(range(3))
+
+    def sleep(_seconds: float) -> None:
+        if next(ticks) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_all, "_idle", sleep)
+    assert run_all.main(["--api-port", "18000", "--ui-port", "18501"]) == 0
+    assert started == [run_all.DRAFT_TOP]
+    assert drafting.wait(timeout=15) is not None  # stopped with the services
+    command = run_all.draft_command(3)
+    assert command[command.index("--draft-top") + 1] == "3"
+    assert command[command.index("--draft") + 1] == run_all.PILOT
+
+
+def test_when_make_run_skips_the_model_then_nothing_is_drafted(monkeypatch, free_ports):
+    services = [_sleeper()]
+    monkeypatch.setattr(run_all, "start", lambda _commands: services)
+    monkeypatch.setattr(run_all, "wait_healthy", lambda *_a, **_k: None)
+    monkeypatch.setattr(run_all, "start_drafting", lambda top: pytest.fail("drafting without a model"))
+    monkeypatch.setattr(run_all, "_idle", lambda _s: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert run_all.main(["--api-port", "18000", "--ui-port", "18501", "--skip-llm"]) == 0
