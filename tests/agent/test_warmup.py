@@ -39,3 +39,17 @@ def test_when_the_endpoint_fails_during_warm_up_then_it_is_reported_not_raised()
 
     records = warm_prompt_cache(lambda **_: Down())
     assert [r["ok"] for r in records] == [False, False]
+
+
+def test_when_the_one_token_answer_is_cut_short_then_the_warm_up_counts_as_done():
+    from openai import LengthFinishReasonError
+
+    class Cut:
+        def with_structured_output(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return self
+
+        def invoke(self, messages):  # noqa: ANN001, ANN202
+            raise LengthFinishReasonError.__new__(LengthFinishReasonError)  # what the client raises at max_tokens
+
+    records = warm_prompt_cache(lambda **_: Cut())
+    assert [r["ok"] for r in records] == [True, True]
