@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         description="Plan runs (generate, edit, revise) one API process serves at once; "
         "more answer 503 with Retry-After.",
     )
+    plan_run_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority (nice value, Linux) of the API's plan-run threads: when the cores are short, "
+        "logins and page requests get the CPU before plan runs. 0 keeps the normal priority.",
+    )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")
     secret_key: str = Field("", description="Signing key for tokens and bill links; empty: a dev key in var_dir.")
