@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     login_limit_user: str = Field("5/minute", description="Failed logins allowed per username (limits syntax).")
     login_limit_ip: str = Field("20/minute", description="Failed logins allowed per client address (limits syntax).")
     bill_link_limit: str = Field("30/minute", description="Requests allowed per owner bill link (limits syntax).")
+    bill_link_ttl_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="Days an owner bill link works after it is issued; then the page says it has expired (410).",
+    )
     bill_post_limit: str = Field("10/hour", description="Owner submissions allowed per bill link (limits syntax).")
     key_dir: Path | None = Field(
         None,

@@ -28,9 +28,9 @@ def run_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from app.cli.common import database_url as resolve_url
+    from app.services.bill_links import send_links
     from app.services.collections.batch import run_batch
     from app.services.collections.diagnosis import graph_diagnoser
-    from app.services.tokens import bill_link_factory
     from core.settings import get_settings
     from data.db.session import init_db, make_session_factory
     from data.repositories.households import business_date
@@ -72,7 +72,7 @@ def run_cmd(
                     diagnoser=diagnoser if diagnose != "none" else None,
                     adapters=adapters,
                     progress=progress,
-                    link_for=bill_link_factory(settings),
+                    link_for=send_links(settings),
                 )
         except Exception as exc:  # endpoint, database
             fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
