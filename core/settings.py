@@ -38,8 +38,8 @@ class Settings(BaseSettings):
         10,
         ge=0,
         le=19,
-        description="CPU priority (nice value, Linux) of the API's plan-run threads: when the cores are short, "
-        "logins and page requests get the CPU before plan runs. 0 keeps the normal priority.",
+        description="Nice steps (Linux) the API's plan-run threads run below the process: when the cores are short, "
+        "logins and page requests get the CPU before plan runs. 0 keeps the process's priority.",
     )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     llm_threads: int = Field(2, description="CPU threads of the embedded server.")

@@ -7,6 +7,7 @@ import contextvars
 import functools
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -66,8 +67,8 @@ class PlanRunner:
     The API's synchronous routes (login, bill page, household views) run on the server's shared request
     threadpool; a plan run holds its thread for the whole model conversation (tens of seconds on the embedded
     model). Running plans here keeps that pool free for the short requests however many plan slots are
-    configured. With ``nice`` > 0 (Linux), each plan thread also runs at that lower CPU priority, so when the
-    cores are short the short requests get the CPU first and the plan runs take what is left.
+    configured. With ``nice`` > 0 (Linux), each plan thread also runs ``nice`` steps below the process's CPU
+    priority, so when the cores are short the short requests get the CPU first and the plan runs take what is left.
     """
 
     def __init__(self, size: int, *, nice: int = 0) -> None:
@@ -75,9 +76,11 @@ class PlanRunner:
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="plan-run", initializer=self._lower)
 
     def _lower(self) -> None:
-        if self.nice > 0 and hasattr(os, "setpriority"):
-            try:  # on Linux a thread id names the thread alone
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+        if self.nice > 0 and sys.platform.startswith("linux"):
+            try:  # on Linux a thread id names the thread alone (elsewhere it could name another process)
+                tid = threading.get_native_id()
+                current = os.getpriority(os.PRIO_PROCESS, tid)
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, current + self.nice))
             except OSError as exc:
                 log.warning("plan threads keep the normal CPU priority: %s", exc)
 

@@ -128,6 +128,30 @@ def _normal_priority() -> None:
         pass
 
 
+PLAN_THREAD_PROBE = """
+import os, threading
+from app.services.plan_runs import PlanRunner
+me = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+runner = PlanRunner(1, nice=5)
+name, nice = runner.submit(lambda: (threading.current_thread().name, me())).result(10)
+print(me(), name, nice, me())
+"""
+
+
+def test_finding10_plan_threads_run_below_the_process_cpu_priority():
+    # In a process of its own at the normal priority when allowed (pytest itself may run under nice 19).
+    out = subprocess.run(
+        [sys.executable, "-c", PLAN_THREAD_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=_normal_priority,
+    ).stdout.split()
+    own, name, nice, after = int(out[0]), out[1], int(out[2]), int(out[3])
+    assert name.startswith("plan-run") and nice == min(19, own + 5), out
+    assert after == own  # the rest of the process keeps its priority
+
+
 def test_finding10_when_four_plans_run_on_a_slow_model_then_login_and_bill_page_p95_stay_under_200_ms(
     api_url, tmp_path
 ):
