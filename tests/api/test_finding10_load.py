@@ -252,3 +252,22 @@ def test_finding11_when_a_password_changes_then_tokens_issued_before_stop_workin
     assert r.status_code == 200
     fresh = {"Authorization": f"Bearer {r.json()['access_token']}"}
     assert api.client.get("/auth/me", headers=fresh).status_code == 200
+
+
+def test_finding10_when_the_stream_is_never_read_then_the_run_still_gives_its_slot_back():
+    from app.api.routes.plans import plan_events
+    from app.services.plan_runs import PlanRunner
+    from core.scope import CallerScope
+
+    released = threading.Event()
+
+    class Service:
+        def generate(self, scope, household, on_node):  # noqa: ANN001, ANN202
+            on_node("gather")
+            return {"plan_id": 1}
+
+    async def open_and_drop() -> None:
+        plan_events(PlanRunner(1), Service(), CallerScope("demo"), PILOT, release=released.set)  # never iterated
+
+    asyncio.run(open_and_drop())
+    assert released.wait(5)

@@ -40,18 +40,18 @@ class ClientGone(Exception):
     """The SSE client disconnected: the run stops at the next graph step."""
 
 
-async def plan_events(
+def plan_events(
     runner: PlanRunner,
     service: PlanService,
     scope: CallerScope,
     household: str,
     release: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[str]:
-    """Run the graph on a plan thread and yield one SSE event per node, then the result.
+    """Start the run on a plan thread now and return the SSE stream of its events: one per node, then the result.
 
-    The run holds the caller's plan-run slot (``release`` gives it back when the run ends); the stream waits on an
-    asyncio queue, so no request thread is held while the model works. When the client leaves, the run stops at the
-    next graph step instead of running on for nobody.
+    The run holds the caller's plan-run slot and gives it back (``release``) when it ends, also when the stream is
+    never read; the stream waits on an asyncio queue, so no request thread is held while the model works. When the
+    client leaves, the run stops at the next graph step instead of running on for nobody.
     """
     from agent.runner import NODE_LABELS
 
@@ -87,11 +87,15 @@ async def plan_events(
     except BaseException:
         release()
         raise
-    try:
-        while (item := await events.get()) is not None:
-            yield _sse(*item)
-    finally:
-        gone.set()
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            while (item := await events.get()) is not None:
+                yield _sse(*item)
+        finally:
+            gone.set()
+
+    return stream()
 
 
 def checked_household(project: str, unit: str, session: SessionDep, user: WriterUser) -> str:
