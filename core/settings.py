@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         description="Plan runs (generate, edit, revise) one API process serves at once; "
         "more answer 503 with Retry-After.",
     )
+    plan_run_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="Nice steps (Linux) the API's plan-run threads run below the process: when the cores are short, "
+        "logins and page requests get the CPU before plan runs. 0 keeps the process's priority.",
+    )
     llm_ctx: int = Field(4096, description="Context window of the embedded server.")
     warm_prompt_cache: bool = Field(
         True, description="Send the prompts' static text to the embedded model server when a service starts."
@@ -58,6 +65,12 @@ class Settings(BaseSettings):
     login_limit_user: str = Field("5/minute", description="Failed logins allowed per username (limits syntax).")
     login_limit_ip: str = Field("20/minute", description="Failed logins allowed per client address (limits syntax).")
     bill_link_limit: str = Field("30/minute", description="Requests allowed per owner bill link (limits syntax).")
+    bill_link_ttl_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="Days an owner bill link works after it is issued; then the page says it has expired (410).",
+    )
     bill_post_limit: str = Field("10/hour", description="Owner submissions allowed per bill link (limits syntax).")
     key_dir: Path | None = Field(
         None,

@@ -13,7 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.security.ratelimit import RateLimits
-from app.services.plan_runs import GenerationSlots, PlanService
+from app.services.plan_runs import GenerationSlots, PlanRunner, PlanService
 from app.services.portfolio import SummaryCache
 from app.services.queue_source import QueueSource
 from app.services.users import Caller
@@ -38,6 +38,8 @@ class ApiState:
     """Seconds a user's role and projects are reused between requests (a change applies after this)."""
     slots: GenerationSlots | None = None
     """Bounds the plan runs this process serves at once (settings.max_concurrent_plans)."""
+    plan_runner: PlanRunner | None = None
+    """The plan runs' own threads (as many as slots): the request threadpool stays free for short requests."""
     payment_provider: Any = None
     """The payment provider (built from settings on first use; tests may set one)."""
     _plan_service: PlanService | None = None
@@ -61,6 +63,9 @@ class ApiState:
     def __post_init__(self) -> None:
         self.queue = self.queue or QueueSource(self.cache)
         self.slots = self.slots or GenerationSlots(self.settings.max_concurrent_plans)
+        self.plan_runner = self.plan_runner or PlanRunner(
+            self.settings.max_concurrent_plans, nice=self.settings.plan_run_nice
+        )
         if self.rate_limits is None:
             from app.security.ratelimit import get_rate_limits
 

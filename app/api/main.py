@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit_malloc_arenas()
         with ExitStack() as stack:
             app.state.steward = _default_state(settings or get_settings(), stack)
+            stack.callback(app.state.steward.plan_runner.shutdown)
             warm_up()
             log.info("steward api ready")
             yield

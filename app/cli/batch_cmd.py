@@ -35,9 +35,9 @@ def run_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from app.cli.common import database_url as resolve_url
+    from app.services.bill_links import send_links
     from app.services.collections.batch import Drafting, run_batch
     from app.services.collections.diagnosis import graph_diagnoser
-    from app.services.tokens import bill_link_factory
     from core.settings import get_settings
     from data.db.session import init_db, make_session_factory
     from data.repositories.households import business_date
@@ -79,7 +79,7 @@ def run_cmd(
                     diagnoser=diagnoser if diagnose != "none" else None,
                     adapters=adapters,
                     progress=progress,
-                    link_for=bill_link_factory(settings),
+                    link_for=send_links(settings),
                     drafting=Drafting(
                         top=draft_top,
                         include=tuple(draft),

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
+import logging
+import os
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +28,7 @@ from data.db.workflow import Diagnosis, DunningPlan
 from data.repositories import plans
 
 STATUS_NAMES = PLAN_STATUS_NAMES
+log = logging.getLogger(__name__)
 
 
 class PlanCapacityError(RuntimeError):
@@ -51,6 +59,43 @@ class GenerationSlots:
             yield
         finally:
             self.release()
+
+
+class PlanRunner:
+    """Plan runs on threads of their own (at most ``size``), never on the request threadpool.
+
+    The API's synchronous routes (login, bill page, household views) run on the server's shared request
+    threadpool; a plan run holds its thread for the whole model conversation (tens of seconds on the embedded
+    model). Running plans here keeps that pool free for the short requests however many plan slots are
+    configured. With ``nice`` > 0 (Linux), each plan thread also runs ``nice`` steps below the process's CPU
+    priority, so when the cores are short the short requests get the CPU first and the plan runs take what is left.
+    """
+
+    def __init__(self, size: int, *, nice: int = 0) -> None:
+        self.size, self.nice = size, nice
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="plan-run", initializer=self._lower)
+
+    def _lower(self) -> None:
+        if self.nice > 0 and sys.platform.startswith("linux"):
+            try:  # on Linux a thread id names the thread alone (elsewhere it could name another process)
+                tid = threading.get_native_id()
+                current = os.getpriority(os.PRIO_PROCESS, tid)
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, current + self.nice))
+            except OSError as exc:
+                log.warning("plan threads keep the normal CPU priority: %s", exc)
+
+    async def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args, **kwargs)`` on a plan thread and wait for it without blocking the event loop."""
+        call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Start ``fn(*args, **kwargs)`` on a plan thread; returns its Future."""
+        return self._pool.submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+    def shutdown(self) -> None:
+        """Stop taking runs; runs under way finish on their threads."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class PlanNotFound(LookupError):

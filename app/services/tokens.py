@@ -1,4 +1,4 @@
-"""Signed tokens: API access tokens (JWT) and owner bill links (HMAC-signed household reference)."""
+"""Signed tokens: API access tokens (JWT) and owner bill links (an HMAC-signed link id and expiry)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from core.settings import Settings
 
 ALGORITHM = "HS256"
 ACCESS_TTL = timedelta(hours=8)
-BILL_LINK_TTL = timedelta(days=30)
 
 
 MIN_SECRET_LENGTH = 32
@@ -25,6 +23,10 @@ MIN_SECRET_LENGTH = 32
 
 class TokenError(ValueError):
     """A token is malformed, forged or expired (message in Chinese)."""
+
+
+class LinkExpired(TokenError):
+    """A correctly signed bill link whose lifetime is over (the page answers 410 and says how to get a new one)."""
 
 
 class SecretKeyError(RuntimeError):
@@ -96,35 +98,25 @@ def _sign(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), b"bill|" + payload.encode(), hashlib.sha256).digest()[:18])
 
 
-def sign_bill_link(secret: str, household: str, *, now: datetime | None = None, ttl: timedelta = BILL_LINK_TTL) -> str:
-    """A URL-safe token for ``household`` that expires after ``ttl``."""
+def sign_bill_link(secret: str, link_id: str, *, now: datetime | None = None, ttl: timedelta) -> str:
+    """A URL-safe token naming ``link_id`` that expires after ``ttl``."""
     expires = int(((now or datetime.now(UTC)) + ttl).timestamp())
-    payload = f"{household}|{expires}"
+    payload = f"{link_id}|{expires}"
     return f"{_b64(payload.encode())}.{_sign(secret, payload)}"
 
 
-def read_bill_link(secret: str, token: str, *, now: datetime | None = None) -> str:
-    """The household of a valid bill token; TokenError when forged or expired."""
+def read_bill_link(secret: str, token: str) -> tuple[str, datetime]:
+    """(link id, expiry in UTC) of a correctly signed bill token; TokenError when malformed or forged.
+
+    The expiry is returned, not checked: the caller decides at which time (and records the expiry).
+    """
     try:
         body, sig = token.split(".", 1)
         payload = _unb64(body).decode()
-        household, expires = payload.rsplit("|", 1)
-        expires_at = int(expires)
-    except (ValueError, UnicodeDecodeError) as exc:
+        link_id, expires = payload.rsplit("|", 1)
+        expires_at = datetime.fromtimestamp(int(expires), UTC)
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError) as exc:
         raise TokenError("链接无效") from exc
     if not hmac.compare_digest(sig, _sign(secret, payload)):
         raise TokenError("链接无效")
-    if (now or datetime.now(UTC)).timestamp() > expires_at:
-        raise TokenError("链接已过期，请联系管家重新获取")
-    return household
-
-
-def bill_url(settings: Settings, household: str, *, now: datetime | None = None) -> str:
-    """The owner's signed bill link, as sent in messages."""
-    return f"{settings.public_url.rstrip('/')}/bill/{sign_bill_link(token_secret(settings), household, now=now)}"
-
-
-def bill_link_factory(settings: Settings) -> Callable[[str], str]:
-    """Household key → signed bill link (the secret is read once)."""
-    secret, base = token_secret(settings), settings.public_url.rstrip("/")
-    return lambda household: f"{base}/bill/{sign_bill_link(secret, household)}"
+    return link_id, expires_at

@@ -1,9 +1,14 @@
-"""Finding 10: commit before responding; plan runs are bounded (503 + Retry-After) and login stays responsive while
-they run; an SSE run stops when its client leaves. Finding 11: an absurd amount is a 422, not a 500."""
+"""Finding 10: commit before responding; plan runs are bounded (503 + Retry-After), run on their own threads, and
+login and the bill page stay responsive while they run (P95 < 200 ms, measured on a real uvicorn process); an SSE run
+stops when its client leaves. Finding 11: an absurd amount is a 422, not a 500."""
 
 from __future__ import annotations
 
-import statistics
+import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +22,7 @@ from app.api.deps import StateDep, get_clock, get_plan_service
 from app.api.main import create_app
 from core.settings import Settings
 from tests.api.helpers import CLOCK, PASSWORD, PILOT, scripted_model, scripted_plan_service
+from tests.support.login_load import p95
 
 H = "/households/BJ-PILOT/4-1203"
 
@@ -94,36 +100,88 @@ def test_finding10_when_plan_runs_exceed_the_slots_then_the_extra_one_gets_503_w
     assert busy.headers["Retry-After"] == "30" and "稍后再试" in busy.json()["detail"]
 
 
-def test_finding10_when_four_plans_run_on_a_slow_model_then_login_stays_fast_at_the_median(api_url, tmp_path, api_kb):
-    with _client(api_url, tmp_path, api_kb, slots=4, delay=0.5) as client:
+def test_finding10_plan_runs_use_their_own_threads_not_the_request_threadpool(api_url, tmp_path, api_kb, monkeypatch):
+    from app.services.plan_runs import PlanService
+
+    threads: list[str] = []
+    generate = PlanService.generate
+
+    def recording(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        threads.append(threading.current_thread().name)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(PlanService, "generate", recording)
+    with _client(api_url, tmp_path, api_kb, slots=2) as client:
         headers = _token(client)
-        assert client.post(f"{H}/plans", headers=headers).status_code == 200  # a server that has planned before
+        assert client.post(f"{H}/plans", headers=headers).status_code == 200
+        with client.stream("POST", f"{H}/plans/stream", headers=headers) as r:
+            assert "event: result" in "".join(r.iter_text())
+    assert len(threads) == 2 and all(name.startswith("plan-run") for name in threads), threads
 
-        def login_seconds() -> float:
-            started = time.perf_counter()
-            assert client.post("/auth/login", data={"username": "manager", "password": PASSWORD}).status_code == 200
-            return time.perf_counter() - started
 
-        idle = [login_seconds() for _ in range(10)]
-        latencies: list[float] = []
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = [pool.submit(client.post, f"{H}/plans", headers=headers) for _ in range(4)]
-            time.sleep(0.2)
-            while not all(f.done() for f in futures):
-                latencies.append(login_seconds())
-            results = [f.result() for f in futures]
-    assert [r.status_code for r in results] == [200] * 4
-    assert len(latencies) >= 10
-    # Median under 200 ms is what holds on 2 cores in every run. The P95 is 80-116 ms in a quiet process but
-    # reached 210 ms inside the full suite (GC and other threads in one interpreter): plan runs need their own
-    # worker processes (the scale-out issue) before a P95 bound can be asserted here without flaking.
-    median = statistics.median(latencies)
-    idle_median = statistics.median(idle)
-    assert median < max(0.2, 2 * idle_median), f"login median {median * 1000:.0f} ms while four plans ran"
+def _normal_priority() -> None:
+    """Run the measured processes at the normal CPU priority, as a production server runs, even when pytest itself
+    runs under `nice` (allowed for root or with CAP_SYS_NICE; otherwise they keep the inherited priority)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except OSError:
+        pass
+
+
+PLAN_THREAD_PROBE = """
+import os, threading
+from app.services.plan_runs import PlanRunner
+me = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+runner = PlanRunner(1, nice=5)
+name, nice = runner.submit(lambda: (threading.current_thread().name, me())).result(10)
+print(me(), name, nice, me())
+"""
+
+
+def test_finding10_plan_threads_run_below_the_process_cpu_priority():
+    # In a process of its own at the normal priority when allowed (pytest itself may run under nice 19).
+    out = subprocess.run(
+        [sys.executable, "-c", PLAN_THREAD_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=_normal_priority,
+    ).stdout.split()
+    own, name, nice, after = int(out[0]), out[1], int(out[2]), int(out[3])
+    assert name.startswith("plan-run") and nice == min(19, own + 5), out
+    assert after == own  # the rest of the process keeps its priority
+
+
+def test_finding10_when_four_plans_run_on_a_slow_model_then_login_and_bill_page_p95_stay_under_200_ms(
+    api_url, tmp_path
+):
+    # The API runs as its own uvicorn process (as in production) with the scripted model, every model call 0.5 s.
+    # After one plan (a warm server), four generations keep all four slots busy (the SSE stream the progress view
+    # reads, and the JSON endpoint), a fifth is refused, and one client logs in and opens the bill page 40 times each.
+    command = [sys.executable, "-m", "tests.support.login_load", "--database-url", api_url]
+    command += ["--var-dir", str(tmp_path / "var"), "--plans", "4", "--delay", "0.5", "--samples", "40"]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, preexec_fn=_normal_priority, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    assert not result["errors"], result["errors"]
+    assert result["busy"]["status"] == 503 and result["busy"]["retry_after"] == "30", result["busy"]
+    assert "稍后再试" in result["busy"]["detail"]
+    outcomes = result["plan_outcomes"]
+    assert len(outcomes) >= 4 and set(outcomes) <= {"stream result", "post 200"}, outcomes
+    assert {"stream result", "post 200"} <= set(outcomes), outcomes
+    logins, bills = result["login_ms"], result["bill_ms"]
+    assert len(logins) >= 40 and len(bills) >= 40
+    where = f"load average {result['loadavg'][0]:.1f}, server nice {result['server_nice']}"
+    print(f"login P95 {p95(logins):.0f} ms, bill page P95 {p95(bills):.0f} ms ({where})")  # shown with -rP
+    assert p95(logins) < 200, f"login P95 {p95(logins):.0f} ms while four plans ran ({where})"
+    assert p95(bills) < 200, f"bill page P95 {p95(bills):.0f} ms while four plans ran ({where})"
 
 
 def test_finding10_when_the_stream_client_leaves_then_the_run_stops_and_gives_its_slot_back(api_url, tmp_path, api_kb):
     from app.api.routes.plans import plan_events
+    from app.services.plan_runs import PlanRunner
     from core.scope import CallerScope
 
     released = threading.Event()
@@ -137,9 +195,12 @@ def test_finding10_when_the_stream_client_leaves_then_the_run_stops_and_gives_it
                 nodes.append(node)
             return {"plan_id": 1}
 
-    stream = plan_events(Service(), CallerScope("demo"), PILOT, release=released.set)
-    assert next(stream).startswith("event: node")
-    stream.close()  # the client went away
+    async def open_and_leave() -> None:
+        stream = plan_events(PlanRunner(1), Service(), CallerScope("demo"), PILOT, release=released.set)
+        assert (await anext(stream)).startswith("event: node")
+        await stream.aclose()  # the client went away
+
+    asyncio.run(open_and_leave())
     assert released.wait(5)
     assert len(nodes) < 5, nodes
 
@@ -191,3 +252,22 @@ def test_finding11_when_a_password_changes_then_tokens_issued_before_stop_workin
     assert r.status_code == 200
     fresh = {"Authorization": f"Bearer {r.json()['access_token']}"}
     assert api.client.get("/auth/me", headers=fresh).status_code == 200
+
+
+def test_finding10_when_the_stream_is_never_read_then_the_run_still_gives_its_slot_back():
+    from app.api.routes.plans import plan_events
+    from app.services.plan_runs import PlanRunner
+    from core.scope import CallerScope
+
+    released = threading.Event()
+
+    class Service:
+        def generate(self, scope, household, on_node, on_early=None):  # noqa: ANN001, ANN202
+            on_node("gather")
+            return {"plan_id": 1}
+
+    async def open_and_drop() -> None:
+        plan_events(PlanRunner(1), Service(), CallerScope("demo"), PILOT, release=released.set)  # never iterated
+
+    asyncio.run(open_and_drop())
+    assert released.wait(5)

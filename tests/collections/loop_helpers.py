@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.channels import OutboxAdapter, ReceiptSimulator
+from app.services.bill_links import SendLinks
 from app.services.collections.case_events import Actor
 from app.services.collections.dispatch import dispatch_due_steps
 from core.domain.collections.policy import PolicyConfig
@@ -97,14 +98,19 @@ def approve_plan(
     return plan
 
 
+LINK_SECRET = "a-test-secret-of-at-least-32-bytes-long"
+LINKS = SendLinks(LINK_SECRET, "http://bill.test", timedelta(days=7))
+"""Mints real, stored bill links under http://bill.test/bill/<token>."""
+
+
 def dispatch(engine, day: date, links: dict | None = None):
-    """One dispatch pass with always-delivering channels; the signed link is the household key in a URL."""
+    """One dispatch pass with always-delivering channels; each message gets a freshly minted bill link."""
     return dispatch_due_steps(
         engine,
         day,
         adapters=lambda s: [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))],
         policy=PolicyConfig(),
-        link_for=lambda key: f"http://bill.test/bill/{key}",
+        link_for=LINKS,
     )
 
 

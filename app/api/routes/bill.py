@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import ApiState, ClockDep, QueueDep, SessionDep, StateDep
 from app.security.ratelimit import Throttled
 from app.services.tasks import owner_status
-from app.services.tokens import TokenError
+from app.services.tokens import LinkExpired, TokenError
 from data.db.models import Unit
 from data.repositories.households import HouseholdNotFound, household_view
 
@@ -48,6 +48,18 @@ def page(title: str, body: str, status_code: int = 200, head: str = "") -> HTMLR
     return HTMLResponse(html, status_code=status_code)
 
 
+def _expired(days: int) -> HTMLResponse:
+    """410: the link's lifetime is over; nothing of the household is shown."""
+    return page(
+        "链接已过期",
+        '<div class="card"><h2>账单链接已过期</h2>'
+        f"<p>为保护您的信息，账单链接在发出 {days} 天后自动失效。</p>"
+        "<p>请打开物业最近发给您的缴费提醒中的链接（每条新提醒都带有新的链接），"
+        "或联系您的物业管家重新发送账单链接。</p></div>",
+        410,
+    )
+
+
 def _invalid(message: str) -> HTMLResponse:
     return page("链接无效", f'<div class="card"><h2>无法打开账单</h2><p>{escape(message)}</p></div>', 404)
 
@@ -76,13 +88,16 @@ def _open(session: Session, state: ApiState, token: str, *, post: bool) -> tuple
         return bill_links.resolve(session, state.secret, token)
     except Throttled as exc:
         return _throttled(exc)
+    except LinkExpired:
+        return _expired(state.settings.bill_link_ttl_days)
     except TokenError as exc:
         return _invalid(str(exc))
 
 
 LIMITED = {
     429: {"description": "该链接访问过于频繁（Retry-After 秒数）"},
-    404: {"description": "链接无效、过期或已失效"},
+    404: {"description": "链接无效或已失效（已有更新的链接或已作废）"},
+    410: {"description": "链接已过期（有效期 STEWARD_BILL_LINK_TTL_DAYS 天），页面说明如何获取新链接"},
 }
 
 

@@ -95,14 +95,18 @@ def reveal(project: str, unit: str, body: RevealCreate, session: SessionDep, use
     "/{project}/{unit}/bill-link", response_model=BillLinkPublic, summary="生成业主账单页链接（旧链接随即失效）"
 )
 def bill_link(project: str, unit: str, session: SessionDep, user: WriterUser, state: StateDep, clock: ClockDep) -> dict:
-    """A signed, expiring link to the owner's mobile bill page; earlier links of the household stop working.
+    """A signed link to the owner's mobile bill page; earlier links of the household stop working.
+
+    It works for STEWARD_BILL_LINK_TTL_DAYS days (default 7); then the page answers 410.
 
     Issuing is recorded in the audit log (bill.link_issued).
     """
     from app.services import bill_links
 
     row = casework.scoped_unit(session, user.scope, household_key(project, unit))
-    issued = bill_links.issue(session, state.secret, row, actor=user.username, at=clock())
+    issued = bill_links.issue(
+        session, state.secret, row, actor=user.username, at=clock(), ttl=bill_links.ttl(state.settings)
+    )
     return {
         "url": f"/bill/{issued.token}",
         "token": issued.token,

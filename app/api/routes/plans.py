@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import StreamingResponse
 
 from agent.nodes.approve import ApprovalDecision
@@ -17,7 +17,7 @@ from app.api.deps import CurrentUser, PlanServiceDep, PlanSlot, SessionDep, Stat
 from app.api.routes.households import household_key
 from app.api.schemas import PlanDecisionCreate, PlanPublic, PlanResult, PlanReviseCreate, PlanUpdate
 from app.services import casework
-from app.services.plan_runs import PlanService, list_plans, scoped_plan, stored_plan
+from app.services.plan_runs import PlanRunner, PlanService, list_plans, scoped_plan, stored_plan
 from core.scope import CallerScope
 
 log = logging.getLogger(__name__)
@@ -42,44 +42,73 @@ class ClientGone(Exception):
 
 
 def plan_events(
-    service: PlanService, scope: CallerScope, household: str, release: Callable[[], None] = lambda: None
-) -> Iterator[str]:
-    """Run the graph in a worker thread and yield one SSE event per node, then the result.
+    runner: PlanRunner,
+    service: PlanService,
+    scope: CallerScope,
+    household: str,
+    release: Callable[[], None] = lambda: None,
+) -> AsyncIterator[str]:
+    """Start the run on a plan thread now and return the SSE stream of its events: one per node, then the result.
 
-    The worker holds the caller's plan-run slot (``release`` gives it back when the run ends); when the client
-    leaves, the run stops at the next graph step instead of running on for nobody.
+    The run holds the caller's plan-run slot and gives it back (``release``) when it ends, also when the stream is
+    never read; the stream waits on an asyncio queue, so no request thread is held while the model works. When the
+    client leaves, the run stops at the next graph step instead of running on for nobody.
     """
     from agent.runner import NODE_LABELS
 
-    events: queue.Queue[tuple[str, dict] | None] = queue.Queue()
+    loop = asyncio.get_running_loop()
+    events: asyncio.Queue[tuple[str, dict] | None] = asyncio.Queue()
     gone = threading.Event()
+
+    def put(item: tuple[str, dict] | None) -> None:
+        try:
+            loop.call_soon_threadsafe(events.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            pass
 
     def on_node(node: str) -> None:
         if gone.is_set():
             raise ClientGone(household)
-        events.put(("node", {"node": node, "label": NODE_LABELS[node]}))
+        put(("node", {"node": node, "label": NODE_LABELS[node]}))
 
     def work() -> None:
         try:
-            result = service.generate(
-                scope, household, on_node=on_node, on_early=lambda kind, data: events.put((kind, data))
-            )
-            events.put(("result", result))
+            result = service.generate(scope, household, on_node=on_node, on_early=lambda kind, data: put((kind, data)))
+            put(("result", result))
         except ClientGone:
             log.info("plan stream for %s stopped: the client left", household)
         except Exception as exc:  # reported to the client as an SSE error event
             log.exception("plan stream failed for %s", household)
-            events.put(("error", {"detail": f"方案生成失败：{exc}"}))
+            put(("error", {"detail": f"方案生成失败：{exc}"}))
         finally:
             release()
-            events.put(None)
+            put(None)
 
-    threading.Thread(target=work, name=f"plan-{household}", daemon=True).start()
     try:
-        while (item := events.get()) is not None:
-            yield _sse(*item)
-    finally:
-        gone.set()
+        runner.submit(work)
+    except BaseException:
+        release()
+        raise
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            while (item := await events.get()) is not None:
+                yield _sse(*item)
+        finally:
+            gone.set()
+
+    return stream()
+
+
+def checked_household(project: str, unit: str, session: SessionDep, user: WriterUser) -> str:
+    """The household key when it is in the caller's projects (404 otherwise); the connection goes back at once."""
+    key = household_key(project, unit)
+    casework.scoped_unit(session, user.scope, key)
+    session.rollback()
+    return key
+
+
+CheckedHousehold = Annotated[str, Depends(checked_household)]
 
 
 @router.get("/households/{project}/{unit}/plans", response_model=list[PlanPublic], summary="住户的历次方案")
@@ -91,14 +120,11 @@ def household_plans(project: str, unit: str, session: SessionDep, user: CurrentU
 @router.post(
     "/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案", responses=BUSY_DOC
 )
-def generate(
-    project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep, _slot: PlanSlot
+async def generate(
+    key: CheckedHousehold, user: WriterUser, service: PlanServiceDep, state: StateDep, _slot: PlanSlot
 ) -> dict:
     """Diagnose and draft a plan; it stops at the steward's approval."""
-    key = household_key(project, unit)
-    casework.scoped_unit(session, user.scope, key)
-    session.rollback()
-    return service.generate(user.scope, key)
+    return await state.plan_runner.run(service.generate, user.scope, key)
 
 
 @router.post(
@@ -107,16 +133,13 @@ def generate(
     response_class=StreamingResponse,
     responses=SSE_DOC | BUSY_DOC,
 )
-def generate_stream(
-    project: str, unit: str, session: SessionDep, user: WriterUser, service: PlanServiceDep, state: StateDep
+async def generate_stream(
+    key: CheckedHousehold, user: WriterUser, service: PlanServiceDep, state: StateDep
 ) -> StreamingResponse:
     """Server-sent events: `node` per graph step (读取证据, 诊断欠费原因, ...), then `result` or `error`."""
-    key = household_key(project, unit)
-    casework.scoped_unit(session, user.scope, key)
-    session.rollback()
-    state.slots.acquire()  # 503 when busy; the worker gives the slot back when its run ends
+    state.slots.acquire()  # 503 when busy; the run gives the slot back when it ends
     return StreamingResponse(
-        plan_events(service, user.scope, key, release=state.slots.release),
+        plan_events(state.plan_runner, service, user.scope, key, release=state.slots.release),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -130,6 +153,13 @@ def get_plan(plan_id: IdPath, session: SessionDep, user: CurrentUser) -> dict:
 
 def _decide(service: PlanService, session: SessionDep, user: WriterUser, plan_id: IdPath, **decision: object) -> dict:
     return service.decide(session, user.scope, plan_id, ApprovalDecision(user=user.username, **decision))
+
+
+async def _decide_on_plan_thread(
+    state: StateDep, service: PlanService, session: SessionDep, user: WriterUser, plan_id: IdPath, **decision: object
+) -> dict:
+    """A decision that runs the model again (edit, revise): on a plan thread, like a generation."""
+    return await state.plan_runner.run(_decide, service, session, user, plan_id, **decision)
 
 
 @router.post(
@@ -164,11 +194,19 @@ def reject(
     summary="修改方案话术（重新校验）",
     responses={409: {"description": "方案已被处理"}} | BUSY_DOC,
 )
-def edit(
-    plan_id: IdPath, body: PlanUpdate, session: SessionDep, user: WriterUser, service: PlanServiceDep, _slot: PlanSlot
+async def edit(
+    plan_id: IdPath,
+    body: PlanUpdate,
+    session: SessionDep,
+    user: WriterUser,
+    service: PlanServiceDep,
+    state: StateDep,
+    _slot: PlanSlot,
 ) -> dict:
     """Replace step texts; the graph validates the edit again and saves a new version awaiting approval."""
-    return _decide(service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment)
+    return await _decide_on_plan_thread(
+        state, service, session, user, plan_id, action="edit", edits=body.edits, comment=body.comment
+    )
 
 
 @router.post(
@@ -177,13 +215,16 @@ def edit(
     summary="请助手按意见改写",
     responses={409: {"description": "方案已被处理"}} | BUSY_DOC,
 )
-def revise(
+async def revise(
     plan_id: IdPath,
     body: PlanReviseCreate,
     session: SessionDep,
     user: WriterUser,
     service: PlanServiceDep,
+    state: StateDep,
     _slot: PlanSlot,
 ) -> dict:
     """Ask the assistant to rewrite the messages with an instruction; validated again."""
-    return _decide(service, session, user, plan_id, action="respond", instruction=body.instruction)
+    return await _decide_on_plan_thread(
+        state, service, session, user, plan_id, action="respond", instruction=body.instruction
+    )

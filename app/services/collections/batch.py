@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -223,7 +224,7 @@ def run_batch(
     progress: Progress | None = None,
     clock: Callable[[], datetime] = datetime.now,
     chunk: int = scoring.CHUNK,
-    link_for: Callable[[str], str] | None = None,
+    link_for: Any = None,
     drafting: Drafting | None = None,
 ) -> BatchSummary:
     """Run (or resume) the overnight batch for ``as_of``.
@@ -240,7 +241,7 @@ def run_batch(
         progress: Progress callback.
         clock: Wall clock.
         chunk: Households per scoring chunk.
-        link_for: Household key → signed bill link put into the messages.
+        link_for: Mints the owner's bill link for each message sent (app.services.bill_links.SendLinks).
         drafting: Limits the night's plan drafting to the top of the queue and to a time budget.
     """
     import time

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.orm import Session, aliased
@@ -17,8 +18,8 @@ from data.db.models import Project, Unit
 from data.db.workflow import DunningPlan, PlanStep
 
 AdapterFactory = Callable[[Session], Sequence[ChannelAdapter]]
-LinkFactory = Callable[[str], str]
-"""Household key → the owner's signed bill link."""
+LinkFactory = Any
+"""Mints the owner's bill link when a message is sent (app.services.bill_links.SendLinks)."""
 
 
 def outbox_adapters(session: Session) -> list[ChannelAdapter]:
@@ -93,7 +94,7 @@ def dispatch_due_steps(
         ]
     if progress and work:
         progress("dispatch", 0, len(work))
-    for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start, key in work:
+    for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start, _key in work:
         channels = tuple(dict.fromkeys(c for c in (channel, fallback) if c in CHANNELS))
         req = SendRequest(
             key=f"plan-step:{step_id}",
@@ -105,7 +106,7 @@ def dispatch_due_steps(
             stage=stage,
             template_id=template,
             plan_step_id=step_id,
-            pay_link=link_for(key) if link_for else None,
+            links=link_for,
         )
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
@@ -161,7 +162,7 @@ def send_step_now(
         stage=plan.stage,
         template_id=step.template_id,
         plan_step_id=step.id,
-        pay_link=link_for(household) if link_for else None,
+        links=link_for,
     )
     return send_contact(
         session,
@@ -230,15 +231,12 @@ def dispatch_instalment_reminders(
     """An agreed instalment schedule sends its own reminder on each due date (through the contact policy)."""
     from dataclasses import replace
 
-    from app.services.collections.gate import PLACEHOLDER_LINK
-
     adapters = adapters or outbox_adapters
     stats = DispatchStats()
     with Session(engine) as session:
         work = instalment_reminders(session, day)
-    for req, household in work:
-        if link_for:
-            req = replace(req, text=PLACEHOLDER_LINK.sub(link_for(household), req.text))
+    for req, _household in work:
+        req = replace(req, links=link_for)
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()

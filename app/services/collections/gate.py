@@ -72,7 +72,7 @@ def amount_problem(text: str, unit: Unit, arrears_cents: int, step_id: int, day:
     return failures[0].message if failures else None
 
 
-def check_step(session: Session, step_id: int, day: date, text: str, pay_link: str | None = None) -> GateResult:
+def check_step(session: Session, step_id: int, day: date, text: str) -> GateResult:
     """Whether the plan step may go out on ``day``, and with which words."""
     step = session.get(PlanStep, step_id)
     if step is None:
@@ -91,8 +91,6 @@ def check_step(session: Session, step_id: int, day: date, text: str, pay_link: s
     if hold is not None:
         return GateResult(False, rule=hold.rule, reason=hold.reason)
     words = refresh_amounts(text, plan.arrears_cents, facts.arrears_cents)
-    if pay_link:
-        words = PLACEHOLDER_LINK.sub(pay_link, words)
     problem = amount_problem(words, session.get(Unit, plan.unit_id), facts.arrears_cents, step_id, day)
     if problem is not None:
         return GateResult(False, rule="amount_mismatch", reason=f"{problem}，请按最新账单重新生成方案")

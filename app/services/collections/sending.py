@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNEL_NAMES, ChannelAdapter, ChannelError, ChannelMessage, Receipt
-from app.services.collections.gate import check_step
+from app.services.collections.gate import PLACEHOLDER_LINK, check_step
 from core.domain.collections.policy import (
     OwnerContactState,
     PolicyConfig,
@@ -46,8 +47,10 @@ class SendRequest:
     stage: str = "预警"
     template_id: str | None = None
     plan_step_id: int | None = None
-    pay_link: str | None = None
-    """The owner's signed bill link, put in place of the plan's link placeholder at send time."""
+    links: Any = None
+    """Mints the owner's bill link (app.services.bill_links.SendLinks) when the message goes out; it replaces the
+    text's link placeholder. Minted only for a message that is really sent, and it rotates the owner's older links
+    out only once delivered."""
 
 
 @dataclass
@@ -219,8 +222,35 @@ def send_contact(
 
     Every channel try is a ContactAttempt keyed ``req.key#channel`` (unique), so a retry after a crash
     resumes where it stopped and never sends twice through the same channel; a finished contact
-    returns ``duplicate``.
+    returns ``duplicate``. A bill link is minted just before the first delivery (``req.links``): a delivered
+    message rotates the owner's older links out; an undelivered one revokes its own link again.
     """
+    minted: list[Any] = []
+    result = _send(session, req, adapters=adapters, policy=policy, actor=actor, minted=minted)
+    for link in minted:
+        delivered = result.status in ("sent", "unsubscribed")
+        req.links.settle(session, req.unit_id, link, delivered=delivered, actor=actor, at=req.at)
+    return result
+
+
+def _with_link(session: Session, req: SendRequest, actor: str, minted: list[Any]) -> SendRequest:
+    """The request with a freshly minted bill link in place of the placeholder (once per send)."""
+    if minted or req.links is None or req.unit_id is None or not PLACEHOLDER_LINK.search(req.text):
+        return req
+    link = req.links.mint(session, req.unit_id, actor=actor, at=req.at)
+    minted.append(link)
+    return replace(req, text=PLACEHOLDER_LINK.sub(link.url, req.text))
+
+
+def _send(
+    session: Session,
+    req: SendRequest,
+    *,
+    adapters: Sequence[ChannelAdapter],
+    policy: PolicyConfig,
+    actor: str,
+    minted: list[Any],
+) -> SendResult:
     keys = {ch: f"{req.key}#{ch}" for ch in req.channels}
     done = {
         a.channel: a
@@ -232,7 +262,7 @@ def send_contact(
     if final is not None:
         return SendResult("duplicate", final.channel, final.outcome, reason="该触达已发送过，不重复发送")
     if req.plan_step_id is not None:
-        gate = check_step(session, req.plan_step_id, req.at.date(), req.text, req.pay_link)
+        gate = check_step(session, req.plan_step_id, req.at.date(), req.text)
         if not gate.allowed:
             audit.record(
                 session,
@@ -269,6 +299,7 @@ def send_contact(
         if adapter is None:
             result.tries.append({"channel": channel, "blocked": "no_adapter", "reason": "该渠道未配置发送通道"})
             continue
+        req = _with_link(session, req, actor, minted)
         attempt = previous or _reserve(session, req, channel, keys[channel])
         if attempt is None:
             return SendResult("duplicate", channel, reason="该触达正由其他任务发送", tries=result.tries)

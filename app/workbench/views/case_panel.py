@@ -53,8 +53,8 @@ def _do(rt: Runtime, caller: Caller, key: str, kind: str, **kw) -> None:
 
 
 def _send_now(rt: Runtime, caller: Caller, key: str, step_id: int) -> None:
+    from app.services.bill_links import send_links
     from app.services.collections.dispatch import send_step_now
-    from app.services.tokens import bill_link_factory
     from core.domain.collections.policy import PolicyConfig
 
     try:
@@ -67,7 +67,7 @@ def _send_now(rt: Runtime, caller: Caller, key: str, step_id: int) -> None:
                 actor=caller.username,
                 at=datetime.now().replace(microsecond=0),
                 policy=PolicyConfig(),
-                link_for=bill_link_factory(rt.settings),
+                link_for=send_links(rt.settings),
             )
     except LookupError as exc:
         st.session_state[f"case_msg_{key}"] = ("error", str(exc))
