@@ -104,7 +104,8 @@ def with_opening(template_text: str, opening: str) -> str:
 
     "王女士，您好！" + opening + the rest; a letter's "王女士：" likewise. The opening ends with a full stop.
     """
-    opening = whole_sentences(_OWN_GREETING.sub("", opening.strip()), OPENING_MAX_CHARS)
+    # Cut first: the grammar's cap counts the greeting the model may have written, which is dropped after.
+    opening = _OWN_GREETING.sub("", whole_sentences(opening, OPENING_MAX_CHARS))
     if not opening:
         return template_text
     match = _GREETING.match(template_text)

@@ -20,7 +20,7 @@ def diagnosis_model(cause_ids: list[str]) -> type[BaseModel]:
     return create_model(
         "Diagnosis",
         cause=(cause_t, Field(description="主要原因编号")),
-        evidence=(list[str], Field(min_length=1, max_length=3, description="证据编号")),
+        evidence=(list[str], Field(min_length=1, max_length=2, description="证据编号")),
         why=(str, Field(max_length=EXPLANATION_MAX_CHARS, description="中文解释，不超过40字")),
     )
 

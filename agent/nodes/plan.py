@@ -141,7 +141,7 @@ def write_messages(
         explanation=diagnosis.get("explanation") or "无",
         steps="\n".join(f"{s['seq']}. {s['channel']}：{s['action']}" for s in outgoing),
     )
-    model = model_for(runtime, household, temperature=0.3, max_tokens=50 * len(outgoing) + 30)
+    model = model_for(runtime, household, temperature=0.3, max_tokens=70 * len(outgoing) + 40)
     structured = model.with_structured_output(StepOpenings, method="json_schema", include_raw=True)
     try:
         out, record = timed_call(

@@ -98,3 +98,12 @@ def test_when_the_grammar_stops_the_model_mid_sentence_then_only_whole_sentences
 
 def test_when_the_model_repeats_the_salutation_then_the_opening_does_not_name_the_owner_twice():
     assert with_opening(WECHAT, "【业主】，感谢您的理解").startswith("王女士，您好！感谢您的理解。关于")
+
+
+def test_when_a_greeting_filled_the_cap_then_the_cut_sentence_is_dropped_with_it():
+    from agent.messages import OPENING_MAX_CHARS
+
+    cut = "【业主】，您好！感谢您的理解。我们已经注意到您最近多次投诉楼梯口垃圾袋堆积且保洁不及时一直没有人来处理"
+    cut = cut[:OPENING_MAX_CHARS]
+    assert len(cut) == OPENING_MAX_CHARS
+    assert with_opening(WECHAT, cut) == "王女士，您好！感谢您的理解。关于您反映的问题，我们非常抱歉。"
