@@ -117,6 +117,11 @@ class PublicDiagnosis(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     flags: dict[str, Any] = Field(default_factory=dict)
     source: str | None = None
+    unsure: bool = False
+    """The pick is weak: below the confidence bar, overridden by retrieval or the malice guard; the steward
+    should choose between the leading causes."""
+    corrected_from: str | None = None
+    """When the steward picked the cause: the cause the pick replaced."""
 
 
 class PublicPlan(BaseModel):

@@ -11,6 +11,18 @@ from agent.contracts import (
     ValidationOutcome,
 )
 
+UNSURE_BELOW = 0.6  # confidence under which the steward is asked to choose between the leading causes
+
+
+def is_unsure(diag: dict) -> bool:
+    """A diagnosis the steward should confirm: weak support, or the model's pick replaced by retrieval or a guard."""
+    source = diag.get("source") or ""
+    if source.startswith("steward"):
+        return False
+    confidence = diag.get("confidence")
+    weak = confidence is not None and float(confidence) < UNSURE_BELOW
+    return weak or source == "retrieval" or "+" in source
+
 
 def public_diagnosis(diag: dict, kb) -> PublicDiagnosis:  # noqa: ANN001
     """The diagnosis as callers see it (also sent on its own as soon as the diagnose step ends)."""
@@ -28,6 +40,8 @@ def public_diagnosis(diag: dict, kb) -> PublicDiagnosis:  # noqa: ANN001
         citations=diag.get("citations", []),
         flags=diag.get("flags", {}),
         source=diag.get("source"),
+        unsure=is_unsure(diag),
+        corrected_from=diag.get("corrected_from"),
     )
 
 

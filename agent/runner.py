@@ -58,18 +58,23 @@ def run_plan(
     thread_id: str | None = None,
     on_node: Callable[[str], None] | None = None,
     on_early: OnEarly | None = None,
+    cause_pick: str | None = None,
+    corrected_from: str | None = None,
 ) -> dict:
     """Run to the approval interrupt (or the end) and return the final state values.
 
     ``on_node`` hears each finished step; ``on_early`` gets what can be shown before the plan is complete.
+    ``cause_pick`` is the steward's choice of cause (the diagnosis follows it; ``corrected_from`` is the cause
+    it replaces).
     """
     from agent.output import early_update
 
     thread_id = thread_id or f"plan:{household}:{uuid.uuid4().hex[:8]}"
     config = {"configurable": {"thread_id": thread_id}}
-    for chunk in graph.stream(
-        {"household": household, "thread_id": thread_id}, config, context=ctx, stream_mode="updates"
-    ):
+    start: dict = {"household": household, "thread_id": thread_id}
+    if cause_pick:
+        start |= {"cause_pick": cause_pick, "corrected_from": corrected_from or ""}
+    for chunk in graph.stream(start, config, context=ctx, stream_mode="updates"):
         for node, update in chunk.items():
             if on_node and node in NODE_LABELS:
                 on_node(node)

@@ -49,6 +49,10 @@ class AgentState(TypedDict, total=False):
     """The last revision changed no message (no point asking again with the same prompt)."""
     instruction: str
     """A steward's instruction for the next revision (e.g. 语气再温和一点)."""
+    cause_pick: str
+    """A cause the steward chose when the diagnosis was unsure: the model is not asked, the plan follows it."""
+    corrected_from: str
+    """The cause the steward's pick replaces (kept with the diagnosis as a labelled correction)."""
     plan_id: int
     """Database id of the saved plan."""
     status: str

@@ -196,14 +196,39 @@ def _ask_model(
     return None, usage
 
 
+def picked_diagnosis(pick: str, name: str, candidates: list[dict], evidence: Evidence | dict, replaced: str) -> dict:
+    """The steward's choice of cause as a diagnosis: cited with retrieval's support for it, not the model's."""
+    ev = Evidence.of(evidence)
+    chosen = next((c for c in candidates if c["cause_id"] == pick), None)
+    support = (chosen or {}).get("support", [])[:2] or [ev.profile_id]
+    return {
+        "primary_cause_id": pick,
+        "secondary_cause_ids": [c["cause_id"] for c in candidates if c["cause_id"] != pick][:1],
+        "confidence": 1.0,
+        "explanation": f"管家判断主要原因为“{name}”。",
+        "citations": [{"cause_id": pick, "evidence_ids": support}],
+        "source": "steward",
+        **({"corrected_from": replaced} if replaced else {}),
+    }
+
+
 def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
-    """Ask the model, check its answer against the candidates and evidence, fall back to retrieval."""
+    """Ask the model, check its answer against the candidates and evidence, fall back to retrieval.
+
+    When the steward picked the cause, the pick stands (the malice guard still applies) and the model is not asked.
+    """
     candidates = state["candidates"]
     evidence = state["evidence"]
-    result, usage = _ask_model(runtime, state["household"], evidence, candidates)
+    kb = runtime.context.kb
+    pick = state.get("cause_pick")
+    if pick and pick in kb.causes:
+        result = picked_diagnosis(pick, kb.causes[pick].name, candidates, evidence, state.get("corrected_from", ""))
+        usage = []
+    else:
+        result, usage = _ask_model(runtime, state["household"], evidence, candidates)
     if result is None:
         result = fallback_diagnosis(candidates, evidence)
-    else:
+    elif result.get("source") == "model":
         scores = {c["cause_id"]: c["score"] for c in candidates}
         best = candidates[0]
         if scores[result["primary_cause_id"]] < ACCEPT_RATIO * best["score"]:
@@ -216,7 +241,6 @@ def diagnose(state: AgentState, runtime: Runtime[AgentContext]) -> dict:
             ]
             result["source"] = "model+retrieval"
     result = guard_malice(result, candidates, Evidence.of(evidence))
-    kb = runtime.context.kb
     primary = kb.causes[result["primary_cause_id"]]
     result["primary_cause"] = {
         "id": primary.id,

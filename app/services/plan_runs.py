@@ -98,6 +98,24 @@ class PlanRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class UnknownCause(ValueError):
+    """A cause id that is not in the knowledge base (message in Chinese)."""
+
+
+def latest_cause(ctx: AgentContext, household: str) -> str | None:
+    """The primary cause of the household's newest diagnosis, if any."""
+    from data.repositories.households import find_unit
+
+    with ctx.session_factory() as session:
+        unit = find_unit(session, household)
+        return session.execute(
+            select(Diagnosis.primary_cause_id)
+            .where(Diagnosis.unit_id == unit.id)
+            .order_by(Diagnosis.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+
 class PlanNotFound(LookupError):
     """No such plan in the caller's projects."""
 
@@ -225,17 +243,36 @@ class PlanService:
         household: str,
         on_node: Callable[[str], None] | None = None,
         on_early: Callable[[str, dict], None] | None = None,
+        cause_pick: str | None = None,
     ) -> dict:
         """Run to the approval interrupt and return the public plan result.
 
-        Candidates and the diagnosis go to ``on_early`` as soon as they exist.
+        Candidates and the diagnosis go to ``on_early`` as soon as they exist. ``cause_pick`` is the steward's
+        choice of cause (when the diagnosis was unsure); the cause of the household's latest diagnosis is kept
+        with it as the one it corrects.
+
+        Raises:
+            UnknownCause: ``cause_pick`` is not a cause of the knowledge base.
         """
         from agent.output import plan_result
         from agent.runner import run_plan
 
         scope.check_write()
         ctx = self.context_for(scope)
-        state = run_plan(self.graph, ctx, household, on_node=on_node, on_early=on_early)
+        replaced = None
+        if cause_pick:
+            if cause_pick not in ctx.kb.causes:
+                raise UnknownCause(f"未知原因编号 {cause_pick}")
+            replaced = latest_cause(ctx, household)
+        state = run_plan(
+            self.graph,
+            ctx,
+            household,
+            on_node=on_node,
+            on_early=on_early,
+            cause_pick=cause_pick,
+            corrected_from=replaced,
+        )
         return plan_result(state, ctx.kb)
 
     def decide(
@@ -303,6 +340,7 @@ def pending_draft(session: Session, unit: Unit, causes: dict[str, Any]) -> dict 
     was drafted from; ``evidence_changed`` is true when the household's evidence has changed since, so the
     workbench offers to draft again.
     """
+    from agent.output import UNSURE_BELOW
     from core.domain.planning import ROLES_ZH
     from core.domain.strategy import LABELS
 
@@ -331,6 +369,10 @@ def pending_draft(session: Session, unit: Unit, causes: dict[str, Any]) -> dict 
             if cause
             else None,
             "confidence": diag.confidence if diag else None,
+            "unsure": bool(diag) and diag.confidence < UNSURE_BELOW,
+            "secondary_causes": [
+                {"id": c, "name": causes[c].name} for c in (diag.secondary_cause_ids if diag else []) if c in causes
+            ],
             "explanation": diag.explanation if diag else "",
             "citations": (diag.citations or {}).get("items", []) if diag else [],
         },

@@ -99,7 +99,13 @@ def save_draft(
         action="plan.drafted",
         entity="dunning_plan",
         entity_id=str(row.id),
-        detail={"version": row.version, "status": row.status, "cause": diag.primary_cause_id},
+        detail={
+            "version": row.version,
+            "status": row.status,
+            "cause": diag.primary_cause_id,
+            "source": diagnosis.get("source"),
+            **({"corrected_from": diagnosis["corrected_from"]} if diagnosis.get("corrected_from") else {}),
+        },
         at=at,
     )
     return row

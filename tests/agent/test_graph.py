@@ -206,3 +206,35 @@ def test_when_caller_has_no_access_to_the_project_then_the_run_fails(agent_conte
     agent_context.scope = CallerScope("other", frozenset({"SH-PD"}))
     with pytest.raises(ScopeError):
         run_plan(_graph(), agent_context, PILOT)
+
+
+def test_when_the_steward_picks_the_cause_then_the_model_is_not_asked_and_the_correction_is_kept(
+    agent_context, fake_model
+):
+    from data.db.workflow import Diagnosis
+
+    first = run_plan(_graph(), agent_context, PILOT)
+    before = first["diagnosis"]["primary_cause_id"]
+    pick = next(c["cause_id"] for c in first["candidates"] if c["cause_id"] != before)
+    fake_model.sent.clear()
+    state = run_plan(_graph(), agent_context, PILOT, cause_pick=pick, corrected_from=before)
+    diag = state["diagnosis"]
+    assert diag["primary_cause_id"] == pick and diag["source"] == "steward" and diag["corrected_from"] == before
+    assert not any("<候选原因>" in str(m.content) for call in fake_model.sent for m in call)  # no diagnose call
+    assert diag["citations"][0]["evidence_ids"]
+    assert state["status"] == "awaiting_approval"
+    with agent_context.session_factory() as s:
+        stored = s.get(DunningPlan, state["plan_id"])
+        assert s.get(Diagnosis, stored.diagnosis_id).primary_cause_id == pick
+        drafted = s.execute(select(AuditEvent).where(AuditEvent.action == "plan.drafted")).scalars().all()
+        assert drafted[-1].detail["corrected_from"] == before and drafted[-1].detail["source"] == "steward"
+
+
+def test_when_the_model_picks_a_weakly_supported_cause_then_the_public_diagnosis_is_marked_unsure(agent_context):
+    from agent.output import is_unsure
+
+    assert is_unsure({"confidence": 0.45, "source": "model"})
+    assert not is_unsure({"confidence": 0.7, "source": "model"})
+    assert is_unsure({"confidence": 0.7, "source": "model+malice_guard"})
+    assert is_unsure({"confidence": 0.5, "source": "retrieval"})
+    assert not is_unsure({"confidence": 1.0, "source": "steward"})

@@ -55,6 +55,18 @@ def test_when_plan_is_streamed_then_candidates_and_the_diagnosis_arrive_before_t
     assert early["primary_cause"]["id"] and early["explanation"] and early["citations"]
 
 
+def test_when_the_steward_picks_the_cause_then_the_plan_follows_it_and_an_unknown_cause_is_422(api):
+    first = _generate(api)
+    before = first["diagnosis"]["primary_cause"]["id"]
+    r = api.post(f"{H}/plans?cause=svc.slow_repair")
+    assert r.status_code == 200, r.text
+    picked = r.json()["diagnosis"]
+    assert picked["primary_cause"]["id"] == "svc.slow_repair" and picked["source"] == "steward"
+    assert picked["corrected_from"] == before and picked["unsure"] is False
+    bad = api.post(f"{H}/plans?cause=svc.no_such_cause")
+    assert bad.status_code == 422 and "未知原因编号" in bad.json()["detail"]
+
+
 def test_when_plan_is_approved_twice_then_the_second_is_409_in_chinese(any_db_api):
     plan_id = _generate(any_db_api)["plan_id"]
     first = any_db_api.post(f"/plans/{plan_id}/approve", json={"comment": "同意"})

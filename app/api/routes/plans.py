@@ -7,9 +7,10 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
+from functools import cache
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import StreamingResponse
 
 from agent.nodes.approve import ApprovalDecision
@@ -23,6 +24,16 @@ from core.scope import CallerScope
 log = logging.getLogger(__name__)
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 router = APIRouter(tags=["plans"])
+
+
+@cache
+def cause_ids() -> frozenset[str]:
+    """Every cause id of the knowledge base."""
+    from knowledge_base.catalog import load_causes
+
+    return frozenset(c.id for c in load_causes())
+
+
 BUSY_DOC = {503: {"description": "正在生成的方案已达上限，稍后重试（Retry-After）"}}
 SSE_DOC = {
     200: {
@@ -121,10 +132,23 @@ def household_plans(project: str, unit: str, session: SessionDep, user: CurrentU
     "/households/{project}/{unit}/plans", response_model=PlanResult, summary="一键生成催费方案", responses=BUSY_DOC
 )
 async def generate(
-    key: CheckedHousehold, user: WriterUser, service: PlanServiceDep, state: StateDep, _slot: PlanSlot
+    key: CheckedHousehold,
+    user: WriterUser,
+    service: PlanServiceDep,
+    state: StateDep,
+    _slot: PlanSlot,
+    cause: Annotated[
+        str | None,
+        Query(
+            max_length=48,
+            description="管家指定的主要原因编号（诊断把握不高时在候选原因中选择；方案按此原因生成，并记为对原诊断的更正）",
+        ),
+    ] = None,
 ) -> dict:
     """Diagnose and draft a plan; it stops at the steward's approval."""
-    return await state.plan_runner.run(service.generate, user.scope, key)
+    if cause is not None and cause not in cause_ids():
+        raise HTTPException(422, f"未知原因编号 {cause}")
+    return await state.plan_runner.run(service.generate, user.scope, key, **({"cause_pick": cause} if cause else {}))
 
 
 @router.post(

@@ -24,7 +24,7 @@ def _state_key(household: str) -> str:
     return f"plan:{household}"
 
 
-def _generate(rt: Runtime, caller: Caller, household: str) -> None:
+def _generate(rt: Runtime, caller: Caller, household: str, cause_pick: str | None = None) -> None:
     from agent.runner import NODE_LABELS
 
     with st.status("正在生成方案…", expanded=True) as status:
@@ -47,7 +47,13 @@ def _generate(rt: Runtime, caller: Caller, household: str) -> None:
                 )
 
         try:
-            result = rt.plans().generate(caller.scope, household, on_node=on_node, on_early=on_early)
+            result = rt.plans().generate(
+                caller.scope,
+                household,
+                on_node=on_node,
+                on_early=on_early,
+                **({"cause_pick": cause_pick} if cause_pick else {}),
+            )
         except Exception as exc:  # shown to the steward; the log has the trace
             status.update(label="生成失败", state="error")
             st.error(f"方案生成失败：{inert(exc)}")
@@ -86,6 +92,32 @@ def _citations(diag: dict, evidence: dict) -> None:
                 st.markdown(inert(texts.get(eid, "（见证据时间线）"), lines=True))
 
 
+def _cause_name(cause_id: str) -> str:
+    from knowledge_base.catalog import load_causes
+
+    return next((c.name for c in load_causes() if c.id == cause_id), cause_id)
+
+
+def _choose_cause(rt: Runtime, caller: Caller, household: str, diag: dict) -> None:
+    """An unsure diagnosis: the steward picks the cause and the plan is drafted again for it (no model call)."""
+    from knowledge_base.catalog import load_causes
+
+    st.warning("诊断把握不高：请对照证据确认主要原因。选定后方案按所选原因重新生成，并记为对本次诊断的更正。")
+    primary = (diag.get("primary_cause") or {}).get("id")
+    leading = [c for c in diag.get("secondary_causes", []) if c.get("id") and c["id"] != primary]
+    columns = st.columns(len(leading) + 1)
+    for column, cause in zip(columns, leading, strict=False):
+        if column.button(f"改按“{cause['name']}”生成", key=f"pick_{household}_{cause['id']}"):
+            _generate(rt, caller, household, cause_pick=cause["id"])
+            st.rerun()
+    names = {c.id: f"{c.name}（{c.dimension}）" for c in load_causes()}
+    with columns[-1].form(f"pick_other_{household}"):
+        other = st.selectbox("其他原因", list(names), format_func=names.get, key=f"pick_any_{household}")
+        if st.form_submit_button("按所选原因生成"):
+            _generate(rt, caller, household, cause_pick=other)
+            st.rerun()
+
+
 def _validation(result: dict) -> None:
     val = result.get("validation") or {}
     if val.get("passed"):
@@ -114,6 +146,10 @@ def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: d
     )
     st.markdown(inert(diag.get("explanation", ""), lines=True))
     _citations(diag, evidence)
+    if diag.get("corrected_from"):
+        st.caption(f"管家更正：原诊断为 {inert(_cause_name(diag['corrected_from']))}")
+    if diag.get("unsure") and caller.can_write and result.get("status") == "awaiting_approval":
+        _choose_cause(rt, caller, household, diag)
     st.markdown(
         f"**阶段：** {inert(plan.get('stage'))}　**策略：** {inert(plan.get('strategy_label'))}"
         f"　**欠费：** {inert(plan.get('arrears'))} 元"
