@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from core.domain.collections.pay_link import PAY_LINK_LABEL, has_pay_link
 
 
 class Citation(BaseModel):
@@ -68,6 +70,12 @@ class PublicStep(BaseModel):
     outgoing: bool = True
     message: str = ""
     message_source: str = ""
+
+    @computed_field
+    @property
+    def pay_link(self) -> str | None:
+        """发送时附专属缴费链接 when the words carry the 【缴费链接】 token (the sender puts the owner's link there)."""
+        return PAY_LINK_LABEL if has_pay_link(self.message) else None
 
 
 class PlanStep(PublicStep):
