@@ -114,7 +114,9 @@ def settle_unsettled(session: Session, *, actor: str, at: datetime, unit_ids: se
     return done
 
 
-def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime, ref: str) -> list[dict]:
+def refund(
+    session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime, ref: str, reason: str = ""
+) -> list[dict]:
     """Take back ``amount_cents`` of a settled payment: credit first, then the newest periods it paid."""
     lock_case(session, payment.unit_id)
     allocations = (
@@ -156,7 +158,7 @@ def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str,
         actor=actor,
         at=at,
         ref=ref,
-        reason="退款",
+        reason=f"退款：{reason}" if reason else "退款",
         detail={"payment_id": payment.id, "amount_cents": amount_cents, "allocations": out, "arrears_cents": arrears},
     )
     return out
