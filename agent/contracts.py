@@ -55,7 +55,17 @@ class Diagnosis(BaseModel):
     flags: OwnerFlagsOut = Field(default_factory=OwnerFlagsOut)
 
 
-class PublicStep(BaseModel):
+class PayLinkLabel(BaseModel):
+    """A step whose words (``message``) may carry the 【缴费链接】 token: callers see ``pay_link`` as well."""
+
+    @computed_field
+    @property
+    def pay_link(self) -> str | None:
+        """发送时附专属缴费链接 when the words carry the 【缴费链接】 token (the sender puts the owner's link there)."""
+        return PAY_LINK_LABEL if has_pay_link(getattr(self, "message", "")) else None
+
+
+class PublicStep(PayLinkLabel):
     """A draft step as callers see it."""
 
     seq: int
@@ -70,12 +80,6 @@ class PublicStep(BaseModel):
     outgoing: bool = True
     message: str = ""
     message_source: str = ""
-
-    @computed_field
-    @property
-    def pay_link(self) -> str | None:
-        """发送时附专属缴费链接 when the words carry the 【缴费链接】 token (the sender puts the owner's link there)."""
-        return PAY_LINK_LABEL if has_pay_link(self.message) else None
 
 
 class PlanStep(PublicStep):
@@ -163,7 +167,7 @@ class PlanResult(BaseModel):
     usage: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class StoredStep(BaseModel):
+class StoredStep(PayLinkLabel):
     """One step of a saved plan version."""
 
     seq: int

@@ -71,6 +71,9 @@ def case_facts(session: Session, unit_id: int, day: date | None = None) -> CaseF
     )
 
 
+LOCK_CHUNK = 5000
+
+
 def lock_case(session: Session, *unit_ids: int) -> None:
     """Hold the case lock of these households until the transaction ends (commit or rollback).
 
@@ -85,15 +88,17 @@ def lock_case(session: Session, *unit_ids: int) -> None:
     ids = sorted(set(unit_ids))
     if not ids:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    if session.get_bind().dialect.name == "sqlite":  # one write takes the lock of the whole database
         session.execute(
             update(Unit)
-            .where(Unit.id.in_(ids))
+            .where(Unit.id == ids[0])
             .values(case_state=Unit.case_state)
             .execution_options(synchronize_session=False)
         )
         return
-    session.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update()).all()
+    for start in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[start : start + LOCK_CHUNK]
+        session.execute(select(Unit.id).where(Unit.id.in_(chunk)).order_by(Unit.id).with_for_update()).all()
 
 
 def find_event(session: Session, ref: str) -> CaseEvent | None:

@@ -104,3 +104,18 @@ def test_when_templates_are_reviewed_then_the_samples_show_the_token_and_pass_th
     for review in with_link:
         assert PAY_LINK_TOKEN in review["sample"], review["id"]
         assert not [h for h in review["hints"] if "缴费链接" in (h["excerpt"] or "")], review["hints"]
+
+
+def test_saved_plan_steps_label_the_token_for_api_callers():
+    from agent.contracts import StoredStep
+
+    base = {
+        "seq": 1,
+        "date": "2024-09-03",
+        "window": ["10:00", "12:00"],
+        "channel": "sms",
+        "action": "短信",
+        "role": "s",
+    }
+    assert StoredStep(**base, message=f"请通过{PAY_LINK_TOKEN}缴纳").model_dump()["pay_link"] == PAY_LINK_LABEL
+    assert StoredStep(**base, message="感谢支持").model_dump()["pay_link"] is None

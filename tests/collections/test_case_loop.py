@@ -473,3 +473,33 @@ def test_when_steps_go_out_then_each_carries_a_live_stored_link_and_revoking_it_
     assert dispatch(engine, D3).sent == 1
     assert sent_link_unit(s, outbox(s, unit)[-1].text) == unit.id
     assert verify_chain(s) == []
+
+
+def test_when_an_instalment_is_paid_after_its_reminder_was_queued_then_the_reminder_is_held(db):
+    from dataclasses import replace
+
+    from app.channels import OutboxAdapter, ReceiptSimulator
+    from app.services.collections.dispatch import instalment_reminders
+    from app.services.collections.sending import send_contact
+    from core.domain.collections.policy import PolicyConfig
+    from tests.collections.loop_helpers import ALWAYS
+
+    _, s = db
+    key, unit, _arrears = reachable_household(s)
+    out = case_events.record(s, STEWARD, key, "instalment_approved", at=AT, months=3, start_date=D1)
+    s.commit()
+    [req] = [r for r, household in instalment_reminders(s, D1) if household == key]
+    assert LINK in req.text and "http" not in req.text  # queued with the token, not a link
+    case_events.record(
+        s,
+        STEWARD,
+        key,
+        "payment",
+        at=datetime(2024, 9, 3, 8),
+        amount_cents=out["detail"]["schedule"][0]["amount_cents"],
+    )
+    s.commit()
+    adapters = [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))]
+    result = send_contact(s, replace(req, links=LINKS), adapters=adapters, policy=PolicyConfig())
+    assert (result.status, result.rule) == ("held", "instalment_paid")
+    assert outbox(s, unit) == []
