@@ -62,12 +62,12 @@ def test_when_a_reminder_plan_is_drafted_from_templates_then_the_link_is_the_tok
 
 
 def test_when_the_model_writes_a_web_address_then_the_draft_gets_the_token_instead(agent_context, fake_model):
+    from tests.fakes import step_texts
+
     def inventive(schema, messages):  # noqa: ANN001, ANN202
-        if schema.__name__ == "StepMessages":
-            prompt = "\n".join(str(m.content) for m in messages)
-            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
-            text = "【业主】您好，物业费可点击 https://pay.example.cn/x?id=9 或 www.wuye-pay.com 缴纳，谢谢。"
-            return {"messages": [{"seq": s, "text": text} for s in seqs]}
+        if schema.__name__ in ("StepMessages", "StepOpenings"):
+            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            return step_texts(schema, seqs, "抱歉添麻烦了，见 https://a.cn/p?i=9 或 www.wy.cn")
         return sensible_structured(schema, messages)
 
     fake_model.structured_handler = inventive
@@ -75,7 +75,7 @@ def test_when_the_model_writes_a_web_address_then_the_draft_gets_the_token_inste
     model_steps = [s for s in _outgoing(state) if s["message_source"].startswith("model")]
     assert model_steps, "no step kept the model's words"
     for step in model_steps:
-        assert not has_url(step["message"]) and step["message"].count(PAY_LINK_TOKEN) == 2, step["message"]
+        assert not has_url(step["message"]) and step["message"].count(PAY_LINK_TOKEN) >= 2, step["message"]
     for text in _stored_messages(agent_context, state["plan_id"]):
         assert not has_url(text), text
 
