@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from core.domain.collections.pay_link import PAY_LINK_LABEL, has_pay_link
 
 
 class Citation(BaseModel):
@@ -53,7 +55,17 @@ class Diagnosis(BaseModel):
     flags: OwnerFlagsOut = Field(default_factory=OwnerFlagsOut)
 
 
-class PublicStep(BaseModel):
+class PayLinkLabel(BaseModel):
+    """A step whose words (``message``) may carry the 【缴费链接】 token: callers see ``pay_link`` as well."""
+
+    @computed_field
+    @property
+    def pay_link(self) -> str | None:
+        """发送时附专属缴费链接 when the words carry the 【缴费链接】 token (the sender puts the owner's link there)."""
+        return PAY_LINK_LABEL if has_pay_link(getattr(self, "message", "")) else None
+
+
+class PublicStep(PayLinkLabel):
     """A draft step as callers see it."""
 
     seq: int
@@ -160,7 +172,7 @@ class PlanResult(BaseModel):
     usage: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class StoredStep(BaseModel):
+class StoredStep(PayLinkLabel):
     """One step of a saved plan version."""
 
     seq: int

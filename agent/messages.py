@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core.domain.collections.pay_link import PAY_LINK_TOKEN, urls_to_token
 from core.domain.money import to_yuan
 from data.repositories.plan_facts import PlanFacts
 
@@ -60,10 +61,14 @@ def fill_template(text: str, values: dict[str, str]) -> str:
 
 
 def restore_placeholders(text: str, facts: PlanFacts) -> str:
-    """Model text uses 【业主】/【本户】; outgoing text addresses the owner and drops other placeholders."""
+    """Model text uses 【业主】/【本户】; outgoing text addresses the owner and drops other placeholders.
+
+    The pay-link token 【缴费链接】 stays (the sender fills in the owner's link), and any web address the model
+    wrote becomes that token: a draft never carries a URL.
+    """
     text = text.replace("【业主】", facts.owner_title).replace("【本户】", facts.unit_label)
-    text = re.sub(r"【工作人员\d*】", "管家", text)
-    return _PLACEHOLDER.sub("", text).strip()
+    text = re.sub(r"【工作人员\d*】", "管家", urls_to_token(text))
+    return _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(0) == PAY_LINK_TOKEN else "", text).strip()
 
 
 def finish_for_channel(text: str, channel: str) -> str:

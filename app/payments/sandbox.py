@@ -66,10 +66,17 @@ class SandboxProvider:
         if books is not None and books.exists():
             self._orders = json.loads(books.read_text(encoding="utf-8"))
 
+    def _reload(self) -> None:
+        """Read the books again: the API and the workbench (separate processes) both write them."""
+        if self._books is not None and self._books.exists():
+            self._orders = json.loads(self._books.read_text(encoding="utf-8"))
+
     def _save(self) -> None:
         if self._books is not None:
             self._books.parent.mkdir(parents=True, exist_ok=True)
-            self._books.write_text(json.dumps(self._orders, ensure_ascii=False), encoding="utf-8")
+            part = self._books.with_suffix(f".{secrets.token_hex(4)}.part")
+            part.write_text(json.dumps(self._orders, ensure_ascii=False), encoding="utf-8")
+            part.replace(self._books)  # whole books or none for a reader in another process
 
     def create_order(
         self, order_no: str, amount_cents: int, subject: str, *, notify_url: str, return_url: str
@@ -78,6 +85,7 @@ class SandboxProvider:
         if amount_cents <= 0:
             raise ProviderError("订单金额须大于 0")
         with self._lock:
+            self._reload()
             if order_no in self._orders:
                 raise ProviderError("订单号重复")
             self._orders[order_no] = {
@@ -95,6 +103,8 @@ class SandboxProvider:
 
     def order(self, order_no: str) -> dict:
         """The sandbox's record of an order (ProviderError when unknown)."""
+        with self._lock:
+            self._reload()
         try:
             return dict(self._orders[order_no])
         except KeyError as exc:
@@ -119,6 +129,7 @@ class SandboxProvider:
     def pay(self, order_no: str, deliver: Deliver | None = None) -> str:
         """The owner confirms on the cashier page: the order is paid and the notification goes out."""
         with self._lock:
+            self._reload()
             order = self._orders.get(order_no)
             if order is None:
                 raise ProviderError("订单不存在")
@@ -166,6 +177,7 @@ class SandboxProvider:
     def refund(self, order_no: str, txn_id: str, amount_cents: int, refund_no: str) -> RefundResult:
         """Refund up to what was paid and not yet refunded."""
         with self._lock:
+            self._reload()
             order = self._orders.get(order_no)
             if order is None or order["status"] != "SUCCESS" or order["txn_id"] != txn_id:
                 raise ProviderError("订单未支付，不能退款")

@@ -8,17 +8,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.payments.base import PaymentProvider, ProviderError, SignatureError
+from app.services.users import Caller
 from core.domain.ledger import summarize
 from core.domain.money import to_yuan
 from data.db.models import Payment, Project, Receivable, Unit
 from data.db.payments import PaymentAllocation, PaymentNotification, PaymentOrder
 from data.repositories import audit
 from data.repositories import payments as pay_repo
+from data.repositories.cases import lock_case
 from data.repositories.households import bill_lines, business_date
 
 PROVIDER_ACTOR = "payment-provider"
@@ -203,29 +206,85 @@ def order_status(session: Session, provider: PaymentProvider, order_no: str) -> 
     }
 
 
+REFUND_ROLES = frozenset({"manager", "admin"})
+"""Who may give money back: managers (the finance role of a property company) and administrators."""
+REPORT_ROLES = REFUND_ROLES | {"compliance"}
+"""Who may read the reconciliation report."""
+
+
+class RefundRefused(PermissionError):
+    """The caller may not refund (Chinese message)."""
+
+
 def refund_order(
-    session: Session, provider: PaymentProvider, order_no: str, amount_cents: int, *, actor: str, at: datetime
+    session: Session,
+    provider: PaymentProvider,
+    order_no: str,
+    amount_cents: int,
+    *,
+    caller: Caller,
+    reason: str,
+    at: datetime,
 ) -> dict:
-    """Refund part or all of a paid order with the provider and take the money back off the receivables."""
-    order = session.execute(select(PaymentOrder).where(PaymentOrder.order_no == order_no)).scalar_one_or_none()
-    if order is None or order.status not in ("paid", "refunded") or order.payment_id is None:
+    """Refund part or all of a paid order with the provider and take the money back off the receivables.
+
+    The one refund path of the API and the workbench (caller commits). Only managers and administrators may
+    refund, only orders of their own projects, at most what was paid and not yet refunded, and always with a
+    reason; the refund is audited with it and recorded as a case event (the case reopens when money is owed
+    again).
+
+    Raises:
+        RefundRefused: the caller's role may not refund.
+        LookupError / ScopeError: unknown order, or one outside the caller's projects.
+        OrderRefused: not paid, nothing left to refund, an amount out of range, or no reason.
+        ProviderError: the provider refused.
+    """
+    from app.services.casework import scoped_unit
+
+    if caller.role not in REFUND_ROLES:
+        raise RefundRefused("只有经理或管理员可以退款")
+    order = session.execute(
+        select(PaymentOrder).where(PaymentOrder.order_no == order_no).with_for_update()
+    ).scalar_one_or_none()
+    if order is None:
+        raise LookupError("订单不存在")
+    scoped_unit(session, caller.scope, household_of(session, order.unit_id))
+    lock_case(session, order.unit_id)
+    if order.status not in ("paid", "refunded") or order.payment_id is None:
         raise OrderRefused("订单未支付，不能退款")
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise OrderRefused("请填写退款原因")
+    left = order.amount_cents - order.refunded_cents
+    if left <= 0:
+        raise OrderRefused("该订单已全额退款")
+    if amount_cents <= 0 or amount_cents > left:
+        raise OrderRefused(f"退款金额应大于 0 且不超过可退金额 {to_yuan(left):.2f} 元")
     refund_no = f"RF{order_no}-{order.refunded_cents + amount_cents}"
     result = provider.refund(order_no, order.provider_txn_id or "", amount_cents, refund_no)
     payment = session.get(Payment, order.payment_id)
-    pay_repo.refund(session, payment, result.amount_cents, actor=actor, at=at, ref=f"refund:{refund_no}")
+    pay_repo.refund(
+        session, payment, result.amount_cents, actor=caller.username, at=at, ref=f"refund:{refund_no}", reason=reason
+    )
     order.refunded_cents += result.amount_cents
     order.status = "refunded"
     audit.record(
         session,
-        actor=actor,
+        actor=caller.username,
         action="payment.refunded",
         entity="payment_order",
         entity_id=order_no,
-        detail={"amount_cents": result.amount_cents, "refund_no": refund_no},
+        detail={"amount_cents": result.amount_cents, "refund_no": refund_no, "reason": reason, "role": caller.role},
         at=at,
     )
-    return {"order_no": order_no, "refunded": f"{to_yuan(order.refunded_cents):.2f}", "refund_no": refund_no}
+    arrears = summarize(bill_lines(session, order.unit_id), business_date(session)).arrears_cents
+    return {
+        "order_no": order_no,
+        "refunded": f"{to_yuan(order.refunded_cents):.2f}",
+        "refund_no": refund_no,
+        "arrears": f"{to_yuan(arrears):.2f}",
+        "case_state": session.get(Unit, order.unit_id).case_state,
+    }
 
 
 def reconcile(session: Session, day: date, projects: frozenset[str] | None = None) -> list[dict]:
@@ -243,6 +302,77 @@ def reconcile(session: Session, day: date, projects: frozenset[str] | None = Non
         ).scalars()
     )
     return [{k: v for k, v in r.items() if k != "unit_id"} for r in rows if r.get("unit_id") in allowed]
+
+
+MISMATCH_NAMES = {
+    "order_without_payment": "已支付未入账",
+    "amount_mismatch": "金额不符",
+    "settlement_mismatch": "核销不符",
+    "unpaid_order": "未支付订单",
+    "rejected_notification": "拒绝的通知",
+    "notification_without_order": "通知与订单不符",
+    "unsettled_payment": "未核销缴费",
+    "credit": "多缴挂账",
+}
+ORDER_KINDS = frozenset({"order_without_payment", "amount_mismatch", "settlement_mismatch", "unpaid_order"})
+ORDER_STATUS_NAMES = {"created": "待支付", "paid": "已支付", "refunded": "已退款"}
+
+
+def reconciliation_report(session: Session, day: date, projects: frozenset[str] | None = None) -> dict:
+    """The day's provider orders with their result, the lines that do not match (``reconcile``) and totals.
+
+    An order is 已对平 when the day's reconciliation has no line about the order itself: paid, recorded once as a
+    payment of the same amount and settled to the receivables (net of refunds). Rejected notifications are
+    listed as lines of their own.
+    """
+    mismatches = [{**m, "name": MISMATCH_NAMES.get(m["kind"], m["kind"])} for m in reconcile(session, day, projects)]
+    by_ref: dict[str, list[str]] = {}
+    for m in mismatches:
+        if m["kind"] in ORDER_KINDS:  # a rejected forgery or replay naming an order says nothing of the order
+            by_ref.setdefault(m["ref"], []).append(m["reason"])
+    lo, hi = datetime.combine(day, datetime.min.time()), datetime.combine(day + timedelta(days=1), datetime.min.time())
+    stmt = (
+        select(PaymentOrder, Project.code, Unit.code)
+        .join(Unit, Unit.id == PaymentOrder.unit_id)
+        .join(Project, Project.id == Unit.project_id)
+        .where(
+            ((PaymentOrder.created_at >= lo) & (PaymentOrder.created_at < hi))
+            | ((PaymentOrder.paid_at >= lo) & (PaymentOrder.paid_at < hi))
+        )
+        .order_by(PaymentOrder.id)
+    )
+    if projects is not None:
+        stmt = stmt.where(Project.code.in_(sorted(projects)))
+    orders = []
+    for order, project, unit in session.execute(stmt).all():
+        problems = by_ref.get(order.order_no, [])
+        orders.append(
+            {
+                "order_no": order.order_no,
+                "household": f"{project}/{unit}",
+                "amount": f"{to_yuan(order.amount_cents):.2f}",
+                "status": ORDER_STATUS_NAMES.get(order.status, order.status),
+                "paid_at": order.paid_at.isoformat(sep=" ", timespec="minutes") if order.paid_at else "",
+                "refunded": f"{to_yuan(order.refunded_cents):.2f}",
+                "refundable_cents": order.amount_cents - order.refunded_cents if order.payment_id else 0,
+                "result": "；".join(problems) if problems else ("已对平" if order.payment_id else "未支付"),
+                "matched": not problems and order.payment_id is not None,
+            }
+        )
+    paid = [o for o in orders if o["status"] != "待支付"]
+    return {
+        "date": day.isoformat(),
+        "orders": orders,
+        "mismatches": mismatches,
+        "summary": {
+            "orders": len(orders),
+            "paid": len(paid),
+            "matched": sum(o["matched"] for o in orders),
+            "mismatches": len(mismatches),
+            "paid_amount": f"{sum(Decimal(o['amount']) for o in paid):.2f}",
+            "refunded_amount": f"{sum(Decimal(o['refunded']) for o in orders):.2f}",
+        },
+    }
 
 
 def _reconcile(session: Session, day: date) -> list[dict]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from core.domain.collections.pay_link import PAY_LINK_TOKEN
 from core.domain.compliance import CHANNELS, ComplianceContext, OutgoingMessage, check_message
 
 SAMPLE_VALUES = {
@@ -15,7 +16,7 @@ SAMPLE_VALUES = {
     "amount": "1680.00",
     "periods": "2024年6月至8月",
     "due_date": "9月15日",
-    "pay_link": "https://pay.steward.local/b/demo",
+    "pay_link": PAY_LINK_TOKEN,
     "steward_phone": "物业服务中心",
     "fix_actions": "当日清理楼道并加派保洁",
     "followup_date": "9月10日",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal, InvalidOperation
 
 import nh3
 import streamlit as st
@@ -58,6 +59,15 @@ def lights(items: list[dict]) -> None:
             f"{LIGHT[item['color']]} **{inert(item['name'])}**  \n" + safe_html(f"<small>{reasons}</small>"),
             unsafe_allow_html=True,
         )
+
+
+def yuan_cents(text: str) -> int | None:
+    """An amount typed in yuan (e.g. 560 or 560.5) in cents; None unless it is a number above 0."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return int((value * 100).to_integral_value()) if value.is_finite() and value > 0 else None
 
 
 def md_escape(text: str) -> str:

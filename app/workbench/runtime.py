@@ -28,6 +28,7 @@ class Runtime:
     rate_limits: RateLimits | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
     _plans: PlanService | None = None
+    _provider: object | None = None
     _lock: Lock = field(default_factory=Lock)
 
     def __post_init__(self) -> None:
@@ -50,6 +51,16 @@ class Runtime:
                 runtime = build_agent_runtime(self.settings, session_factory=self.session_factory)
                 self._plans = runtime.plan_service(self._stack)
             return self._plans
+
+    def provider(self):  # noqa: ANN201 - a PaymentProvider
+        """The configured payment provider, keeping the same books as the API's (the sandbox by default)."""
+        with self._lock:
+            if self._provider is None:
+                from app.payments import build_provider
+                from app.services.tokens import token_secret
+
+                self._provider = build_provider(self.settings, token_secret(self.settings))
+            return self._provider
 
     def caller(self, username: str) -> Caller | None:
         """The user's current role and scope (re-read on every page run)."""

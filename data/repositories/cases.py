@@ -71,6 +71,36 @@ def case_facts(session: Session, unit_id: int, day: date | None = None) -> CaseF
     )
 
 
+LOCK_CHUNK = 5000
+
+
+def lock_case(session: Session, *unit_ids: int) -> None:
+    """Hold the case lock of these households until the transaction ends (commit or rollback).
+
+    Every send (the case check, the delivery and its record) and every case event (payment, refund, dispute,
+    promise, instalment, plan decision …) takes it first, so for one household they happen one after the
+    other: an event recorded while a send holds the lock waits and lands after the send, and a send that
+    waits for an event's lock checks the case again after it. Units are locked in id order (no deadlock
+    between two callers locking several). PostgreSQL: ``SELECT … FOR UPDATE`` on the unit rows. SQLite has no
+    row locks: a no-op write to the rows takes the database write lock, the same effect for every household.
+    Taking it again in the same transaction is free.
+    """
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":  # one write takes the lock of the whole database
+        session.execute(
+            update(Unit)
+            .where(Unit.id == ids[0])
+            .values(case_state=Unit.case_state)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    for start in range(0, len(ids), LOCK_CHUNK):
+        chunk = ids[start : start + LOCK_CHUNK]
+        session.execute(select(Unit.id).where(Unit.id.in_(chunk)).order_by(Unit.id).with_for_update()).all()
+
+
 def find_event(session: Session, ref: str) -> CaseEvent | None:
     """The event recorded under an outside reference, if any."""
     return session.execute(select(CaseEvent).where(CaseEvent.ref == ref)).scalar_one_or_none()
@@ -95,6 +125,7 @@ def record_event(
     state machine, written to case_transitions and units.case_state, and the event is audited. An event with
     a ``ref`` that was already recorded is returned as it is (idempotent).
     """
+    lock_case(session, unit_id)
     if ref is not None and (seen := find_event(session, ref)) is not None:
         return seen
     session.flush()

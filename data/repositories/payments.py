@@ -15,7 +15,7 @@ from core.domain.ledger import summarize
 from core.domain.payments import OpenLine, allocate
 from data.db.models import Payment, Receivable
 from data.db.payments import PaymentAllocation
-from data.repositories.cases import record_event
+from data.repositories.cases import lock_case, record_event
 from data.repositories.households import bill_lines, business_date
 
 
@@ -34,6 +34,7 @@ def settle(session: Session, payment: Payment, *, actor: str, at: datetime, reas
 
     A payment already settled is left alone, so a replayed import or notification never pays twice.
     """
+    lock_case(session, payment.unit_id)
     if payment.settled_at is not None:
         return []
     rows = {r.id: r for r in open_lines(session, payment.unit_id)}
@@ -78,6 +79,7 @@ def record_payment(
     """Store a payment (idempotent on ``source_ref``) and settle it; returns (payment, created)."""
     if amount_cents <= 0:
         raise PaymentRejected("缴费金额须大于 0")
+    lock_case(session, unit_id)
     existing = session.execute(select(Payment).where(Payment.source_ref == source_ref)).scalar_one_or_none()
     if existing is not None:
         if existing.unit_id != unit_id or existing.amount_cents != amount_cents:
@@ -103,15 +105,20 @@ def settle_unsettled(session: Session, *, actor: str, at: datetime, unit_ids: se
     stmt = select(Payment).where(Payment.settled_at.is_(None)).order_by(Payment.paid_at, Payment.id)
     if unit_ids is not None:
         stmt = stmt.where(Payment.unit_id.in_(unit_ids))
+    payments = session.execute(stmt).scalars().all()
+    lock_case(session, *{p.unit_id for p in payments})
     done = 0
-    for payment in session.execute(stmt).scalars().all():
+    for payment in payments:
         settle(session, payment, actor=actor, at=at)
         done += 1
     return done
 
 
-def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime, ref: str) -> list[dict]:
+def refund(
+    session: Session, payment: Payment, amount_cents: int, *, actor: str, at: datetime, ref: str, reason: str = ""
+) -> list[dict]:
     """Take back ``amount_cents`` of a settled payment: credit first, then the newest periods it paid."""
+    lock_case(session, payment.unit_id)
     allocations = (
         session.execute(
             select(PaymentAllocation)
@@ -151,7 +158,7 @@ def refund(session: Session, payment: Payment, amount_cents: int, *, actor: str,
         actor=actor,
         at=at,
         ref=ref,
-        reason="退款",
+        reason=f"退款：{reason}" if reason else "退款",
         detail={"payment_id": payment.id, "amount_cents": amount_cents, "allocations": out, "arrears_cents": arrears},
     )
     return out

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.domain.collections.pay_link import PAY_LINK_TOKEN
 from core.domain.ledger import summarize
 from data.db.models import Contact, Owner, OwnerPreference
 from data.db.workflow import BlacklistEntry, ContactAttempt, OptOut
@@ -41,6 +41,7 @@ class PlanFacts:
     prior_contacts: tuple[datetime, ...]
     sensitive_values: tuple[str, ...]
     pay_link: str
+    """The 【缴费链接】 token: drafts never carry a URL; the sender puts the owner's bill link in its place."""
 
 
 def load_plan_facts(session: Session, household: str, as_of: date | None = None) -> PlanFacts:
@@ -67,7 +68,6 @@ def load_plan_facts(session: Session, household: str, as_of: date | None = None)
     if owner:
         # A name that is only a title (张先生) is how messages address the owner, not a leak.
         sensitive += [v for v in (owner.name, owner.id_number) if v and v != owner.title]
-    token = hashlib.sha256(f"{household}|{today}".encode()).hexdigest()[:12]
     return PlanFacts(
         unit_id=unit.id,
         owner_id=owner.id if owner else None,
@@ -88,5 +88,5 @@ def load_plan_facts(session: Session, household: str, as_of: date | None = None)
         blacklisted=black,
         prior_contacts=prior,
         sensitive_values=tuple(sensitive),
-        pay_link=f"https://pay.steward.local/b/{token}",
+        pay_link=PAY_LINK_TOKEN,
     )

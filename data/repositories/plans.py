@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from data.db.models import Unit
 from data.db.workflow import Approval, Diagnosis, DunningPlan, PlanStep
 from data.repositories import audit
-from data.repositories.cases import retire_older_plans
+from data.repositories.cases import lock_case, retire_older_plans
 
 
 class PlanConflict(RuntimeError):
@@ -157,6 +157,7 @@ def decide(
     plan = session.get(DunningPlan, plan_id, with_for_update=True)
     if plan is None:
         raise LookupError(f"方案 {plan_id} 不存在")
+    lock_case(session, plan.unit_id)  # approving retires plans: not while one of them is being sent
     if decision == "accept" and plan.status == "blocked":
         raise PlanNotApprovable("方案未通过合规校验，不能批准")
     if plan.status != "awaiting_approval":

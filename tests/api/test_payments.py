@@ -133,6 +133,18 @@ def test_when_a_notification_is_forged_replayed_or_for_the_wrong_amount_then_it_
     report = api.get("/reports/reconciliation", user="admin", params={"day": "2024-09-02"}).json()
     kinds = [m["kind"] for m in report["mismatches"]]
     assert kinds.count("rejected_notification") == 5 and "amount_mismatch" not in kinds
+    assert all(m["name"] == "拒绝的通知" for m in report["mismatches"])
+    assert [(o["order_no"], o["status"], o["result"], o["matched"]) for o in report["orders"]] == [
+        (order.order_no, "已支付", "已对平", True)
+    ]
+    assert report["summary"] == {
+        "orders": 1,
+        "paid": 1,
+        "matched": 1,
+        "mismatches": 5,
+        "paid_amount": "1680.00",
+        "refunded_amount": "0.00",
+    }
     # a project manager sees only the rejections that name an order of their projects
     scoped = api.get("/reports/reconciliation", user="manager", params={"day": "2024-09-02"}).json()["mismatches"]
     assert [m["ref"] for m in scoped] == [order.order_no, order.order_no]
@@ -162,8 +174,13 @@ def test_when_a_paid_order_is_refunded_in_part_then_the_newest_period_owes_again
     api.client.post(cashier, follow_redirects=False)
     with _session(api_url) as s:
         order = _order(s)
-    r = api.post(f"/payments/orders/{order.order_no}/refund", params={"amount": 560})
+    url = f"/payments/orders/{order.order_no}/refund"
+    for user in ("demo", "ro"):  # a steward and a read-only user may not give money back
+        assert api.post(url, user=user, params={"amount": 560, "reason": "重复缴费"}).status_code == 403
+    assert api.post(url, user="manager", params={"amount": 560}).status_code == 422  # a reason is required
+    r = api.post(url, user="manager", params={"amount": 560, "reason": "八月物业费重复缴纳"})
     assert r.status_code == 200, r.text
+    assert (r.json()["arrears"], r.json()["case_state"]) == ("560.00", "支付")
     assert api.get(f"/payments/orders/{order.order_no}").json()["provider"]["refunded_cents"] == 56000
     with _session(api_url) as s:
         unit = find_unit(s, PILOT)
@@ -175,4 +192,16 @@ def test_when_a_paid_order_is_refunded_in_part_then_the_newest_period_owes_again
         owed = [(r.period, r.amount_cents - r.paid_cents) for r in lines if r.amount_cents > r.paid_cents]
         assert owed == [("2024-08", 56000)]
         assert s.get(Unit, unit.id).case_state == "支付"
-    assert api.post(f"/payments/orders/{order.order_no}/refund", params={"amount": 2000}).status_code == 409
+        refunds = s.execute(select(AuditEvent).where(AuditEvent.action == "payment.refunded")).scalars().all()
+        assert [(a.actor, a.detail["reason"], a.detail["amount_cents"]) for a in refunds] == [
+            ("manager", "八月物业费重复缴纳", 56000)
+        ]
+    with _session(api_url) as s:  # a manager of another project: the order does not exist for them
+        from app.services.users import create_user
+
+        create_user(s, username="shm", password="steward-demo", role="manager", projects=["SH-PD"])
+        s.commit()
+    foreign = api.post(url, user="shm", params={"amount": 1, "reason": "核对"})
+    assert foreign.status_code == 404 and "BJ-PILOT" not in foreign.text
+    over = api.post(url, user="manager", params={"amount": 1120.01, "reason": "超额"})
+    assert over.status_code == 409 and "可退金额 1120.00 元" in over.json()["detail"]

@@ -10,6 +10,7 @@ from app.channels import OutboxAdapter, ReceiptSimulator
 from app.services.bill_links import SendLinks
 from app.services.collections.case_events import Actor
 from app.services.collections.dispatch import dispatch_due_steps
+from core.domain.collections.pay_link import PAY_LINK_TOKEN
 from core.domain.collections.policy import PolicyConfig
 from core.domain.ledger import summarize
 from core.scope import CallerScope
@@ -22,7 +23,7 @@ from data.repositories.households import bill_lines
 ALWAYS = {c: (1.0, 0.0, 0.0, 0.0) for c in ("sms", "wechat", "email", "phone", "visit")}
 STEWARD = Actor("li", "steward", CallerScope("li"))
 MANAGER = Actor("boss", "manager", CallerScope("boss"))
-LINK = "https://pay.steward.local/b/0123456789ab"
+LINK = PAY_LINK_TOKEN
 
 
 def reachable_household(session, skip: int = 0) -> tuple[str, Unit, int]:
@@ -112,6 +113,16 @@ def dispatch(engine, day: date, links: dict | None = None):
         policy=PolicyConfig(),
         link_for=LINKS,
     )
+
+
+def sent_link_unit(session, text: str) -> int:
+    """The unit id behind the bill link in a sent message (TokenError when it is not a live stored link)."""
+    import re
+
+    from app.services import bill_links
+
+    [token] = re.findall(r"http://bill\.test/bill/([A-Za-z0-9_.-]+)", text)
+    return bill_links.resolve(session, LINK_SECRET, token)[1].id
 
 
 def outbox(session, unit: Unit) -> list[OutboxMessage]:

@@ -17,6 +17,7 @@ from data.db.session import init_db, make_session_factory
 from data.db.workflow import AuditEvent, BlacklistEntry, DunningPlan, PlanStep
 from data.repositories.audit import verify_chain
 from tests.collections.loop_helpers import (
+    LINK,
     LINKS,
     MANAGER,
     STEWARD,
@@ -24,6 +25,7 @@ from tests.collections.loop_helpers import (
     dispatch,
     outbox,
     reachable_household,
+    sent_link_unit,
     yuan,
 )
 
@@ -60,7 +62,7 @@ def test_when_half_is_paid_then_the_next_step_quotes_the_new_amount_and_paying_t
     assert stats.sent == 1 and stats.held == 0
     [msg] = outbox(s, unit)
     assert f"{yuan(arrears - half)}元" in msg.text and f"{yuan(arrears)}元" not in msg.text
-    assert "http://bill.test/bill/" in msg.text and "pay.steward.local" not in msg.text
+    assert sent_link_unit(s, msg.text) == unit.id and "pay.steward.local" not in msg.text and LINK not in msg.text
     # the oldest period took the money first
     lines = s.execute(select(Receivable).where(Receivable.unit_id == unit.id).order_by(Receivable.due_date)).scalars()
     owed = [r.amount_cents - r.paid_cents - r.written_off_cents for r in lines if r.due_date < D1]
@@ -341,7 +343,8 @@ def test_when_an_instalment_falls_due_then_its_own_reminder_goes_out_unless_it_i
 
     assert remind(D1).sent == 1
     [msg] = outbox(s, unit)
-    assert f"第 1/3 期 {yuan(first)}元" in msg.text and "http://bill.test/bill/" in msg.text
+    assert f"第 1/3 期 {yuan(first)}元" in msg.text and sent_link_unit(s, msg.text) == unit.id
+    assert "pay.steward.local" not in msg.text and LINK not in msg.text
     assert remind(D1).duplicate == 1
     # the owner pays the first and the second instalment early: no reminder on the second due date
     case_events.record(s, STEWARD, key, "payment", at=datetime(2024, 9, 20, 10), amount_cents=first + second)
@@ -394,6 +397,7 @@ def test_when_a_step_is_sent_now_then_the_night_run_does_not_send_it_again_and_a
     )
     s.commit()
     assert result.status == "sent" and len(outbox(s, unit)) == 1
+    assert sent_link_unit(s, outbox(s, unit)[0].text) == unit.id and LINK not in outbox(s, unit)[0].text
     assert dispatch(engine, D1).duplicate == 1 and len(outbox(s, unit)) == 1
     late = send_step_now(
         s,
@@ -450,3 +454,52 @@ def test_when_a_settled_household_gets_a_new_overdue_bill_then_the_nightly_revie
     s.commit()
     assert state(s, unit) == "未触达"
     assert kinds(s, unit)[-1] == ("reopened", "已结清", "未触达")
+
+
+def test_when_steps_go_out_then_each_carries_a_live_stored_link_and_revoking_it_stops_the_link(db):
+    from app.services import bill_links
+    from app.services.tokens import TokenError
+
+    engine, s = db
+    key, unit, arrears = reachable_household(s)
+    approve_plan(s, unit, arrears, [D1, D2, D3])
+    assert dispatch(engine, D1).sent == 1 and dispatch(engine, D2).sent == 1
+    second = outbox(s, unit)[-1].text
+    assert sent_link_unit(s, second) == unit.id and LINK not in second
+    bill_links.revoke(s, s.get(Unit, unit.id), actor="li", at=AT)
+    s.commit()
+    with pytest.raises(TokenError):
+        sent_link_unit(s, second)
+    assert dispatch(engine, D3).sent == 1
+    assert sent_link_unit(s, outbox(s, unit)[-1].text) == unit.id
+    assert verify_chain(s) == []
+
+
+def test_when_an_instalment_is_paid_after_its_reminder_was_queued_then_the_reminder_is_held(db):
+    from dataclasses import replace
+
+    from app.channels import OutboxAdapter, ReceiptSimulator
+    from app.services.collections.dispatch import instalment_reminders
+    from app.services.collections.sending import send_contact
+    from core.domain.collections.policy import PolicyConfig
+    from tests.collections.loop_helpers import ALWAYS
+
+    _, s = db
+    key, unit, _arrears = reachable_household(s)
+    out = case_events.record(s, STEWARD, key, "instalment_approved", at=AT, months=3, start_date=D1)
+    s.commit()
+    [req] = [r for r, household in instalment_reminders(s, D1) if household == key]
+    assert LINK in req.text and "http" not in req.text  # queued with the token, not a link
+    case_events.record(
+        s,
+        STEWARD,
+        key,
+        "payment",
+        at=datetime(2024, 9, 3, 8),
+        amount_cents=out["detail"]["schedule"][0]["amount_cents"],
+    )
+    s.commit()
+    adapters = [OutboxAdapter(s, ReceiptSimulator(rates=ALWAYS))]
+    result = send_contact(s, replace(req, links=LINKS), adapters=adapters, policy=PolicyConfig())
+    assert (result.status, result.rule) == ("held", "instalment_paid")
+    assert outbox(s, unit) == []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from app.api.deps import ClockDep, CurrentUser, SessionDep, StateDep, WriterUser
@@ -87,19 +88,23 @@ def order(order_no: str, session: SessionDep, state: StateDep, user: CurrentUser
     return out
 
 
-@router.post("/payments/orders/{order_no}/refund", summary="退款（全部或部分）")
+@router.post("/payments/orders/{order_no}/refund", summary="退款（全部或部分；经理、管理员，须填写原因）")
 def refund(
-    order_no: str, amount: float, session: SessionDep, state: StateDep, user: WriterUser, clock: ClockDep
+    order_no: str,
+    amount: Annotated[float, Query(gt=0, le=1e9, description="退款金额（元），不超过可退金额")],
+    reason: Annotated[str, Query(min_length=1, max_length=200, description="退款原因（审计留存）")],
+    session: SessionDep,
+    state: StateDep,
+    user: WriterUser,
+    clock: ClockDep,
 ) -> dict:
-    """Refund with the provider and take the amount back off the receivables it settled."""
-    from app.services.casework import scoped_unit
-
+    """Refund with the provider and take the amount back off the receivables it settled (the workbench's path)."""
     try:
-        status = pay_service.order_status(session, state.provider(), order_no)
-        scoped_unit(session, user.scope, pay_service.household_of(session, status["unit_id"]))
         out = pay_service.refund_order(
-            session, state.provider(), order_no, round(amount * 100), actor=user.username, at=clock()
+            session, state.provider(), order_no, round(amount * 100), caller=user, reason=reason, at=clock()
         )
+    except pay_service.RefundRefused as exc:
+        raise HTTPException(403, str(exc)) from exc
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except (ProviderError, pay_service.OrderRefused) as exc:
@@ -111,10 +116,9 @@ def refund(
 
 @router.get("/reports/reconciliation", summary="每日对账：订单、通知与入账不一致的记录")
 def reconciliation(session: SessionDep, user: CurrentUser, day: date | None = None) -> dict:
-    """Orders, notifications and settlements of a day that do not match (managers and compliance)."""
-    if user.role not in ("manager", "admin", "compliance"):
+    """Orders, notifications and settlements of a day that do not match, the day's orders and totals."""
+    if user.role not in pay_service.REPORT_ROLES:
         raise HTTPException(403, "仅经理、合规和管理员可查看对账报告")
     from data.repositories.households import business_date
 
-    day = day or business_date(session)
-    return {"date": day.isoformat(), "mismatches": pay_service.reconcile(session, day, user.scope.projects)}
+    return pay_service.reconciliation_report(session, day or business_date(session), user.scope.projects)

@@ -138,6 +138,7 @@ def record(
         raise EventRefused("只有经理可以调整黑名单")
     if kind in ("reduction_approved", "reduction_declined") and actor.role not in MANAGER_ROLES | {"system"}:
         raise EventRefused("减免须由经理审批")
+    case_repo.lock_case(session, unit.id)  # before any change: serialised with sends (see sending.send_contact)
     handler = _HANDLERS[kind]
     event = handler(
         session,
@@ -575,6 +576,7 @@ def review_promises(session: Session, day: date, *, actor: str = "batch", at: da
     lapsed when an instalment is missed; a settled case with a new overdue bill is reopened.
     """
     at = at or datetime.combine(day, datetime.min.time())
+    _lock_review(session, day)
     kept = broken = 0
     due = (
         session.execute(
@@ -626,6 +628,15 @@ def review_promises(session: Session, day: date, *, actor: str = "batch", at: da
             )
             reopened += 1
     return {"kept": kept, "broken": broken, "instalments_lapsed": lapsed, "reopened": reopened}
+
+
+def _lock_review(session: Session, day: date) -> None:
+    """The case locks of every household the review may change, in one go and in id order (no deadlock)."""
+    promises = select(Promise.unit_id).where(Promise.status == "open", Promise.promised_date < day)
+    schedules = select(InstalmentPlan.unit_id).where(InstalmentPlan.status == "active")
+    settled = select(Unit.id).where(Unit.case_state.in_(("已结清", "开票", "归档")))
+    ids = set(session.execute(promises.union(schedules, settled)).scalars())
+    case_repo.lock_case(session, *ids)
 
 
 def case_view(session: Session, scope: CallerScope, household: str, day: date | None = None) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from app.channels.base import CHANNELS, ChannelAdapter
 from app.channels.outbox import OutboxAdapter
 from app.services.collections.sending import SendRequest, send_contact
+from core.domain.collections.pay_link import PAY_LINK_TOKEN
 from core.domain.collections.policy import PolicyConfig
 from data.db.models import Project, Unit
 from data.db.workflow import DunningPlan, PlanStep
@@ -71,8 +72,10 @@ def dispatch_due_steps(
 ) -> DispatchStats:
     """Send every due step once (key plan-step:<id>); each step commits on its own.
 
-    The case is read again inside each send (see gate.check_step): a household that paid, disputes, promised
-    or keeps to an instalment schedule a moment ago gets nothing, and a part payment changes the amount.
+    The case is read again inside each send, under the household's case lock (see sending.send_contact and
+    gate.check_step): a household that paid, disputes, promised or keeps to an instalment schedule a moment
+    ago gets nothing, a part payment changes the amount, and a second dispatcher of the same step finds it sent.
+    ``link_for`` mints the owner's bill link that replaces the 【缴费链接】 token.
     """
     adapters = adapters or outbox_adapters
     stats = DispatchStats()
@@ -200,7 +203,7 @@ def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest,
         title = owner.title if owner and owner.title else "业主"
         text = (
             f"{title}您好，您的物业费分期第 {seq}/{len(schedule)} 期 {to_yuan(amount):.2f}元 今日到期，"
-            f"缴费链接 https://pay.steward.local/b/instalment 。如已缴纳请忽略。回T退订"
+            f"缴费链接 {PAY_LINK_TOKEN} 。如已缴纳请忽略。回T退订"
         )
         out.append(
             (
@@ -212,6 +215,7 @@ def instalment_reminders(session: Session, day: date) -> list[tuple[SendRequest,
                     text=text,
                     at=datetime.combine(day, time(10)),
                     template_id="instalment_due",
+                    instalment_id=inst.id,
                 ),
                 f"{project}/{unit.code}",
             )
@@ -228,7 +232,11 @@ def dispatch_instalment_reminders(
     link_for: LinkFactory | None = None,
     actor: str = "batch",
 ) -> DispatchStats:
-    """An agreed instalment schedule sends its own reminder on each due date (through the contact policy)."""
+    """An agreed instalment schedule sends its own reminder on each due date (through the contact policy).
+
+    Like a plan step, the reminder is checked again under the case lock (still active, not yet paid, no
+    dispute) and carries a freshly minted bill link in place of the 【缴费链接】 token.
+    """
     from dataclasses import replace
 
     adapters = adapters or outbox_adapters
@@ -240,8 +248,12 @@ def dispatch_instalment_reminders(
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
-        name = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate"}.get(
-            result.status, "failed"
-        )
+        name = {
+            "sent": "sent",
+            "unsubscribed": "sent",
+            "blocked": "blocked",
+            "duplicate": "duplicate",
+            "held": "held",
+        }.get(result.status, "failed")
         setattr(stats, name, getattr(stats, name) + 1)
     return stats

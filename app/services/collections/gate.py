@@ -19,10 +19,9 @@ from core.domain.compliance import amounts
 from core.domain.compliance.types import ComplianceContext, OutgoingMessage
 from core.domain.money import to_yuan
 from data.db.models import Unit
-from data.db.workflow import DunningPlan, PlanStep
+from data.db.workflow import DunningPlan, InstalmentPlan, PlanStep
 from data.repositories import cases as case_repo
 
-PLACEHOLDER_LINK = re.compile(r"https?://pay\.steward\.local/b/[A-Za-z0-9_-]+")
 _AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)(?=\s*元)")
 _AMOUNT_AFTER_SIGN = re.compile(r"(?<=[¥￥])(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)")
 
@@ -73,7 +72,7 @@ def amount_problem(text: str, unit: Unit, arrears_cents: int, step_id: int, day:
 
 
 def check_step(session: Session, step_id: int, day: date, text: str) -> GateResult:
-    """Whether the plan step may go out on ``day``, and with which words."""
+    """Whether the plan step may go out on ``day``, and with which words (the pay-link token still in them)."""
     step = session.get(PlanStep, step_id)
     if step is None:
         return GateResult(False, rule="plan_retired", reason="方案步骤已不存在")
@@ -95,3 +94,19 @@ def check_step(session: Session, step_id: int, day: date, text: str) -> GateResu
     if problem is not None:
         return GateResult(False, rule="amount_mismatch", reason=f"{problem}，请按最新账单重新生成方案")
     return GateResult(True, text=words)
+
+
+def check_instalment(session: Session, instalment_id: int, day: date, text: str) -> GateResult:
+    """Whether an agreed schedule's reminder for ``day`` may still go out (read fresh, like check_step)."""
+    inst = session.get(InstalmentPlan, instalment_id)
+    if inst is not None:
+        session.refresh(inst)
+    if inst is None or inst.status != "active":
+        return GateResult(False, rule="instalment_closed", reason="分期安排已不再生效，不发送分期提醒")
+    facts = case_repo.case_facts(session, inst.unit_id, day)
+    if facts.open_dispute or facts.state == "异议中":
+        return GateResult(False, rule="dispute", reason="业主异议处理中，解决前不发送缴费提醒")
+    owed_through = sum(amount for when, amount in case_repo.schedule_of(inst) if when <= day)
+    if case_repo.paid_since(session, inst.unit_id, inst.start_date) >= owed_through:
+        return GateResult(False, rule="instalment_paid", reason="本期分期已缴纳，不再提醒")
+    return GateResult(True, text=text)

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.channels.base import CHANNEL_NAMES, ChannelAdapter, ChannelError, ChannelMessage, Receipt
-from app.services.collections.gate import PLACEHOLDER_LINK, check_step
+from app.services.collections.gate import GateResult, check_instalment, check_step
+from core.domain.collections.pay_link import fill_pay_link, has_pay_link
 from core.domain.collections.policy import (
     OwnerContactState,
     PolicyConfig,
@@ -24,7 +25,7 @@ from core.domain.collections.segments import SPECIAL_TAGS
 from data.db.models import Contact, OwnerPreference, OwnerTag, Unit
 from data.db.workflow import BlacklistEntry, ContactAttempt, OptOut
 from data.repositories import audit
-from data.repositories.cases import record_event
+from data.repositories.cases import lock_case, record_event
 
 CONTACT_KIND = {"sms": "mobile", "phone": "mobile", "wechat": "wechat", "email": "email"}
 # Outcomes that reached (or tried to reach) the owner and so count against the caps.
@@ -49,8 +50,10 @@ class SendRequest:
     plan_step_id: int | None = None
     links: Any = None
     """Mints the owner's bill link (app.services.bill_links.SendLinks) when the message goes out; it replaces the
-    text's link placeholder. Minted only for a message that is really sent, and it rotates the owner's older links
+    text's 【缴费链接】 token. Minted only for a message that is really sent, and it rotates the owner's older links
     out only once delivered."""
+    instalment_id: int | None = None
+    """The agreed schedule a reminder belongs to (checked again under the case lock, like a plan step)."""
 
 
 @dataclass
@@ -222,8 +225,15 @@ def send_contact(
 
     Every channel try is a ContactAttempt keyed ``req.key#channel`` (unique), so a retry after a crash
     resumes where it stopped and never sends twice through the same channel; a finished contact
-    returns ``duplicate``. A bill link is minted just before the first delivery (``req.links``): a delivered
-    message rotates the owner's older links out; an undelivered one revokes its own link again.
+    returns ``duplicate``. A bill link is minted just before the first delivery (``req.links``) and put in place
+    of the 【缴费链接】 token (``with_pay_link``): a delivered message rotates the owner's older links out; an
+    undelivered one revokes its own link again. A message that asks for the link when none can be minted is not
+    sent.
+
+    The household's case lock is taken first and held until the caller commits: the duplicate check, the case
+    check, the delivery and its record are one claim. A second sender of the same step waits and then finds
+    it sent; a payment or dispute recorded meanwhile waits too and lands after this send, and a send that
+    waited for such an event checks the case after it (and is held).
     """
     minted: list[Any] = []
     result = _send(session, req, adapters=adapters, policy=policy, actor=actor, minted=minted)
@@ -233,13 +243,20 @@ def send_contact(
     return result
 
 
-def _with_link(session: Session, req: SendRequest, actor: str, minted: list[Any]) -> SendRequest:
-    """The request with a freshly minted bill link in place of the placeholder (once per send)."""
-    if minted or req.links is None or req.unit_id is None or not PLACEHOLDER_LINK.search(req.text):
+def with_pay_link(session: Session, req: SendRequest, actor: str, minted: list[Any]) -> SendRequest | None:
+    """The one place a message gets its pay link: the 【缴费链接】 token becomes a freshly minted bill link.
+
+    Every sender goes through it (plan steps of the batch, a steward's send-now, instalment reminders), just
+    before the first delivery, once per send. Returns the request unchanged when it asks for no link, and None
+    when it asks for one that cannot be minted (no minter, or no household).
+    """
+    if minted or not has_pay_link(req.text):
         return req
+    if req.links is None or req.unit_id is None:
+        return None
     link = req.links.mint(session, req.unit_id, actor=actor, at=req.at)
     minted.append(link)
-    return replace(req, text=PLACEHOLDER_LINK.sub(link.url, req.text))
+    return replace(req, text=fill_pay_link(req.text, link.url))
 
 
 def _send(
@@ -252,17 +269,12 @@ def _send(
     minted: list[Any],
 ) -> SendResult:
     keys = {ch: f"{req.key}#{ch}" for ch in req.channels}
-    done = {
-        a.channel: a
-        for a in session.execute(
-            select(ContactAttempt).where(ContactAttempt.idempotency_key.in_(list(keys.values())))
-        ).scalars()
-    }
+    done = _claim(session, req, keys)
     final = next((a for a in done.values() if a.outcome in FINAL), None)
     if final is not None:
         return SendResult("duplicate", final.channel, final.outcome, reason="该触达已发送过，不重复发送")
-    if req.plan_step_id is not None:
-        gate = check_step(session, req.plan_step_id, req.at.date(), req.text)
+    gate = _case_check(session, req)
+    if gate is not None:
         if not gate.allowed:
             audit.record(
                 session,
@@ -299,7 +311,12 @@ def _send(
         if adapter is None:
             result.tries.append({"channel": channel, "blocked": "no_adapter", "reason": "该渠道未配置发送通道"})
             continue
-        req = _with_link(session, req, actor, minted)
+        linked = with_pay_link(session, req, actor, minted)
+        if linked is None:
+            result.tries.append({"channel": channel, "blocked": "no_pay_link", "reason": NO_LINK})
+            result = SendResult("blocked", rule="no_pay_link", reason=NO_LINK, tries=result.tries)
+            break
+        req = linked
         attempt = previous or _reserve(session, req, channel, keys[channel])
         if attempt is None:
             return SendResult("duplicate", channel, reason="该触达正由其他任务发送", tries=result.tries)
@@ -345,3 +362,23 @@ def _send(
             at=req.at,
         )
     return result
+
+
+NO_LINK = "话术需附缴费链接，但发送方未配置链接签发，未发送"
+
+
+def _claim(session: Session, req: SendRequest, keys: dict[str, str]) -> dict[str, ContactAttempt]:
+    """Take the household's case lock, then read this contact's earlier tries (under the lock)."""
+    if req.unit_id is not None:
+        lock_case(session, req.unit_id)
+    rows = session.execute(select(ContactAttempt).where(ContactAttempt.idempotency_key.in_(list(keys.values()))))
+    return {a.channel: a for a in rows.scalars()}
+
+
+def _case_check(session: Session, req: SendRequest) -> GateResult | None:
+    """The case check of a plan step or an instalment reminder (None for other contacts)."""
+    if req.plan_step_id is not None:
+        return check_step(session, req.plan_step_id, req.at.date(), req.text)
+    if req.instalment_id is not None:
+        return check_instalment(session, req.instalment_id, req.at.date(), req.text)
+    return None

@@ -7,12 +7,11 @@ an approved step now — each through the same case-event service as the API and
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 import streamlit as st
 
 from app.services.users import Caller
-from app.workbench.components import md_escape
+from app.workbench.components import md_escape, yuan_cents
 from app.workbench.runtime import Runtime
 
 OUTCOMES = {
@@ -23,14 +22,6 @@ OUTCOMES = {
     "wrong_number": "号码错误",
 }
 CHANNELS = {"phone": "电话", "visit": "上门", "wechat": "微信", "sms": "短信"}
-
-
-def _cents(text: str) -> int | None:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return int((value * 100).to_integral_value()) if value > 0 else None
 
 
 def _do(rt: Runtime, caller: Caller, key: str, kind: str, **kw) -> None:
@@ -112,14 +103,14 @@ def render_case_panel(rt: Runtime, caller: Caller, key: str) -> None:
                     key,
                     "promise_made",
                     promised_date=when,
-                    amount_cents=_cents(amount) if amount.strip() else None,
+                    amount_cents=yuan_cents(amount) if amount.strip() else None,
                 )
         with tabs[2], st.form(f"payment_{key}"):
             amount = st.text_input("金额（元）", key=f"pay_amount_{key}")
             channel = st.selectbox("方式", ["现金", "银行转账", "POS", "微信", "支付宝"], key=f"pay_channel_{key}")
             ref = st.text_input("流水号（可选，重复登记不重复入账）", key=f"pay_ref_{key}")
             if st.form_submit_button("登记缴费"):
-                cents = _cents(amount)
+                cents = yuan_cents(amount)
                 if cents is None:
                     st.session_state[f"case_msg_{key}"] = ("error", "请填写大于 0 的金额")
                     st.rerun()
@@ -194,7 +185,7 @@ def _reduction_tab(rt: Runtime, caller: Caller, key: str) -> None:
                 key,
                 decision,
                 reason=reason,
-                amount_cents=_cents(amount) if decision == "reduction_approved" else None,
+                amount_cents=yuan_cents(amount) if decision == "reduction_approved" else None,
             )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from app.services.users import Caller
 from app.workbench.components import anchor_id, inert
 from app.workbench.runtime import Runtime
+from core.domain.collections.pay_link import PAY_LINK_SHOWN, PAY_LINK_TOKEN, has_pay_link, show_pay_link
 from core.domain.plan_status import PLAN_STATUS_NAMES
 
 STATUS_ICONS = {
@@ -165,13 +166,19 @@ def _show(rt: Runtime, caller: Caller, household: str, result: dict, evidence: d
                 "渠道": s["channel"],
                 "负责人": s["role_name"],
                 "动作": s["action"],
-                "话术": s["message"],
+                "话术": show_pay_link(s["message"]),
+                "缴费链接": "发送时附专属缴费链接" if has_pay_link(s["message"]) else "",
             }
             for s in _steps(result)
         ],
         hide_index=True,
         use_container_width=True,
     )
+    if any(has_pay_link(s["message"]) for s in _steps(result)):
+        st.caption(
+            f"话术中的 {inert(PAY_LINK_SHOWN)} 在发送时替换为该户专属的签名缴费链接（可随时作废）；"
+            f"修改话术时请保留 {inert(PAY_LINK_TOKEN)}，不要填写网址。"
+        )
     _validation(result)
     status = result.get("status")
     st.markdown(f"**状态：** {STATUS.get(status, status)}")
