@@ -51,4 +51,23 @@ class StepOpenings(BaseModel):
     openings: list[StepOpening] = Field(description="每个步骤一句")
 
 
+def openings_model(seqs: list[int]) -> type[BaseModel]:
+    """StepOpenings for exactly these steps: the grammar stops the model after one opening per step asked.
+
+    The shape the model reads is that of `StepOpenings` (the proxy leaves value lists and counts to the grammar).
+    """
+    seq_t = Literal[tuple(seqs)]  # type: ignore[valid-type]
+    opening = create_model(
+        "StepOpening",
+        __doc__=StepOpening.__doc__,
+        seq=(seq_t, Field(description="步骤编号")),
+        text=(str, Field(max_length=OPENING_MAX_CHARS, description="一句开场白，不超过30字，可为空")),
+    )
+    return create_model(
+        "StepOpenings",
+        __doc__=StepOpenings.__doc__,
+        openings=(list[opening], Field(min_length=1, max_length=len(seqs), description="每个步骤一句")),
+    )
+
+
 Decision = Literal["accept", "edit", "respond", "ignore"]

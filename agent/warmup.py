@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from openai import LengthFinishReasonError
 
-from agent.schemas import StepOpenings, diagnosis_model
+from agent.schemas import diagnosis_model, openings_model
 from prompts.agent import DIAGNOSE, WRITE_OPENINGS
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def warm_prompt_cache(model_factory: Callable[..., Any]) -> list[dict]:
     """Send each call type's system text with a one-token answer; returns (call, seconds, ok) records."""
     calls = [
         ("diagnose", DIAGNOSE, diagnosis_model(["beh.forgetful"])),
-        ("write_messages", WRITE_OPENINGS, StepOpenings),
+        ("write_messages", WRITE_OPENINGS, openings_model([1])),
     ]
     records = []
     for name, system, schema in calls:

@@ -37,7 +37,8 @@ def structured_answer(name: str, prompt: str) -> dict:
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt)
         cid = cause.group(1) if cause else "beh.forgetful"
         return {"cause": cid, "evidence": [evid.group(1)] if evid else ["bill"], "why": "依据证据判断。"}
-    seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)] or [1]
+    body = prompt.rsplit("</步骤>", 1)[0].rsplit("<步骤>", 1)[-1] if "</步骤>" in prompt else prompt
+    seqs = [int(s) for s in re.findall(r"^(\d+)\. ", body, re.M)] or [1]
     key = "openings" if name == "StepOpenings" else "messages"
     return {key: [{"seq": s, "text": "您好，关于物业服务与费用事宜，我们将与您沟通。"} for s in seqs]}
 

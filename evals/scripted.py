@@ -16,7 +16,6 @@ from pydantic import ConfigDict, Field
 _CAUSE_LINE = re.compile(r"^- ([a-z]+\.[a-z_]+)：", re.M)
 _EVIDENCE_ID = re.compile(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]")
 _STEP_LINE = re.compile(r"^(\d+)\. [^\n]*?（参考模板：(.*?)）\s*(?=^\d+\. |\Z)", re.M | re.S)
-_STEP_SECTION = re.compile(r"<(?:步骤|待改写)>(.*?)</(?:步骤|待改写)>", re.S)
 _STEP_SEQ = re.compile(r"^(\d+)\. ", re.M)
 OPENING_TEXT = "感谢您一直以来对小区服务的关注。"
 GENERIC_TEXT = "【业主】您好，温馨提示您本期物业服务费待缴，如有任何疑问欢迎随时联系管家，感谢您的支持。"
@@ -52,10 +51,17 @@ def scripted_diagnosis(prompt: str) -> dict:
     return {"cause": causes[0], "evidence": evidence[:1], "why": "根据业主的沟通记录和工单，优先考虑排名第一的原因。"}
 
 
+def _last_section(prompt: str) -> str:
+    """The steps the user turn lists (the system text names the section too, before its numbered rules)."""
+    for tag in ("步骤", "待改写"):
+        if f"</{tag}>" in prompt:
+            return prompt.rsplit(f"</{tag}>", 1)[0].rsplit(f"<{tag}>", 1)[-1].strip()
+    return prompt
+
+
 def scripted_messages(prompt: str) -> dict:
     """Each outgoing step gets its reference template back (or a generic polite reminder)."""
-    section = _STEP_SECTION.search(prompt)
-    body = section.group(1).strip() if section else prompt
+    body = _last_section(prompt)
     templates = {int(seq): text.strip() for seq, text in _STEP_LINE.findall(body)}
     seqs = [int(s) for s in _STEP_SEQ.findall(body)]
     return {"messages": [{"seq": s, "text": templates.get(s) or GENERIC_TEXT} for s in dict.fromkeys(seqs)]}
@@ -63,8 +69,7 @@ def scripted_messages(prompt: str) -> dict:
 
 def scripted_openings(prompt: str) -> dict:
     """One plain, polite opening per step asked for (the reviewed template carries the rest)."""
-    section = _STEP_SECTION.search(prompt)
-    seqs = [int(s) for s in _STEP_SEQ.findall(section.group(1) if section else prompt)]
+    seqs = [int(s) for s in _STEP_SEQ.findall(_last_section(prompt))]
     return {"openings": [{"seq": s, "text": OPENING_TEXT} for s in dict.fromkeys(seqs)]}
 
 

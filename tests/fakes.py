@@ -63,6 +63,14 @@ def reading_chat(messages: list[BaseMessage], kwargs: dict) -> AIMessage:
     return AIMessage(content="证据已读取")
 
 
+def step_seqs(prompt: str) -> list[int]:
+    """The step numbers a prompt asks for: those listed in its <步骤> or <待改写> section (not the numbered rules)."""
+    body = prompt.rsplit("</步骤>", 1)[0].rsplit("<步骤>", 1)[-1] if "</步骤>" in prompt else prompt
+    if "</待改写>" in prompt:
+        body = prompt.rsplit("</待改写>", 1)[0].rsplit("<待改写>", 1)[-1]
+    return [int(s) for s in dict.fromkeys(re.findall(r"^(\d+)\. ", body, re.M))]
+
+
 def step_texts(schema: type, seqs: list[int], text: str) -> dict:
     """An answer for either step schema: whole messages (revise) or opening sentences (first draft)."""
     key = "openings" if schema.__name__ == "StepOpenings" else "messages"
@@ -77,7 +85,7 @@ def sensible_structured(schema: type, messages: list[BaseMessage]) -> dict | Non
         evid = re.search(r"\[((?:msg|ticket|claim|pay):[^\]]+)\]", prompt).group(1)
         return {"cause": cause, "evidence": [evid], "why": "业主多次反映服务问题。"}
     if schema.__name__ in ("StepMessages", "StepOpenings"):
-        seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
+        seqs = step_seqs(prompt)
         return step_texts(schema, seqs, "【业主】您好，关于您反映的问题我们已安排整改，稍后回访。")
     return None
 

@@ -18,7 +18,7 @@ from agent.messages import (
     with_opening,
 )
 from agent.nodes.common import facts_for, model_for, timed_call
-from agent.schemas import StepOpenings
+from agent.schemas import openings_model
 from agent.state import AgentState
 from core.domain.money import to_yuan
 from core.domain.planning import ROLES_ZH, PlanInputs, build_steps
@@ -142,7 +142,8 @@ def write_messages(
         steps="\n".join(f"{s['seq']}. {s['channel']}：{s['action']}" for s in outgoing),
     )
     model = model_for(runtime, household, temperature=0.3, max_tokens=70 * len(outgoing) + 40)
-    structured = model.with_structured_output(StepOpenings, method="json_schema", include_raw=True)
+    schema = openings_model([s["seq"] for s in outgoing])
+    structured = model.with_structured_output(schema, method="json_schema", include_raw=True)
     try:
         out, record = timed_call(
             "write_messages", lambda: structured.invoke([SystemMessage(WRITE_OPENINGS), HumanMessage(prompt)])

@@ -176,15 +176,18 @@ def add_system_text(messages: list[dict[str, str]], text: str) -> list[dict[str,
     return [{"role": "system", "content": text}, *messages]
 
 
+_VALUE_KEYS = ("enum", "const", "minItems", "maxItems")
+
+
 def schema_shape(schema: Any) -> Any:
-    """The schema as the model reads it: value lists (``enum``/``const``) left to the grammar.
+    """The schema as the model reads it: value lists (``enum``/``const``) and item counts left to the grammar.
 
     A request's allowed values often change per call (this household's candidate causes) while the shape does
     not; keeping them out of the system text keeps that text identical across calls, so the server's prompt
     cache reuses it. The grammar still enforces the full schema, values included.
     """
     if isinstance(schema, dict):
-        return {k: schema_shape(v) for k, v in schema.items() if k not in ("enum", "const")}
+        return {k: schema_shape(v) for k, v in schema.items() if k not in _VALUE_KEYS}
     if isinstance(schema, list):
         return [schema_shape(v) for v in schema]
     return schema

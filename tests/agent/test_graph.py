@@ -14,7 +14,7 @@ from agent.graph import build_graph
 from agent.runner import resume, run_plan
 from data.db.workflow import Approval, AuditEvent, DunningPlan
 from data.generator.pilot import PILOT_OWNER
-from tests.fakes import step_texts
+from tests.fakes import step_seqs, step_texts
 from tools.evidence import REQUIRED_SOURCES
 
 PILOT = "BJ-PILOT/4-1203"
@@ -64,7 +64,7 @@ def test_when_a_plan_is_drafted_then_the_model_writes_only_the_first_days_and_la
         near = (date.fromisoformat(step["date"]) - first).days <= agent_context.message_days
         assert step["message_source"] == ("model" if near else "template"), step
     prompt = next(str(call[-1].content) for call in fake_model.sent if "<步骤>" in str(call[-1].content))
-    asked = {int(n) for n in re.findall(r"^(\d+)\. ", prompt, re.M)}
+    asked = set(step_seqs(prompt))
     assert asked == {s["seq"] for s in outgoing if s["message_source"] == "model"}
 
 
@@ -121,7 +121,7 @@ def test_when_model_endpoint_fails_then_plan_still_completes_from_retrieval_and_
 def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templates(agent_context, fake_model):
     def threatening(schema, messages):
         if schema.__name__ in ("StepMessages", "StepOpenings"):
-            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            seqs = step_seqs("\n".join(str(m.content) for m in messages))
             return step_texts(schema, seqs, "再不交物业费就给你家停水停电。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 
@@ -140,7 +140,7 @@ def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_the
 
     def threatening(schema, messages):
         if schema.__name__ in ("StepMessages", "StepOpenings"):
-            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            seqs = step_seqs("\n".join(str(m.content) for m in messages))
             return step_texts(schema, seqs, f"第{next(rounds)}次提醒：再不交物业费就给你家停水。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import select
@@ -62,11 +60,11 @@ def test_when_a_reminder_plan_is_drafted_from_templates_then_the_link_is_the_tok
 
 
 def test_when_the_model_writes_a_web_address_then_the_draft_gets_the_token_instead(agent_context, fake_model):
-    from tests.fakes import step_texts
+    from tests.fakes import step_seqs, step_texts
 
     def inventive(schema, messages):  # noqa: ANN001, ANN202
         if schema.__name__ in ("StepMessages", "StepOpenings"):
-            seqs = [int(s) for s in re.findall(r"^(\d+)\. ", "\n".join(str(m.content) for m in messages), re.M)]
+            seqs = step_seqs("\n".join(str(m.content) for m in messages))
             return step_texts(schema, seqs, "抱歉添麻烦了，见 https://a.cn/p?i=9 或 www.wy.cn")
         return sensible_structured(schema, messages)
 

@@ -53,3 +53,59 @@ def test_when_the_one_token_answer_is_cut_short_then_the_warm_up_counts_as_done(
 
     records = warm_prompt_cache(lambda **_: Cut())
     assert [r["ok"] for r in records] == [True, True]
+
+
+def test_when_households_differ_then_the_output_shape_the_model_reads_is_the_same_text():
+    from langchain_core.utils.function_calling import convert_to_json_schema
+
+    from agent.schemas import diagnosis_model, openings_model
+    from app.llm_server.translate import build_upstream_request
+
+    def system_text(schema) -> str:  # noqa: ANN001
+        body = {
+            "messages": [{"role": "system", "content": "规则"}, {"role": "user", "content": "本户"}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": convert_to_json_schema(schema)},
+            },
+        }
+        upstream, _ = build_upstream_request(body)
+        return upstream["messages"][0]["content"]
+
+    assert system_text(diagnosis_model(["beh.forgetful"])) == system_text(
+        diagnosis_model(["svc.slow_repair", "ext.hardship"])
+    )
+    assert system_text(openings_model([1])) == system_text(openings_model([2, 3]))
+    upstream, _ = build_upstream_request(
+        {
+            "messages": [{"role": "user", "content": "x"}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "x", "schema": convert_to_json_schema(openings_model([2, 3]))},
+            },
+        }
+    )
+    assert "maxItems" in str(upstream["json_schema"])  # the grammar still bounds the answer
+
+
+def test_when_the_warm_up_runs_then_its_output_shapes_are_those_of_the_plan_calls():
+    from langchain_core.utils.function_calling import convert_to_json_schema
+
+    from agent.schemas import diagnosis_model, openings_model
+    from app.llm_server.translate import schema_shape
+
+    seen = []
+
+    class Recorder:
+        def with_structured_output(self, schema, **kwargs):  # noqa: ANN001, ANN003, ANN202
+            seen.append(schema_shape(convert_to_json_schema(schema)))
+            return self
+
+        def invoke(self, messages):  # noqa: ANN001, ANN202
+            return {}
+
+    warm_prompt_cache(lambda **_: Recorder())
+    assert seen == [
+        schema_shape(convert_to_json_schema(diagnosis_model(["svc.slow_repair"]))),
+        schema_shape(convert_to_json_schema(openings_model([2, 4]))),
+    ]

@@ -18,7 +18,7 @@ from data.db.models import ChatMessage
 from data.db.workflow import Approval, DunningPlan
 from data.repositories.households import find_unit
 from knowledge_base.catalog import load_causes
-from tests.fakes import ScriptedChatModel, reading_chat, step_texts
+from tests.fakes import ScriptedChatModel, reading_chat, step_seqs, step_texts
 from tests.security.conftest import PILOT
 
 CASES = yaml.safe_load((Path(__file__).parent / "injection_cases.yaml").read_text(encoding="utf-8"))
@@ -44,7 +44,7 @@ def obeying_model(case: dict, seen: list[bool]) -> ScriptedChatModel:
                 "approved": True,
                 "status": "approved",
             }
-        seqs = [int(s) for s in re.findall(r"^(\d+)\. ", prompt, re.M)]
+        seqs = step_seqs(prompt)
         return step_texts(schema, seqs, case["message"])
 
     return ScriptedChatModel(chat_handler=reading_chat, structured_handler=structured)
