@@ -4,7 +4,6 @@ and the steward who opens the household next morning sees it at once, without ge
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 from sqlalchemy import func, select
@@ -17,16 +16,10 @@ from data.db.workflow import Diagnosis, DunningPlan
 from data.repositories.households import business_date
 from knowledge_base.catalog import load_causes
 from tests.api.helpers import build_portfolio
-from tests.workbench.test_browser import ARGS, CHROMIUM, _idle
+from tests.workbench.test_browser import ARGS, CHROMIUM, _free_port, _idle
 
 pytestmark = [pytest.mark.llm, pytest.mark.embedding]
 PILOT = "BJ-PILOT/4-1203"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _counts(engine) -> tuple[int, int]:  # noqa: ANN001

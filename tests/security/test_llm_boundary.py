@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -77,7 +78,8 @@ def test_when_household_values_are_known_then_they_are_refused_too(model_setting
 
 
 def test_when_the_pilot_graph_runs_then_every_real_prompt_passes_the_boundary(agent_context, fake_model):
-    run_plan(build_graph(checkpointer=InMemorySaver()), agent_context, PILOT)
+    # With a model round for evidence too, so every kind of prompt the graph can send is checked.
+    run_plan(build_graph(checkpointer=InMemorySaver()), replace(agent_context, gather_rounds=1), PILOT)
     assert len(fake_model.sent) >= 3
     pilot = (PILOT_OWNER["name"], PILOT_OWNER["mobile"], PILOT_OWNER["id_number"], PILOT_OWNER["wechat"])
     for messages in fake_model.sent:
