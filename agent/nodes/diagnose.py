@@ -22,10 +22,35 @@ from tools.contracts import Evidence
 log = logging.getLogger(__name__)
 ACCEPT_RATIO = 0.6  # the model's pick must score at least this share of the best candidate
 MAX_ATTEMPTS = 3
+# The owner lines the diagnosis reads: those retrieval matched to the leading candidates, and the latest two.
+FOCUS_CANDIDATES = 3
+DIGEST_LINES = 6
+DIGEST_WIDTH = 60
 
 
-def evidence_digest(evidence: Evidence | dict, limit_msgs: int = 10, width: int = 80) -> tuple[str, list[str]]:
-    """Compact evidence lines for the prompt, and every id they show."""
+def owner_lines_for(ev: Evidence, focus: set[str] | None, limit: int, recent: int = 2) -> list:
+    """The owner's lines the prompt shows, in time order, at most ``limit``, repeated lines once.
+
+    With ``focus`` (the ids retrieval matched to the leading candidates): those lines and the ``recent`` latest;
+    without it: the latest lines.
+    """
+    lines = ev.owner_lines()
+    if focus is not None:
+        keep = {m.id for m in lines if m.id in focus} | {m.id for m in lines[-recent:]}
+        lines = [m for m in lines if m.id in keep]
+    seen, out = set(), []
+    for m in lines:
+        key = m.text.strip()[:12]
+        if key and key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out[-limit:]
+
+
+def evidence_digest(
+    evidence: Evidence | dict, limit_msgs: int = 10, width: int = 80, focus: set[str] | None = None
+) -> tuple[str, list[str]]:
+    """Compact evidence lines for the prompt, and every id they show (see `owner_lines_for` for ``focus``)."""
     ev = Evidence.of(evidence)
     lines, ids = [], []
     profile = ev.profile
@@ -35,7 +60,7 @@ def evidence_digest(evidence: Evidence | dict, limit_msgs: int = 10, width: int 
     )
     ids.append(profile.get("id", "bill"))
     # The owner's own words carry the cause; staff replies mostly restate them.
-    for m in ev.owner_lines()[-limit_msgs:]:
+    for m in owner_lines_for(ev, focus, limit_msgs):
         lines.append(f"[{m.id}] {m.time[:10]} 业主：{m.text[:width]}")
         ids.append(m.id)
     for t in ev.tickets:
@@ -167,7 +192,8 @@ def from_model(out: dict, candidates: list[dict]) -> dict:
 def _ask_model(
     runtime: Runtime[AgentContext], household: str, evidence: dict, candidates: list[dict]
 ) -> tuple[dict | None, list]:
-    digest, shown_ids = evidence_digest(evidence)
+    focus = {e for c in candidates[:FOCUS_CANDIDATES] for e in c.get("support", [])}
+    digest, shown_ids = evidence_digest(evidence, limit_msgs=DIGEST_LINES, width=DIGEST_WIDTH, focus=focus)
     schema = diagnosis_model([c["cause_id"] for c in candidates])
     model = model_for(runtime, household, temperature=0.0, max_tokens=160).with_structured_output(
         schema, method="json_schema", include_raw=True

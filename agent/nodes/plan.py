@@ -20,6 +20,7 @@ from agent.messages import (
 from agent.nodes.common import facts_for, model_for, timed_call
 from agent.schemas import openings_model
 from agent.state import AgentState
+from core.domain.compliance.lexicon import FORBIDDEN_TEMPLATE_WORDS, NEIGHBOUR_TERMS
 from core.domain.money import to_yuan
 from core.domain.planning import ROLES_ZH, PlanInputs, build_steps
 from core.domain.strategy import OwnerFlags, decide
@@ -155,7 +156,21 @@ def write_messages(
     if parsed is None:
         return {}, [record]
     templates = {s["seq"]: restore_for_prompt(s["template_text"], facts) for s in outgoing}
-    return {o.seq: with_opening(templates[o.seq], o.text) for o in parsed.openings if o.seq in templates}, [record]
+    kept = {o.seq: o.text for o in parsed.openings if o.seq in templates and not unfit_opening(o.text)}
+    if len(kept) < len(parsed.openings):
+        log.info(
+            "plan: %d opening(s) dropped for words reviewed templates may not use", len(parsed.openings) - len(kept)
+        )
+    return {seq: with_opening(templates[seq], text) for seq, text in kept.items()}, [record]
+
+
+def unfit_opening(text: str) -> bool:
+    """An opening holding a word no reviewed template may use (third parties, threats, ID or card numbers…).
+
+    Such an opening is dropped and the step keeps its template: an opening repeats what the owner said, and
+    "当着邻居的面" is not something to write back to them.
+    """
+    return any(word in text for word in (*FORBIDDEN_TEMPLATE_WORDS, *NEIGHBOUR_TERMS))
 
 
 def restore_for_prompt(template_text: str, facts: PlanFacts) -> str:

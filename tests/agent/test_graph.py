@@ -122,7 +122,8 @@ def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templa
     def threatening(schema, messages):
         if schema.__name__ in ("StepMessages", "StepOpenings"):
             seqs = step_seqs("\n".join(str(m.content) for m in messages))
-            return step_texts(schema, seqs, "再不交物业费就给你家停水停电。")
+            # A threat in words no template list holds, so it reaches the guardrail (lexicon words are dropped).
+            return step_texts(schema, seqs, "不交钱就把你家水断了，看你怎么办。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 
     fake_model.structured_handler = threatening
@@ -132,7 +133,7 @@ def test_when_model_writes_a_threat_then_it_is_revised_then_falls_back_to_templa
     assert state["revisions"] == 2 and state["revise_stalled"]
     assert state["plan"]["is_fallback"]
     assert state["validation"]["passed"]
-    assert all("停水" not in s["message"] for s in state["plan"]["steps"])
+    assert all("水断了" not in s["message"] for s in state["plan"]["steps"])
 
 
 def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_then_templates(agent_context, fake_model):
@@ -141,7 +142,7 @@ def test_when_each_revision_changes_the_text_but_still_fails_then_two_rounds_the
     def threatening(schema, messages):
         if schema.__name__ in ("StepMessages", "StepOpenings"):
             seqs = step_seqs("\n".join(str(m.content) for m in messages))
-            return step_texts(schema, seqs, f"第{next(rounds)}次提醒：再不交物业费就给你家停水。")
+            return step_texts(schema, seqs, f"第{next(rounds)}次提醒：不交钱就把你家水断了。")
         return __import__("tests.fakes", fromlist=["x"]).sensible_structured(schema, messages)
 
     fake_model.structured_handler = threatening

@@ -107,3 +107,66 @@ def test_when_a_greeting_filled_the_cap_then_the_cut_sentence_is_dropped_with_it
     cut = cut[:OPENING_MAX_CHARS]
     assert len(cut) == OPENING_MAX_CHARS
     assert with_opening(WECHAT, cut) == "王女士，您好！感谢您的理解。关于您反映的问题，我们非常抱歉。"
+
+
+def _chat(texts: list[str]):  # noqa: ANN202
+    from tools.contracts import Evidence
+
+    messages = [
+        {"id": f"msg:m{i}", "time": f"2024-08-{i + 1:02d} 10:00", "speaker": "业主", "text": t}
+        for i, t in enumerate(texts)
+    ]
+    return Evidence.from_sources(
+        {"get_household_profile": {"id": "bill:1"}, "get_chat_messages": {"messages": messages}}
+    )
+
+
+def test_when_retrieval_matched_some_lines_then_the_digest_shows_those_and_the_latest_in_time_order():
+    from agent.nodes.diagnose import owner_lines_for
+
+    ev = _chat([f"第{i}条：电梯又坏了" if i in (1, 4) else f"第{i}条：在吗" for i in range(10)])
+    shown = [m.id for m in owner_lines_for(ev, {"msg:m4", "msg:m1"}, limit=6)]
+    assert shown == ["msg:m1", "msg:m4", "msg:m8", "msg:m9"]
+    assert [m.id for m in owner_lines_for(ev, None, limit=3)] == ["msg:m7", "msg:m8", "msg:m9"]
+
+
+def test_when_the_owner_repeats_a_line_then_the_digest_shows_it_once():
+    from agent.nodes.diagnose import owner_lines_for
+
+    ev = _chat(["楼道垃圾三天没人清了！！", "楼道垃圾三天没人清了！！", "你们到底管不管"])
+    assert [m.id for m in owner_lines_for(ev, None, limit=6)] == ["msg:m0", "msg:m2"]
+
+
+@pytest.mark.parametrize(
+    ("opening", "unfit"),
+    [
+        ("我了解到您在楼下当着邻居的面受了委屈。", True),
+        ("给您和家属添麻烦了。", True),
+        ("再不处理就停水。", True),
+        ("楼道垃圾的事给您添麻烦了。", False),
+    ],
+)
+def test_when_an_opening_uses_a_word_no_template_may_use_then_it_is_dropped(opening, unfit):
+    from agent.nodes.plan import unfit_opening
+
+    assert unfit_opening(opening) is unfit
+
+
+def test_when_the_model_mentions_a_neighbour_in_an_opening_then_the_step_keeps_its_template(agent_context, fake_model):
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from agent.graph import build_graph
+    from agent.runner import run_plan
+    from tests.fakes import sensible_structured, step_seqs, step_texts
+
+    def neighbourly(schema, messages):  # noqa: ANN001, ANN202
+        if schema.__name__ == "StepOpenings":
+            seqs = step_seqs("\n".join(str(m.content) for m in messages))
+            return step_texts(schema, seqs, "您在楼下当着邻居的面受了委屈")
+        return sensible_structured(schema, messages)
+
+    fake_model.structured_handler = neighbourly
+    state = run_plan(build_graph(checkpointer=InMemorySaver()), agent_context, "BJ-PILOT/4-1203")
+    outgoing = [s for s in state["plan"]["steps"] if s["outgoing"]]
+    assert all("邻居" not in s["message"] for s in outgoing)
+    assert outgoing[0]["message_source"] == "template" and state["validation"]["passed"]
