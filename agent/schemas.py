@@ -38,34 +38,22 @@ class StepMessages(BaseModel):
     messages: list[StepMessage] = Field(description="每个需要话术的步骤一条")
 
 
-class StepOpening(BaseModel):
-    """The model's personal opening sentence for one outgoing step, put in front of its reviewed template."""
-
-    seq: int = Field(description="步骤编号")
-    text: str = Field(max_length=OPENING_MAX_CHARS, description="一句开场白，不超过30字，可为空")
-
-
-class StepOpenings(BaseModel):
-    """Openings for the plan's near-term outgoing steps."""
-
-    openings: list[StepOpening] = Field(description="每个步骤一句")
-
-
 def openings_model(seqs: list[int]) -> type[BaseModel]:
-    """StepOpenings for exactly these steps: the grammar stops the model after one opening per step asked.
+    """The model's opening sentences for exactly these steps, one each, put in front of their reviewed templates.
 
-    The shape the model reads is that of `StepOpenings` (the proxy leaves value lists and counts to the grammar).
+    The grammar stops the model after one opening per step asked; the proxy leaves the step numbers and the count
+    to the grammar, so the shape the model reads is the same whichever steps are asked.
     """
     seq_t = Literal[tuple(seqs)]  # type: ignore[valid-type]
     opening = create_model(
         "StepOpening",
-        __doc__=StepOpening.__doc__,
+        __doc__="The opening sentence of one outgoing step.",
         seq=(seq_t, Field(description="步骤编号")),
         text=(str, Field(max_length=OPENING_MAX_CHARS, description="一句开场白，不超过30字，可为空")),
     )
     return create_model(
         "StepOpenings",
-        __doc__=StepOpenings.__doc__,
+        __doc__="Openings for the plan's near-term outgoing steps.",
         openings=(list[opening], Field(min_length=1, max_length=len(seqs), description="每个步骤一句")),
     )
 

@@ -340,7 +340,7 @@ def pending_draft(session: Session, unit: Unit, causes: dict[str, Any]) -> dict 
     was drafted from; ``evidence_changed`` is true when the household's evidence has changed since, so the
     workbench offers to draft again.
     """
-    from agent.output import UNSURE_BELOW
+    from agent.output import is_unsure
     from core.domain.planning import ROLES_ZH
     from core.domain.strategy import LABELS
 
@@ -369,7 +369,7 @@ def pending_draft(session: Session, unit: Unit, causes: dict[str, Any]) -> dict 
             if cause
             else None,
             "confidence": diag.confidence if diag else None,
-            "unsure": bool(diag) and diag.confidence < UNSURE_BELOW,
+            "unsure": bool(diag) and is_unsure({"confidence": diag.confidence}),
             "secondary_causes": [
                 {"id": c, "name": causes[c].name} for c in (diag.secondary_cause_ids if diag else []) if c in causes
             ],

@@ -24,7 +24,8 @@ def _button(at, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def _approved_step(url) -> int:
+def _approved_step(url, message: str = "您好，物业费 1680.00元 待缴。回T退订") -> int:
+    """An approved one-step SMS plan for the pilot, due 2024-09-03; returns the step id."""
     with _session(url) as s:
         unit = find_unit(s, PILOT)
         plan = DunningPlan(
@@ -44,7 +45,7 @@ def _approved_step(url) -> int:
                 window_end="12:00",
                 channel="sms",
                 action="短信提醒",
-                message="您好，物业费 1680.00元 待缴。回T退订",
+                message=message,
             )
         )
         s.add(plan)

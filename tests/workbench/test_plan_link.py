@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from core.domain.collections.pay_link import PAY_LINK_LABEL, PAY_LINK_SHOWN, PAY_LINK_TOKEN
 from data.db.collections import OutboxMessage
 from data.db.session import make_engine, make_session_factory
-from data.db.workflow import DunningPlan, PlanStep
-from data.repositories import plans
 from data.repositories.households import find_unit
+from tests.workbench.test_case_panel import _approved_step
 
 PILOT = "BJ-PILOT/4-1203"
 
@@ -65,33 +64,9 @@ def test_when_a_step_with_the_token_is_sent_now_then_the_owner_gets_the_househol
             return cls(2024, 9, 2, 10, 0)
 
     monkeypatch.setattr(case_panel, "datetime", Morning)
+    _approved_step(wb_url, f"您好，物业费 1680.00元 待缴，可通过{PAY_LINK_TOKEN}缴纳。回T退订")
     with _session(wb_url) as s:
-        unit = find_unit(s, PILOT)
-        plan = DunningPlan(
-            unit_id=unit.id,
-            version=1,
-            status="awaiting_approval",
-            stage="预警",
-            strategy="standard",
-            created_at=datetime(2024, 9, 2, 9),
-            arrears_cents=168000,
-        )
-        plan.steps.append(
-            PlanStep(
-                seq=1,
-                day=date(2024, 9, 3),
-                window_start="10:00",
-                window_end="12:00",
-                channel="sms",
-                action="短信提醒",
-                message=f"您好，物业费 1680.00元 待缴，可通过{PAY_LINK_TOKEN}缴纳。回T退订",
-            )
-        )
-        s.add(plan)
-        s.flush()
-        plans.decide(s, plan_id=plan.id, decision="accept", username="demo", at=datetime(2024, 9, 2, 9))
-        s.commit()
-        unit_id = unit.id
+        unit_id = find_unit(s, PILOT).id
     at = page("household")
     at.button(key=f"send_now_{PILOT}").click().run()
     assert not at.exception, at.exception
