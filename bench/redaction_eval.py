@@ -5,7 +5,7 @@ set (never trained on), and the Weibo NER test split (person names, PER.NAM; org
 names as words that must stay readable). Also reports the cold load time of the analyzer
 and the learned tagger, and the redaction time of a household's evidence (60 messages).
 
-Run: .venv/bin/python bench/redaction_eval.py [--weibo DIR] [--show-errors]
+Run: .venv/bin/python bench/redaction_eval.py [--weibo DIR] [--weibo-split test|dev] [--show-errors]
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weibo", type=Path, default=WEIBO, help="folder with the Weibo NER files")
+    parser.add_argument(
+        "--weibo-split",
+        choices=("test", "dev"),
+        default="test",
+        help="Weibo split to score (dev while choosing settings; test is reported once per model)",
+    )
     parser.add_argument("--show-errors", action="store_true", help="print missed and spurious spans")
     args = parser.parse_args()
 
@@ -52,9 +58,9 @@ def main() -> None:
     )
 
     sets = {"labelled": load_cases(DATA), "held-out chats": load_cases(HELDOUT)}
-    weibo_test = args.weibo / "weiboNER_2nd_conll.test"
-    if weibo_test.exists():
-        sets["Weibo test"] = read_weibo_cases(weibo_test)
+    weibo_file = args.weibo / f"weiboNER_2nd_conll.{args.weibo_split}"
+    if weibo_file.exists():
+        sets[f"Weibo {args.weibo_split}"] = read_weibo_cases(weibo_file)
     console = Console()
     table = Table(title="Redaction: precision / recall per entity type")
     for column in ("set", "entity", "gold", "pred", "precision", "recall", "F1"):

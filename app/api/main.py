@@ -159,6 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BillPageHeaders)
     app.add_middleware(BodyLimit, max_bytes=INGEST_MAX_BYTES)
     install_log_filter()
+    from core.redaction import logfilter
+
+    logfilter.install()
     for router in ROUTERS:
         app.include_router(router)
     return app

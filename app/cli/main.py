@@ -27,8 +27,10 @@ class StewardCLI(typer.Typer):
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         """Run the command line."""
+        from core.redaction import logfilter
         from data.db.keycheck import KeyMismatchError
 
+        logfilter.install()
         try:
             return super().__call__(*args, **kwargs)
         except KeyMismatchError as exc:

@@ -50,6 +50,9 @@ def _sidebar(caller: Caller) -> None:
 def main() -> None:
     """Entry of `streamlit run app/workbench/main.py`."""
     st.set_page_config(page_title="Steward 管家工作台", page_icon="🏠", layout="wide")
+    from core.redaction import logfilter
+
+    logfilter.install()
     rt = _runtime_or_stop()
     caller = current_caller(rt)
     if caller is None:

@@ -86,7 +86,14 @@ class HouseholdRedactor:
         return _anonymize(text, results, table), findings
 
     def redact_many(self, texts: Iterable[str]) -> list[str]:
-        """Redact several texts of the same household, sharing placeholders."""
+        """Redact several texts of the same household, sharing placeholders.
+
+        The learned tagger reads all of them first, once each (repeated lines are tagged once).
+        """
+        from core.redaction.learned.model import prefetch
+
+        texts = list(texts)
+        prefetch(engine.normalize(text)[0] for text in texts if text)
         return [self.redact(text) for text in texts]
 
     def _extra_recognizers(self) -> list[EntityRecognizer]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.redaction import HouseholdRedactor, find_raw_pii
@@ -99,11 +100,48 @@ def test_when_city_or_org_is_mentioned_then_it_is_not_redacted():
 def test_when_tagger_is_used_twice_then_it_is_loaded_once():
     from core.redaction.learned import model
 
-    model.get_tagger.cache_clear()
-    first = model.get_tagger()
-    first.spans("热身：李雷住在解放路")
-    assert model.get_tagger() is first
-    assert model.get_tagger.cache_info().misses == 1
+    loads = []
+    original = model.EncoderTagger
+
+    class Counting(original):
+        def __init__(self, *args, **kwargs):
+            loads.append(1)
+            super().__init__(*args, **kwargs)
+
+    model.use_tagger(None)
+    model.EncoderTagger = Counting
+    try:
+        first = model.get_tagger()
+        find_raw_pii("热身：李雷住在解放路")
+        HouseholdRedactor().redact_many(["张建国说明天交", "韩梅梅住在学院路"])
+        assert model.get_tagger() is first
+    finally:
+        model.EncoderTagger = original
+    assert loads == [1]
+
+
+def test_when_texts_are_tagged_together_then_each_gets_the_tags_it_gets_alone(heldout):
+    """A text's tags never depend on the texts tagged beside it (int8 activations are scaled per run)."""
+    from core.redaction.learned import model
+
+    texts = [c.text for c in heldout][:40] + ["张建国", "", "李雷和韩梅梅住在学院路" * 20]
+    tagger = model.get_tagger()
+    limits = model.thresholds()
+    batched = tagger.probabilities(texts)
+    for text, probs in zip(texts, batched, strict=True):
+        alone = tagger.probabilities([text])[0]
+        assert probs.shape == (len(text), 4)
+        assert np.array_equal(probs, alone), text
+        assert model.decode(text, probs, limits) == model.decode(text, alone, limits)
+
+
+def test_when_a_long_text_is_tagged_then_names_after_the_first_window_are_found():
+    from core.redaction.learned.encoder import WINDOW
+
+    filler = "今天物业来修了水管，谢谢。" * (WINDOW // 12 + 1)
+    text = filler + "我老公李建军下周回来再交。"
+    found = [f for f in find_raw_pii(text) if f.entity_type == ent.PERSON]
+    assert any(text[f.start : f.end].startswith("李建军") for f in found), found
 
 
 def test_when_sixty_messages_are_redacted_together_then_each_keeps_its_line_and_no_name_survives(heldout):

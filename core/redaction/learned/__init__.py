@@ -1,6 +1,6 @@
-"""A learned character tagger for Chinese person names and places (CRF over characters).
+"""A learned character tagger for Chinese person names and places (a fine-tuned Chinese BERT).
 
-``features`` turns a text into per-character feature lists (surname and title lexicons,
-jieba part-of-speech), ``corpus`` reads the Weibo NER files and generates property-chat
-sentences, ``model`` loads the shipped tagger once per process and returns spans.
+``corpus`` reads the Weibo NER files and generates property-chat sentences, ``encoder`` holds
+the network and its int8 weights, ``model`` loads the shipped tagger once per process and
+returns spans (cached per text).
 """

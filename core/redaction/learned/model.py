@@ -1,31 +1,31 @@
-"""The shipped name/place tagger: loaded once per process, spans from per-character marginals.
+"""The shipped name/place tagger: loaded once per process, spans from per-character probabilities.
 
-A span is a run of characters whose marginal probability of belonging to a type (B + I)
-reaches that type's threshold. Thresholds are chosen on the Weibo dev split for recall
-(see ``core.redaction.train``) and stored next to the model in ``names_places.json``.
+A span is a run of characters whose probability of belonging to a type (B + I) reaches that
+type's threshold. The tagger is the fine-tuned encoder of ``core.redaction.learned.encoder``;
+thresholds are chosen on the Weibo dev split for recall (see ``core.redaction.train_encoder``)
+and stored next to the weights in ``names_places_encoder.json``. Results are cached per text,
+and ``prefetch`` tags a household's evidence at once.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from core.redaction.learned.features import sentence_features
+import numpy as np
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
-MODEL_PATH = MODEL_DIR / "names_places.crfsuite"
-META_PATH = MODEL_DIR / "names_places.json"
-LABELS = ("PER", "LOC")
-MAX_CHARS = 2000
-"""Texts are tagged in pieces of at most this many characters (split at line breaks)."""
+from core.redaction.learned.encoder import LABELS, META_PATH, WEIGHTS_PATH, EncoderTagger
+
+CACHE_SIZE = 4096
+"""Texts whose spans are kept (a few households' evidence)."""
 
 
 @dataclass(frozen=True)
 class Span:
-    """One tagged span: label (PER or LOC), offsets and mean marginal probability."""
+    """One tagged span: label (PER or LOC), offsets and mean probability."""
 
     label: str
     start: int
@@ -33,96 +33,113 @@ class Span:
     score: float
 
 
-class NamePlaceTagger:
-    """A CRF character tagger with per-type thresholds on marginal probabilities."""
-
-    def __init__(self, model_path: Path = MODEL_PATH, meta_path: Path = META_PATH) -> None:
-        import pycrfsuite
-
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(model_path))
-        self._labels = set(self._tagger.labels())
-        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        self.thresholds: dict[str, float] = {
-            label: float(meta.get("thresholds", {}).get(label, 0.5)) for label in LABELS
-        }
-        self.use_pos: bool = bool(meta.get("use_pos", True))
-        self._lock = threading.Lock()  # a pycrfsuite Tagger holds per-sequence state
-
-    def marginals(self, text: str) -> list[dict[str, float]]:
-        """Per character, the probability of each type (B + I marginals)."""
-        if not text:
-            return []
-        xseq = sentence_features(text, use_pos=self.use_pos)
-        with self._lock:
-            self._tagger.set(xseq)
-            out = []
-            for i in range(len(text)):
-                row = {}
-                for label in LABELS:
-                    b = self._marginal("B-" + label, i)
-                    row[label] = b + self._marginal("I-" + label, i)
-                    row["B-" + label] = b
-                out.append(row)
-        return out
-
-    def _marginal(self, label: str, i: int) -> float:
-        return self._tagger.marginal(label, i) if label in self._labels else 0.0
-
-    def spans(self, text: str, thresholds: dict[str, float] | None = None) -> list[Span]:
-        """Return PER/LOC spans of ``text`` (long texts are tagged line by line)."""
-        limits = thresholds or self.thresholds
-        out: list[Span] = []
-        for offset, piece in _pieces(text):
-            out.extend(
-                Span(s.label, s.start + offset, s.end + offset, s.score)
-                for s in _decode(piece, self.marginals(piece), limits)
-            )
-        return out
+class TaggerMissingError(RuntimeError):
+    """The encoder weights are not where the tagger expects them."""
 
 
-def _pieces(text: str) -> list[tuple[int, str]]:
-    """Split ``text`` at line breaks into pieces of at most MAX_CHARS characters."""
-    if len(text) <= MAX_CHARS:
-        return [(0, text)]
-    pieces, offset = [], 0
-    for line in text.splitlines(keepends=True):
-        for k in range(0, len(line), MAX_CHARS):
-            pieces.append((offset + k, line[k : k + MAX_CHARS]))
-        offset += len(line)
-    return pieces
+def decode(text: str, probs: np.ndarray, limits: dict[str, float]) -> list[Span]:
+    """Spans of every label: runs at or above the label's threshold (a confident B starts a new run).
 
-
-def _decode(text: str, probs: list[dict[str, float]], limits: dict[str, float]) -> list[Span]:
+    Args:
+        text: The tagged text.
+        probs: Per character, P(PER), P(B-PER), P(LOC), P(B-LOC) (``EncoderTagger.probabilities``).
+        limits: Threshold per label.
+    """
     spans: list[Span] = []
-    for label in LABELS:
-        other = [x for x in LABELS if x != label]
+    for k, label in enumerate(LABELS):
+        col, other = 2 * k, 2 * (1 - k)
         limit = limits[label]
         start = None
         for i in range(len(text) + 1):
-            on = (
-                i < len(text)
-                and not text[i].isspace()
-                and probs[i][label] >= limit
-                and all(probs[i][label] >= probs[i][o] for o in other)
-            )
-            new_head = on and start is not None and probs[i]["B-" + label] > 0.5
+            on = i < len(text) and not text[i].isspace() and probs[i, col] >= limit and probs[i, col] >= probs[i, other]
+            new_head = on and start is not None and probs[i, col + 1] > 0.5
             if start is not None and (not on or new_head):
-                mean = sum(probs[k][label] for k in range(start, i)) / (i - start)
-                spans.append(Span(label, start, i, mean))
+                spans.append(Span(label, start, i, float(probs[start:i, col].mean())))
                 start = None
             if on and start is None:
                 start = i
     return sorted(spans, key=lambda s: s.start)
 
 
-@lru_cache(maxsize=1)
-def get_tagger() -> NamePlaceTagger:
+_tagger: list[EncoderTagger] = []
+_load_lock = threading.Lock()
+
+
+def get_tagger() -> EncoderTagger:
     """Return this process's tagger, loaded on first use."""
-    return NamePlaceTagger()
+    if not _tagger:
+        with _load_lock:
+            if not _tagger:
+                if not WEIGHTS_PATH.exists():
+                    raise TaggerMissingError(
+                        f"name/place tagger weights missing: {WEIGHTS_PATH} "
+                        "(rebuild: python -m core.redaction.train_encoder)"
+                    )
+                _tagger.append(EncoderTagger(WEIGHTS_PATH, META_PATH))
+    return _tagger[0]
 
 
-@lru_cache(maxsize=512)
+def use_tagger(tagger: EncoderTagger | None) -> None:
+    """Tag with another tagger from now on (None: load the shipped one on next use); clears the span cache."""
+    with _load_lock, _cache_lock:
+        _tagger.clear()
+        _cache.clear()
+        if tagger is not None:
+            _tagger.append(tagger)
+
+
+_limits: dict[str, float] = {}
+
+
+def thresholds() -> dict[str, float]:
+    """The per-label thresholds in use: the shipped ones unless ``use_thresholds`` set others."""
+    if not _limits:
+        meta = json.loads(META_PATH.read_text(encoding="utf-8"))
+        _limits.update({label: float(meta["thresholds"][label]) for label in LABELS})
+    return dict(_limits)
+
+
+def use_thresholds(limits: dict[str, float] | None) -> None:
+    """Tag with other thresholds from now on (None: the shipped ones); clears the span cache.
+
+    For choosing thresholds (``core.redaction.train_encoder``) and for tests, not at run time.
+    """
+    with _cache_lock:
+        _cache.clear()
+        _limits.clear()
+        if limits:
+            _limits.update(limits)
+
+
+_cache: OrderedDict[str, tuple[Span, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def prefetch(texts: Iterable[str]) -> dict[str, tuple[Span, ...]]:
+    """Tag the texts not yet cached; return the spans of those tagged now."""
+    with _cache_lock:
+        todo = list(dict.fromkeys(t for t in texts if t and t not in _cache))
+    if not todo:
+        return {}
+    limits = thresholds()
+    probabilities = get_tagger().probabilities(todo)
+    results = {t: tuple(decode(t, p, limits)) for t, p in zip(todo, probabilities, strict=True)}
+    with _cache_lock:
+        _cache.update(results)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return results
+
+
 def tag(text: str) -> tuple[Span, ...]:
     """Spans of ``text`` with the shipped thresholds (cached: both recognizers ask)."""
-    return tuple(get_tagger().spans(text))
+    with _cache_lock:
+        hit = _cache.get(text)
+    if hit is not None:
+        return hit
+    tagged = prefetch([text])
+    if text in tagged:
+        return tagged[text]
+    with _cache_lock:
+        hit = _cache.get(text)
+    return hit if hit is not None else tuple(decode(text, get_tagger().probabilities([text])[0], thresholds()))

@@ -11,6 +11,7 @@ from core.redaction.recognizers.landline_recognizer import ChineseLandlineRecogn
 from core.redaction.recognizers.learned_address_recognizer import LearnedAddressRecognizer
 from core.redaction.recognizers.learned_person_recognizer import LearnedPersonRecognizer
 from core.redaction.recognizers.license_plate_recognizer import ChineseLicensePlateRecognizer
+from core.redaction.recognizers.mention_recognizer import MentionRecognizer
 from core.redaction.recognizers.mobile_recognizer import ChineseMobileRecognizer
 from core.redaction.recognizers.person_recognizer import ChinesePersonRecognizer
 from core.redaction.recognizers.resident_id_recognizer import ChineseResidentIdRecognizer
@@ -26,6 +27,7 @@ RECOGNIZER_CLASSES = (
     ChineseLicensePlateRecognizer,
     ChineseAddressRecognizer,
     ChinesePersonRecognizer,
+    MentionRecognizer,
     LearnedPersonRecognizer,
     LearnedAddressRecognizer,
 )

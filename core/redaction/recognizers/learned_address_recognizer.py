@@ -17,6 +17,9 @@ _TAIL = regex.compile(
     r"\s*(?:\d{1,2}\s*单元)?\s*(?:\d{3,4}\s*(?:室|房|号)?)?"
 )
 
+_GENERIC = frozenset({"小区", "社区", "园区", "本小区", "小区里", "楼栋", "单元", "楼道", "物业"})
+"""Words for the estate the steward already manages, not an address."""
+
 if TYPE_CHECKING:
     from core.redaction.learned.model import Span
 
@@ -38,6 +41,8 @@ class LearnedAddressRecognizer(LearnedSpanRecognizer):
     def accept(self, text: str, span: Span) -> tuple[int, int] | None:
         """Widen over a following number tail; keep only address-like places."""
         value = text[span.start : span.end]
+        if sum(1 for ch in value if regex.match(r"\p{Han}", ch)) < 2 or value.strip() in _GENERIC:
+            return None  # 号5901, 月 3 号, a bare 小区: not a place of anyone's
         tail = _TAIL.match(text, span.end)
         end = tail.end() if tail and tail.group().strip() else span.end
         widened = end > span.end and any(ch.isdigit() for ch in text[span.end : end])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from core.redaction.entities import PERSON
@@ -18,14 +19,30 @@ _NOT_NAMES = frozenset({"业主", "管家", "物业", "师傅", "客服", "保�
 _NAME_TAGS = ("nr",)
 
 
+@cache
 def _dictionary_tags() -> dict[str, str]:
-    from core.redaction.learned.features import _jieba
+    """The part-of-speech dictionary of jieba: word → tag (nr for names)."""
+    import jieba
+    import jieba.posseg
 
-    return _jieba().dt.word_tag_tab
+    jieba.setLogLevel(60)
+    return jieba.posseg.dt.word_tag_tab
 
 
 if TYPE_CHECKING:
     from core.redaction.learned.model import Span
+
+
+def _is_code(text: str, start: int, end: int) -> bool:
+    """Latin letters that are part of a code (WD-2024…, SF1234…, ID：…) or of a longer word or e-mail, not a name."""
+    value = text[start:end]
+    if not value.isascii():
+        return False
+    after = text[end : end + 1]
+    before = text[start - 1 : start] if start else ""
+    if before.isascii() and before.isalnum():
+        return True
+    return value.isupper() or value in ("ID", "No") or (after != "" and (after.isdigit() or after in "-_:：#@."))
 
 
 class LearnedPersonRecognizer(LearnedSpanRecognizer):
@@ -38,13 +55,13 @@ class LearnedPersonRecognizer(LearnedSpanRecognizer):
 
     ENTITY = PERSON
     LABEL = "PER"
-    OTHER_MIN_SCORE = 0.5
+    OTHER_MIN_SCORE = 0.1
     CONTEXT = ["我是", "我叫", "业主", "租客", "儿子", "女儿", "老公", "老婆", "管家", "保安"]
 
     def accept(self, text: str, span: Span) -> tuple[int, int] | None:
-        """Drop role words and one-character spans; widen over a following title (王丽女士)."""
+        """Drop role words, codes and one-character spans; widen over a following title (王丽女士)."""
         value = text[span.start : span.end]
-        if value in _NOT_NAMES or value in COMMON_WORDS:
+        if value in _NOT_NAMES or value in COMMON_WORDS or _is_code(text, span.start, span.end):
             return None
         tags = _dictionary_tags()
         tag = tags.get(value)
