@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         description="Celery broker for the overnight batch's workers, e.g. redis://127.0.0.1:6379/0 or "
         "amqp://guest:guest@127.0.0.1:5672//; empty: the batch runs in one process.",
     )
+    broker_queue_prefix: str = Field(
+        "steward", description="Prefix of the batch's queue names (<prefix>.score, .draft, .dispatch) on the broker."
+    )
     batch_shard_size: int = Field(
         5_000, ge=100, description="Households per scoring task when the batch runs on workers."
     )
