@@ -19,7 +19,7 @@ from typing import Any
 
 from celery import shared_task
 from sqlalchemy import Engine, exists, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from app.services.collections import dispatch, risk_store, scoring
 from app.services.collections.frames import read_chunk
@@ -31,7 +31,8 @@ from data.db.workflow import Diagnosis
 
 logger = logging.getLogger(__name__)
 
-RETRYABLE = (OperationalError, DBAPIError, ConnectionError, TimeoutError)
+RETRYABLE = (OperationalError, InterfaceError, DisconnectionError, ConnectionError, TimeoutError)
+"""Transient failures (a locked or restarting database, a dropped connection): retried with backoff."""
 RETRY = {
     "autoretry_for": RETRYABLE,
     "retry_backoff": 2,
