@@ -153,7 +153,7 @@ def status_cmd(
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
 ) -> None:
-    """各阶段进度：已完成 / 运行中 / 排队 / 失败（终端中显示进度条）。"""
+    """各阶段进度：已完成 / 运行中 / 排队 / 失败（进度条；--json 输出 JSON）。"""
     from app.cli.common import database_url as resolve_url
     from app.workers.night import batch_status
     from data.db.session import init_db
@@ -166,7 +166,7 @@ def status_cmd(
     if status is None:
         fail("还没有批处理记录" if run_id is None else f"没有编号为 {run_id} 的批处理")
         return
-    if as_json or not console.is_terminal:
+    if as_json:
         print_json(status)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

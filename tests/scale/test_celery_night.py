@@ -92,6 +92,8 @@ def test_when_no_broker_is_configured_then_batch_run_stays_in_process_and_status
     data = json.loads(status.stdout)
     assert data["engine"] == "process" and data["status"] == "done"
     assert data["stages"]["score"] == {"done": 300, "running": 0, "queued": 0, "failed": 0, "skipped": 0, "total": 300}
+    bars = _steward(["batch", "status"], env)
+    assert bars.returncode == 0 and "评分" in bars.stdout and "300/300" in bars.stdout and "单进程" in bars.stdout
     refused = _steward(["batch", "run", "--engine", "celery"], env)
     assert refused.returncode != 0 and "STEWARD_BROKER_URL" in refused.stderr
 
