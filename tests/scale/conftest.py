@@ -67,6 +67,20 @@ def night_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def night_url(request: pytest.FixtureRequest, night_template: Path, tmp_path: Path) -> Iterator[str]:
+    """The night's portfolio on a private SQLite copy and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield copy_of(night_template, tmp_path / "night.db")
+        return
+    from tests.conftest import fresh_pg_database
+
+    for url in fresh_pg_database():
+        build_portfolio(url, HOUSEHOLDS, seed=21)
+        approve_steps_today(url, STEPS)
+        yield url
+
+
 def copy_of(template: Path, target: Path) -> str:
     """URL of a private copy of the template database."""
     shutil.copy(template, target)

@@ -15,7 +15,7 @@ from data.db.collections import BatchTask, OutboxMessage
 from data.db.session import init_db
 from data.db.workflow import ContactAttempt, Diagnosis, DunningPlan
 from tests.collections.conftest import AS_OF
-from tests.scale.conftest import REDIS_URL, STEPS, copy_of, delete_queues, night_settings, wait_for
+from tests.scale.conftest import REDIS_URL, STEPS, delete_queues, night_settings, wait_for
 from tests.scale.snapshot import draft_rows, per_unit
 
 DRAFT_TOP = 24
@@ -36,9 +36,9 @@ def _running_in(engine, pgid: int) -> list[int]:  # noqa: ANN001
 
 
 def test_when_a_worker_is_killed_mid_night_then_the_night_finishes_without_drafting_or_sending_twice(
-    night_template: Path, tmp_path: Path, workers
+    night_url: str, tmp_path: Path, workers
 ):
-    url = copy_of(night_template, tmp_path / "fault.db")
+    url = night_url
     settings = night_settings(tmp_path, url, REDIS_URL, batch_shard_size=100, batch_lease_seconds=3)
     engine = init_db(url)
     celery = make_celery(settings)
