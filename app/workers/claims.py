@@ -196,15 +196,22 @@ def outcomes(engine: Engine, run_id: int, stage: str) -> list[tuple[int | None, 
         ]
 
 
-def pending(engine: Engine, run_id: int, stages: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The unfinished tasks of the stages: id, stage, key, params, status, heartbeat_at."""
+def pending(
+    engine: Engine, run_id: int, stages: tuple[str, ...], *, stale_before: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The unfinished tasks of the stages (id, stage, key, status, heartbeat_at).
+
+    With ``stale_before``, only the running ones whose heartbeat is older (their worker is lost).
+    """
+    query = select(BatchTask.id, BatchTask.stage, BatchTask.key, BatchTask.status, BatchTask.heartbeat_at).where(
+        BatchTask.run_id == run_id, BatchTask.stage.in_(stages)
+    )
+    if stale_before is None:
+        query = query.where(BatchTask.status.not_in(FINISHED))
+    else:
+        query = query.where(BatchTask.status == "running", BatchTask.heartbeat_at < stale_before)
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                BatchTask.id, BatchTask.stage, BatchTask.key, BatchTask.params, BatchTask.status, BatchTask.heartbeat_at
-            ).where(BatchTask.run_id == run_id, BatchTask.stage.in_(stages), BatchTask.status.not_in(FINISHED))
-        ).all()
-    return [dict(r._mapping) for r in rows]
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def requeue_failed(engine: Engine, run_id: int, stage: str) -> int:

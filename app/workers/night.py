@@ -106,17 +106,11 @@ class Night:
             now = time.monotonic()
             if done != last_done:
                 last_done, last_move = done, now
-            stalled = now - last_move > self.lease
             stale = claims.utcnow() - timedelta(seconds=self.lease)
-            again = [
-                r
-                for r in claims.pending(self.engine, run_id, (stage,))
-                if now - self.sent_at.get(r["id"], 0.0) > self.lease
-                and (
-                    (r["status"] == "running" and r["heartbeat_at"] is not None and r["heartbeat_at"] < stale)
-                    or (r["status"] == "queued" and stalled)
-                )
-            ]
+            lost = claims.pending(self.engine, run_id, (stage,), stale_before=stale)
+            if now - last_move > self.lease:  # nothing moved for a lease: messages may be gone, send again
+                lost += [r for r in claims.pending(self.engine, run_id, (stage,)) if r["status"] == "queued"]
+            again = [r for r in lost if now - self.sent_at.get(r["id"], 0.0) > self.lease]
             if again:
                 self.publish(run_id, again)
             if self.timeout_s is not None and now - self.started > self.timeout_s:
