@@ -29,7 +29,8 @@ from data.db.collections import BatchItem, BatchRun
 from data.db.models import Unit
 
 Progress = Callable[[str, int, int | None], None]
-PHASE = {"score": "score", "draft": "diagnose", "dispatch": "dispatch", "reminders": "dispatch"}
+PHASE = {"score": "score", "draft": "diagnose", "dispatch": "dispatch"}
+"""The progress phase (as run_batch reports them) of each stage that has a bar."""
 STAGES = ("score", "draft", "rescore", "dispatch", "reminders")
 
 
@@ -96,7 +97,7 @@ class Night:
             done = sum(counts.get(s, 0) for s in claims.FINISHED)
             if self.progress and stage in PHASE:
                 if total != n:
-                    self.progress(PHASE[stage], 0, n if stage != "reminders" else None)
+                    self.progress(PHASE[stage], 0, n)
                     total = n
                 if done > reported:
                     self.progress(PHASE[stage], done - reported, None)

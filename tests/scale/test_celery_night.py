@@ -59,6 +59,7 @@ def celery_night(template: Path, tmp_path: Path, broker: str, workers) -> tuple:
     return summary, shot, status
 
 
+@pytest.mark.broker
 @pytest.mark.parametrize("broker", [REDIS_URL, pytest.param(AMQP_URL, id="rabbitmq")], ids=["redis", "rabbitmq"])
 def test_when_the_night_runs_on_two_workers_then_it_leaves_what_the_in_process_batch_leaves(
     night_template: Path, tmp_path: Path, broker: str, workers

@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.services.collections.batch import Drafting
@@ -18,6 +19,7 @@ from tests.collections.conftest import AS_OF
 from tests.scale.conftest import REDIS_URL, STEPS, delete_queues, night_settings, wait_for
 from tests.scale.snapshot import draft_rows, per_unit
 
+pytestmark = pytest.mark.broker
 DRAFT_TOP = 24
 
 
