@@ -120,11 +120,22 @@ class Night:
 
 
 def check_workers(celery: Any, timeout: float = 2.0) -> int:
-    """How many workers answer a ping; NoWorkers when none does."""
-    replies = celery.control.ping(timeout=timeout) or []
-    if not replies:
+    """How many workers consume this deployment's queues; NoWorkers when a queue has no consumer.
+
+    Workers of another deployment on the same broker (another queue prefix) do not count.
+    """
+    from app.workers.celery_app import QUEUES, queue_name
+
+    wanted = {queue_name(q, celery.conf.steward_queue_prefix) for q in QUEUES}
+    replies = celery.control.inspect(timeout=timeout).active_queues() or {}
+    ours = {name: {q["name"] for q in queues} & wanted for name, queues in replies.items()}
+    ours = {name: queues for name, queues in ours.items() if queues}
+    if not ours:
         raise NoWorkers("没有 worker 响应：请先在一台或多台机器上运行 steward worker")
-    return len(replies)
+    missing = wanted - set().union(*ours.values())
+    if missing:
+        raise NoWorkers(f"没有 worker 处理队列 {', '.join(sorted(missing))}：请用 steward worker --queues 补上")
+    return len(ours)
 
 
 def run_night(

@@ -109,3 +109,36 @@ def _steward(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.broker
+def test_when_a_broker_is_configured_then_batch_run_fans_out_to_the_worker_and_status_counts_its_tasks(
+    night_template: Path, tmp_path: Path, workers
+):
+    url = copy_of(night_template, tmp_path / "cli.db")
+    settings = night_settings(tmp_path, url, REDIS_URL, batch_shard_size=100)
+    pool = workers(settings)
+    celery = make_celery(settings)
+    env = {k: v for k, v in pool.env.items() if k.startswith("STEWARD_")}
+    try:
+        none = _steward(["batch", "run", "--diagnose", "none"], env)  # the broker is set, nobody listens yet
+        assert none.returncode != 0 and "steward worker" in none.stderr
+        pool.start("cli")
+        wait_for(lambda: len(celery.control.ping(timeout=0.5) or []) >= 1, 40, "the worker to answer a ping")
+        run = _steward(["batch", "run", "--diagnose", "none", "--json"], env)  # --engine auto: the workers
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["households"] == 300
+        status = json.loads(_steward(["batch", "status", "--json"], env).stdout)
+        assert status["engine"] == "celery" and status["status"] == "done"
+        assert status["stages"]["score"] == {
+            "done": 3,
+            "running": 0,
+            "queued": 0,
+            "failed": 0,
+            "skipped": 0,
+            "total": 3,
+        }
+        assert status["stages"]["dispatch"]["done"] == STEPS
+    finally:
+        pool.stop_all()
+        delete_queues(celery, settings.broker_queue_prefix)
