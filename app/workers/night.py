@@ -109,7 +109,9 @@ class Night:
                 last_done, last_move = done, now
             stale = claims.utcnow() - timedelta(seconds=self.lease)
             lost = claims.pending(self.engine, run_id, (stage,), stale_before=stale)
-            if now - last_move > self.lease:  # nothing moved for a lease: messages may be gone, send again
+            if counts.get("running", 0) > len(lost):  # a live worker is at it: busy, not stalled
+                last_move = now
+            if now - last_move > self.lease:  # nobody finished or worked for a lease: messages may be gone
                 lost += [r for r in claims.pending(self.engine, run_id, (stage,)) if r["status"] == "queued"]
             again = [r for r in lost if now - self.sent_at.get(r["id"], 0.0) > self.lease]
             if again:
