@@ -189,16 +189,42 @@ def workers(tmp_path: Path) -> Iterator[Callable[[Settings], Workers]]:
 
 
 def delete_queues(celery, prefix: str) -> None:  # noqa: ANN001
-    """Remove the test's queues from the broker."""
+    """Remove the test's queues from the broker (on Redis also their bindings and unacked messages)."""
     from app.workers.celery_app import QUEUES
 
     try:
         with celery.connection_for_write() as conn:
             channel = conn.default_channel
             for q in QUEUES:
-                try:
-                    channel.queue_delete(f"{prefix}.{q}")
-                except Exception:  # noqa: BLE001 - a queue never declared
-                    pass
+                for delete in (channel.queue_delete, channel.exchange_delete):
+                    try:
+                        delete(f"{prefix}.{q}")
+                    except Exception:  # noqa: BLE001 - one never declared
+                        pass
+        if celery.conf.broker_url.startswith("redis://"):
+            _forget_on_redis(celery.conf.broker_url, prefix)
     finally:
         celery.close()
+
+
+def _forget_on_redis(url: str, prefix: str) -> None:
+    """Drop what kombu keeps of the prefix's queues on Redis (binding sets, messages a killed worker held)."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = [*client.scan_iter(f"_kombu.binding*.{prefix}.*"), *client.scan_iter(f"{prefix}.*")]
+        if keys:
+            client.delete(*keys)
+        for tag, raw in client.hscan_iter("unacked"):
+            try:
+                routed = json.loads(raw)[2]
+            except (ValueError, IndexError, TypeError):
+                continue
+            if str(routed).startswith(f"{prefix}."):
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+    finally:
+        client.close()
