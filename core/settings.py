@@ -22,6 +22,29 @@ class Settings(BaseSettings):
     models_dir: Path = Field(PROJECT_ROOT / "models", description="Folder with the embedded model files.")
     embedding_model: str = Field("", description="Embedding model path or name; empty means models_dir/m3e-small.")
     chroma_dir: Path | None = Field(None, description="Chroma persistent folder; default var_dir/chroma.")
+    chroma_url: str = Field(
+        "",
+        description="Chroma server (client/server mode), e.g. http://127.0.0.1:8001; empty: the embedded "
+        "persistent store in chroma_dir.",
+    )
+    chroma_token: str = Field("", description="Bearer token sent to the Chroma server (when it requires one).")
+    broker_url: str = Field(
+        "",
+        description="Celery broker for the overnight batch's workers, e.g. redis://127.0.0.1:6379/0 or "
+        "amqp://guest:guest@127.0.0.1:5672//; empty: the batch runs in one process.",
+    )
+    broker_queue_prefix: str = Field(
+        "steward", description="Prefix of the batch's queue names (<prefix>.score, .draft, .dispatch) on the broker."
+    )
+    batch_shard_size: int = Field(
+        5_000, ge=100, description="Households per scoring task when the batch runs on workers."
+    )
+    batch_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A worker's claim on a batch task lapses after this long without a heartbeat (a lost worker); "
+        "another worker then takes the task over.",
+    )
     llm_base_url: str = Field("http://127.0.0.1:8765/v1", description="OpenAI-compatible endpoint.")
     llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="Model name sent to the endpoint.")
     llm_api_key: str = Field("sk-local", description="API key for the endpoint.")

@@ -110,7 +110,9 @@ class KnowledgeBase:
     def collection(self):  # noqa: ANN201 - chroma Collection
         """The Chroma collection (opened on first use)."""
         if self._collection is None:
-            client = open_client(self.settings.resolved_chroma_dir)
+            client = open_client(
+                self.settings.resolved_chroma_dir, self.settings.chroma_url, self.settings.chroma_token
+            )
             self._collection = open_collection(client, self.embedder)
         return self._collection
 

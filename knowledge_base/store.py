@@ -91,10 +91,29 @@ def default_embedder(settings: Settings) -> SentenceTransformerEmbedding:
     return SentenceTransformerEmbedding(settings.resolved_embedding_model)
 
 
-def open_client(chroma_dir: Path) -> chromadb.ClientAPI:
-    """Persistent Chroma client with telemetry off."""
+def open_client(chroma_dir: Path, url: str = "", token: str = "") -> chromadb.ClientAPI:
+    """Chroma client with telemetry off: a server's HTTP client when ``url`` is set, else the persistent folder.
+
+    Args:
+        chroma_dir: Folder of the embedded persistent store (used when ``url`` is empty).
+        url: Chroma server address (client/server mode), e.g. ``http://127.0.0.1:8001``.
+        token: Bearer token for a server that requires one.
+    """
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        ssl = parts.scheme == "https"
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (443 if ssl else 8000),
+            ssl=ssl,
+            headers={"Authorization": f"Bearer {token}"} if token else None,
+            settings=settings,
+        )
     chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False))
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
 
 
 def open_collection(

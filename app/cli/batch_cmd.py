@@ -30,6 +30,11 @@ def run_cmd(
     database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
     webhook_url: str | None = typer.Option(None, "--webhook-url", help="渠道网关 URL（默认写入发件箱并模拟回执）"),
     as_json: bool = typer.Option(False, "--json", help="结束时输出 JSON 摘要"),
+    engine_name: str = typer.Option(
+        "auto",
+        "--engine",
+        help="process：本进程运行；celery：分发给 worker（需 STEWARD_BROKER_URL）；auto：配置了 broker 时用 celery",
+    ),
 ) -> None:
     """重算全部住户的风险分、阶段、策略与队列，再对证据有变化的住户运行 AI 诊断；中断后重跑会从断点继续。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -45,8 +50,15 @@ def run_cmd(
     if diagnose not in ("changed", "all", "none"):
         fail("--diagnose 应为 changed、all 或 none")
         return
+    if engine_name not in ("auto", "process", "celery"):
+        fail("--engine 应为 auto、process 或 celery")
+        return
     url = resolve_url(database_url)
     settings = get_settings().model_copy(update={"database_url": url})
+    if engine_name == "celery" and not settings.broker_url:
+        fail("--engine celery 需要配置 STEWARD_BROKER_URL（例如 redis://127.0.0.1:6379/0）")
+        return
+    on_workers = engine_name == "celery" or (engine_name == "auto" and bool(settings.broker_url))
     engine = init_db(url)
     with make_session_factory(engine)() as session:
         today = business_date(session, date.fromisoformat(day) if day else settings.as_of)
@@ -68,6 +80,18 @@ def run_cmd(
                 bar.update(tasks[phase], total=total)
             bar.advance(tasks[phase], advance)
 
+        drafting = Drafting(
+            top=draft_top,
+            include=tuple(draft),
+            budget_s=time_budget * 60 if time_budget is not None else None,
+        )
+        if on_workers:
+            summary = _run_on_workers(engine, settings, today, diagnose, drafting, webhook_url, progress)
+            if as_json:
+                print_json(summary.to_dict())
+            else:
+                render(summary)
+            return
         try:
             with graph_diagnoser(settings, today) as diagnoser:
                 summary = run_batch(
@@ -80,11 +104,7 @@ def run_cmd(
                     adapters=adapters,
                     progress=progress,
                     link_for=send_links(settings),
-                    drafting=Drafting(
-                        top=draft_top,
-                        include=tuple(draft),
-                        budget_s=time_budget * 60 if time_budget is not None else None,
-                    ),
+                    drafting=drafting,
                 )
         except Exception as exc:  # endpoint, database
             fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
@@ -93,6 +113,80 @@ def run_cmd(
         print_json(summary.to_dict())
         return
     render(summary)
+
+
+def _run_on_workers(engine, settings, today, diagnose, drafting, webhook_url, progress):  # noqa: ANN001, ANN202
+    from app.workers.celery_app import make_celery
+    from app.workers.night import NoWorkers, check_workers, run_night
+
+    celery = make_celery(settings)
+    try:
+        check_workers(celery)
+        return run_night(
+            engine,
+            settings,
+            as_of=today,
+            diagnose=diagnose,
+            drafting=drafting,
+            webhook_url=webhook_url,
+            progress=progress,
+            celery=celery,
+        )
+    except NoWorkers as exc:
+        fail(str(exc))
+    except Exception as exc:  # broker, database
+        fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
+
+
+STAGE_NAMES = {
+    "score": "评分（分片）",
+    "draft": "AI 诊断与方案预生成",
+    "rescore": "诊断后重新评分",
+    "dispatch": "发送已批准的今日步骤",
+    "reminders": "分期提醒",
+}
+
+
+@app.command("status")
+def status_cmd(
+    run_id: int | None = typer.Option(None, "--run", help="批处理编号（默认最近一次）"),
+    database_url: str | None = typer.Option(None, "--database-url", help="数据库 URL"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """各阶段进度：已完成 / 运行中 / 排队 / 失败（进度条；--json 输出 JSON）。"""
+    from app.cli.common import database_url as resolve_url
+    from app.workers.night import batch_status
+    from data.db.session import init_db
+
+    engine = init_db(resolve_url(database_url))
+    try:
+        status = batch_status(engine, run_id)
+    finally:
+        engine.dispose()
+    if status is None:
+        fail("还没有批处理记录" if run_id is None else f"没有编号为 {run_id} 的批处理")
+        return
+    if as_json:
+        print_json(status)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    state = {"running": "运行中", "done": "已完成"}.get(status["status"], status["status"])
+    engine_name = {"celery": "Celery worker", "process": "单进程"}.get(status["engine"], status["engine"])
+    console.print(f"批处理 #{status['run_id']} {status['as_of']}（{engine_name}）：{state}")
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[extra]}"),
+        console=console,
+        auto_refresh=False,
+    ) as bars:
+        for stage, row in status["stages"].items():
+            finished = row["done"] + row["skipped"] + row["failed"]
+            extra = f"运行中 {row['running']}  排队 {row['queued']}  失败 {row['failed']}"
+            bars.add_task(STAGE_NAMES.get(stage, stage), total=row["total"] or 1, completed=finished, extra=extra)
+        bars.refresh()
 
 
 def _webhook_adapters(url: str):  # noqa: ANN202

@@ -19,6 +19,7 @@ from app.cli import (
     redact_cmd,
     risk_cmd,
     serve_cmd,
+    worker_cmd,
 )
 
 
@@ -49,7 +50,7 @@ app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")
 app.add_typer(llm_cmd.app, name="llm")
 redact_cmd.register(app)
-for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, case_cmd, serve_cmd, audit_cmd):
+for module in (plan_cmd, chat_cmd, risk_cmd, queue_cmd, batch_cmd, case_cmd, serve_cmd, audit_cmd, worker_cmd):
     module.register(app)
 for register in plugins.load(plugins.CLI_GROUP):  # `steward eval` comes from evals/
     register(app)

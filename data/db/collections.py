@@ -81,6 +81,7 @@ class BatchRun(Base):
     diagnosis_watermark: Mapped[int] = mapped_column(Integer, default=0)  # max diagnoses.id at start
     scored_through: Mapped[int] = mapped_column(Integer, default=0)  # highest unit id already scored
     stats: Mapped[dict] = mapped_column(JSON, default=dict)
+    engine: Mapped[str] = mapped_column(String(16), default="process", server_default="process")  # process|celery
 
 
 class BatchItem(Base):
@@ -92,6 +93,37 @@ class BatchItem(Base):
     step: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))  # done|failed|skipped
     at: Mapped[datetime] = mapped_column(DateTime)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class BatchTask(Base):
+    """One task of an overnight run on workers: its claim, heartbeat and outcome (the run's progress).
+
+    ``(run_id, stage, key)`` is unique: a scoring shard (``lo-hi``), a household and its evidence fingerprint
+    (``unit:fingerprint``) or a step (``plan-step:<id>``) is claimed once per run, so a task delivered twice
+    does its work once. A claim whose heartbeat stops (a lost worker) can be taken over after the lease.
+    """
+
+    __tablename__ = "batch_tasks"
+    __table_args__ = (
+        UniqueConstraint("run_id", "stage", "key"),
+        Index("ix_batch_tasks_run_stage_status", "run_id", "stage", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(FK("batch_runs.id"))
+    stage: Mapped[str] = mapped_column(String(16))  # score|draft|rescore|dispatch|reminders
+    key: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)  # what the task message carries, to send it again
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|skipped
+    outcome: Mapped[str] = mapped_column(String(32), default="")  # plan status, send result
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim: Mapped[str] = mapped_column(String(64), default="")  # token of the worker holding it
+    worker: Mapped[str] = mapped_column(String(128), default="")
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     detail: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -89,7 +89,8 @@ class Drafting:
         return run
 
 
-def _open_run(engine: Engine, day: date, mode: str, now: datetime) -> tuple[BatchRun, bool]:
+def open_run(engine: Engine, day: date, mode: str, now: datetime, kind: str = "process") -> tuple[BatchRun, bool]:
+    """The day's unfinished run (resumed: True) or a new one; ``kind`` is the engine (process or celery)."""
     from sqlalchemy.orm import Session
 
     with Session(engine, expire_on_commit=False) as s:
@@ -110,20 +111,23 @@ def _open_run(engine: Engine, day: date, mode: str, now: datetime) -> tuple[Batc
             diagnosis_watermark=watermark,
             scored_through=0,
             stats={},
+            engine=kind,
         )
         s.add(run)
         s.commit()
         return run, False
 
 
-def _update_run(engine: Engine, run_id: int, **values: object) -> None:
+def update_run(engine: Engine, run_id: int, **values: object) -> None:
+    """Update columns of a batch run."""
     from sqlalchemy import update
 
     with engine.begin() as conn:
         conn.execute(update(BatchRun).where(BatchRun.id == run_id).values(**values))
 
 
-def _mark(engine: Engine, run_id: int, unit_id: int, status: str, at: datetime, detail: str = "") -> None:
+def mark_item(engine: Engine, run_id: int, unit_id: int, status: str, at: datetime, detail: str = "") -> None:
+    """Record the household's drafting outcome in this run (done, failed or skipped)."""
     from sqlalchemy.orm import Session
 
     with Session(engine) as s:
@@ -150,7 +154,7 @@ def _score(
         progress("score", 0, total)
 
     def on_chunk(last_id: int, n: int) -> None:
-        _update_run(engine, run.id, scored_through=last_id)
+        update_run(engine, run.id, scored_through=last_id)
         if progress:
             progress("score", n, None)
 
@@ -194,13 +198,13 @@ def _diagnose(
             try:
                 status = fut.result()
             except BudgetSpent:  # not started: the next run picks it up
-                _mark(engine, run.id, unit_id, "skipped", clock(), "time budget spent")
+                mark_item(engine, run.id, unit_id, "skipped", clock(), "time budget spent")
                 summary.budget_skipped += 1
             except Exception as exc:  # one household's failure must not stop the night
-                _mark(engine, run.id, unit_id, "failed", clock(), f"{type(exc).__name__}: {exc}")
+                mark_item(engine, run.id, unit_id, "failed", clock(), f"{type(exc).__name__}: {exc}")
                 summary.diagnosis_failed += 1
             else:
-                _mark(engine, run.id, unit_id, "done", clock(), status)
+                mark_item(engine, run.id, unit_id, "done", clock(), status)
                 summary.diagnosed += 1
                 done.append(unit_id)
             if progress:
@@ -248,7 +252,7 @@ def run_batch(
 
     if diagnose not in ("changed", "all", "none"):
         raise ValueError("--diagnose 应为 changed、all 或 none")
-    run, resumed = _open_run(engine, as_of, diagnose, clock())
+    run, resumed = open_run(engine, as_of, diagnose, clock())
     summary = BatchSummary(run_id=run.id, as_of=as_of.isoformat(), resumed=resumed)
     t0 = time.perf_counter()
     with Session(engine) as session:  # broken promises and lapsed schedules re-enter today's queue
@@ -273,5 +277,5 @@ def run_batch(
     )
     summary.dispatched, summary.blocked = sent.sent + reminders.sent, sent.blocked + reminders.blocked
     summary.seconds["dispatch"] = round(time.perf_counter() - t2, 2)
-    _update_run(engine, run.id, status="done", finished_at=clock(), stats=summary.to_dict())
+    update_run(engine, run.id, status="done", finished_at=clock(), stats=summary.to_dict())
     return summary

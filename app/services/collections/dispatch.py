@@ -40,24 +40,56 @@ class DispatchStats:
     duplicate: int = 0
 
 
-def due_steps(session: Session, day: date) -> list[tuple[PlanStep, DunningPlan, int, str]]:
+def due_steps(
+    session: Session, day: date, step_ids: Sequence[int] | None = None
+) -> list[tuple[PlanStep, DunningPlan, int, str]]:
     """(step, plan, owner id, household) of each unit's newest approved plan whose step falls on ``day``.
 
     Only the newest approved plan of a unit is live; an older one that is still marked approved sends nothing.
+    ``step_ids`` narrows the answer to those steps (a worker sending one step).
     """
     newer = aliased(DunningPlan)
     live = ~exists().where(
         and_(newer.unit_id == DunningPlan.unit_id, newer.status == "approved", newer.id > DunningPlan.id)
     )
-    rows = session.execute(
+    query = (
         select(PlanStep, DunningPlan, Unit.owner_id, Project.code, Unit.code)
         .join(DunningPlan, DunningPlan.id == PlanStep.plan_id)
         .join(Unit, Unit.id == DunningPlan.unit_id)
         .join(Project, Project.id == Unit.project_id)
         .where(DunningPlan.status == "approved", live, PlanStep.day == day, PlanStep.channel.in_(CHANNELS))
         .order_by(PlanStep.id)
-    ).all()
+    )
+    if step_ids is not None:
+        query = query.where(PlanStep.id.in_(list(step_ids)))
+    rows = session.execute(query).all()
     return [(step, plan, owner_id, f"{p}/{u}") for step, plan, owner_id, p, u in rows if owner_id is not None]
+
+
+def _step_request(step: PlanStep, plan: DunningPlan, owner_id: int, day: date, link_for: LinkFactory | None):
+    channels = tuple(dict.fromkeys(c for c in (step.channel, step.fallback_channel) if c in CHANNELS))
+    return SendRequest(
+        key=f"plan-step:{step.id}",
+        owner_id=owner_id,
+        unit_id=plan.unit_id,
+        channels=channels,
+        text=step.message,
+        at=datetime.combine(day, time.fromisoformat(step.window_start)),
+        stage=plan.stage,
+        template_id=step.template_id,
+        plan_step_id=step.id,
+        links=link_for,
+    )
+
+
+_COUNTED = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate", "held": "held"}
+
+
+def count_result(stats: DispatchStats, status: str) -> str:
+    """Add one send result to ``stats``; returns the counter it went to (sent, held, blocked, duplicate, failed)."""
+    name = _COUNTED.get(status, "failed")
+    setattr(stats, name, getattr(stats, name) + 1)
+    return name
 
 
 def dispatch_due_steps(
@@ -69,54 +101,27 @@ def dispatch_due_steps(
     progress: Callable[[str, int, int | None], None] | None = None,
     actor: str = "batch",
     link_for: LinkFactory | None = None,
+    step_ids: Sequence[int] | None = None,
 ) -> DispatchStats:
     """Send every due step once (key plan-step:<id>); each step commits on its own.
 
     The case is read again inside each send, under the household's case lock (see sending.send_contact and
     gate.check_step): a household that paid, disputes, promised or keeps to an instalment schedule a moment
     ago gets nothing, a part payment changes the amount, and a second dispatcher of the same step finds it sent.
-    ``link_for`` mints the owner's bill link that replaces the 【缴费链接】 token.
+    ``link_for`` mints the owner's bill link that replaces the 【缴费链接】 token. ``step_ids`` sends only those
+    of the due steps (a worker's share of the night).
     """
     adapters = adapters or outbox_adapters
     stats = DispatchStats()
     with Session(engine) as session:
-        work = [
-            (
-                s.id,
-                p.unit_id,
-                owner,
-                p.stage,
-                s.channel,
-                s.fallback_channel,
-                s.message,
-                s.template_id,
-                s.window_start,
-                key,
-            )
-            for s, p, owner, key in due_steps(session, day)
-        ]
+        work = [_step_request(s, p, owner, day, link_for) for s, p, owner, _key in due_steps(session, day, step_ids)]
     if progress and work:
         progress("dispatch", 0, len(work))
-    for step_id, unit_id, owner_id, stage, channel, fallback, text, template, start, _key in work:
-        channels = tuple(dict.fromkeys(c for c in (channel, fallback) if c in CHANNELS))
-        req = SendRequest(
-            key=f"plan-step:{step_id}",
-            owner_id=owner_id,
-            unit_id=unit_id,
-            channels=channels,
-            text=text,
-            at=datetime.combine(day, time.fromisoformat(start)),
-            stage=stage,
-            template_id=template,
-            plan_step_id=step_id,
-            links=link_for,
-        )
+    for req in work:
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
-        field = {"sent": "sent", "unsubscribed": "sent", "blocked": "blocked", "duplicate": "duplicate", "held": "held"}
-        name = field.get(result.status, "failed")
-        setattr(stats, name, getattr(stats, name) + 1)
+        count_result(stats, result.status)
         if progress:
             progress("dispatch", 1, None)
     return stats
@@ -248,12 +253,5 @@ def dispatch_instalment_reminders(
         with Session(engine) as session:
             result = send_contact(session, req, adapters=adapters(session), policy=policy, actor=actor)
             session.commit()
-        name = {
-            "sent": "sent",
-            "unsubscribed": "sent",
-            "blocked": "blocked",
-            "duplicate": "duplicate",
-            "held": "held",
-        }.get(result.status, "failed")
-        setattr(stats, name, getattr(stats, name) + 1)
+        count_result(stats, result.status)
     return stats
