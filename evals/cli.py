@@ -123,13 +123,16 @@ def render_summary(report: dict) -> None:
 
 @app.command("compare")
 def compare_cmd(
-    a: Path = typer.Argument(..., help="基线报告 JSON"),
-    b: Path = typer.Argument(..., help="新报告 JSON"),
+    a: Path = typer.Argument(..., help="基线：报告 JSON 或 evals/runs/ 下的运行目录"),
+    b: Path = typer.Argument(..., help="新的一次：报告 JSON 或运行目录"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-    fail_on_regression: bool = typer.Option(False, "--fail-on-regression", help="有回退时退出码为 1"),
+    fail_on_regression: bool = typer.Option(False, "--fail-on-regression", help="有回退用例时退出码为 1"),
+    fail_on_significant: bool = typer.Option(
+        False, "--fail-on-significant", help="任一配对指标显著变差（McNemar 精确检验 p<0.05）时退出码为 1"
+    ),
 ) -> None:
-    """对比两次评测：列出回退用例（A 通过、B 未通过）和指标变化。"""
-    from evals.compare import compare, load_report
+    """对比两次评测：逐用例胜负、McNemar 精确检验、回退用例（A 通过、B 未通过）和指标变化。"""
+    from evals.compare import compare, load_report, significant_regressions
 
     for path in (a, b):
         if not path.exists():
@@ -143,11 +146,45 @@ def compare_cmd(
         )
         for r in result["regressions"]:
             console.print(f"[red]回退[/red] {r['id']} {r['household']} 未通过：{'、'.join(r['failed'])}")
+        _print_paired(result["paired"])
         for key, d in result["deltas"].items():
             if d["delta"]:
                 console.print(f"{key}: {d['a']} → {d['b']} ({d['delta']:+})")
     if fail_on_regression and result["regressions"]:
         raise typer.Exit(1)
+    worse = significant_regressions(result)
+    if fail_on_significant and worse:
+        typer.echo(f"显著变差：{'、'.join(worse)}", err=True)
+        raise typer.Exit(1)
+
+
+_VERDICTS = {
+    "better": "[green]显著变好[/green]",
+    "worse": "[red]显著变差[/red]",
+    "no significant difference": "无显著差异",
+}
+
+
+def _print_paired(paired: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title="逐用例配对比较（McNemar 精确检验）")
+    for column in ("指标", "B 胜", "B 负", "都对", "都错", "p 值", "结论"):
+        table.add_column(column)
+    for name, p in paired.items():
+        table.add_row(
+            name,
+            str(len(p["wins"])),
+            str(len(p["losses"])),
+            str(p["both_right"]),
+            str(p["both_wrong"]),
+            f"{p['p_value']:.4f}",
+            _VERDICTS[p["verdict"]],
+        )
+    console.print(table)
+    for name, p in paired.items():
+        if p["wins"] or p["losses"]:
+            console.print(f"{name}: 胜 {', '.join(p['wins']) or '—'}；负 {', '.join(p['losses']) or '—'}")
 
 
 def _rules(passed: list[str], failed: list[str]) -> dict[str, bool]:

@@ -61,3 +61,17 @@ def agreement(a: Sequence[int], b: Sequence[int]) -> dict[str, float | int | Non
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def mcnemar_exact(wins: int, losses: int) -> float:
+    """Two-sided exact McNemar p-value for paired outcomes: ``wins`` (B right, A wrong) vs ``losses``.
+
+    Under "no difference" the discordant cases split like fair coin flips, so this is the exact
+    binomial test of ``min(wins, losses)`` out of ``wins + losses`` at p = 0.5 (1.0 with no discordant case).
+    """
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    from scipy.stats import binomtest
+
+    return float(binomtest(min(wins, losses), n, 0.5, alternative="two-sided").pvalue)

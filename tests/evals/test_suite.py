@@ -174,3 +174,13 @@ def test_when_eval_run_is_given_no_model_then_it_evaluates_the_configured_endpoi
     from evals.cli import run
 
     assert inspect.signature(run).parameters["model"].default.default == "endpoint"
+
+
+def test_when_the_scripted_subset_is_compared_with_its_baseline_then_nothing_is_significantly_worse(cli_run):
+    """The CI gate on evals: a significant paired regression against the committed baseline fails the build."""
+    from evals.compare import load_report, significant_regressions
+
+    baseline = load_report(Path(__file__).resolve().parents[2] / "evals" / "baselines" / "scripted-golden-15.json")
+    result = compare(baseline, cli_run["report"])
+    assert result["common_cases"] == SUBSET
+    assert significant_regressions(result) == [], result["paired"]
