@@ -121,6 +121,48 @@ def render_summary(report: dict) -> None:
         console.print(f"[red]未达标：[/red]{failure}")
 
 
+@app.command("calibration")
+def calibration_cmd(
+    run: Path = typer.Argument(..., help="报告 JSON 或 evals/runs/ 下的运行目录"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+) -> None:
+    """置信度校准：按置信度分箱的准确率（可靠性表）、ECE、Brier 分数，以及“不确定”提示拦下了多少错误。"""
+    from evals.calibration import reliability
+    from evals.compare import load_report
+
+    if not run.exists():
+        fail(f"找不到报告或运行目录 {run}")
+    result = reliability(load_report(run)["cases"])
+    if as_json:
+        print_json(result)
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"可靠性表（{result['cases']} 个用例，准确率 {result['accuracy']}，平均置信度 {result['mean_confidence']}）"
+    )
+    for column in ("置信度区间", "用例", "平均置信度", "准确率", "差（准确率−置信度）"):
+        table.add_column(column)
+    for b in result["bins"]:
+        table.add_row(
+            f"[{b['lo']:.1f}, {b['hi']:.1f})",
+            str(b["n"]),
+            _or_dash(b["mean_confidence"]),
+            _or_dash(b["accuracy"]),
+            _or_dash(b["gap"]),
+        )
+    console.print(table)
+    unsure, sure = result["unsure"], result["sure"]
+    console.print(
+        f"ECE {result['ece']} · Brier {result['brier']} · 提示不确定（置信度<{result['unsure_below']}）{unsure['n']} 例，"
+        f"其中错 {unsure['wrong']}；其余 {sure['n']} 例，其中错 {sure['wrong']}"
+    )
+
+
+def _or_dash(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 @app.command("compare")
 def compare_cmd(
     a: Path = typer.Argument(..., help="基线：报告 JSON 或 evals/runs/ 下的运行目录"),

@@ -531,6 +531,48 @@ def _review_table(rows: list[EvalReview], title: str) -> None:
 # ---------------------------------------------------------------- agreement and export
 
 
+def _calibration(report: dict) -> None:
+    """Reliability diagram of the run: stated confidence against the share of right causes, per bin."""
+    from evals.calibration import reliability
+
+    result = reliability(report["cases"])
+    st.subheader("置信度校准（可靠性图）")
+    if not result["cases"]:
+        st.info("本次运行的用例没有记录诊断置信度")
+        return
+    unsure, sure = result["unsure"], result["sure"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("原因准确率", _pct(result["accuracy"]))
+    c2.metric("平均置信度", _pct(result["mean_confidence"]))
+    c3.metric("ECE", _num(result["ece"]), help="各置信度区间“准确率−置信度”之差的加权平均，越小越好")
+    c4.metric("不确定提示拦下的错误", f"{unsure['wrong']}/{unsure['wrong'] + sure['wrong']}")
+    rows = [b for b in result["bins"] if b["n"]]
+    chart = pd.DataFrame(
+        {
+            "平均置信度": [b["mean_confidence"] for b in rows],
+            "实际准确率": [b["accuracy"] for b in rows],
+            "完全校准": [b["mean_confidence"] for b in rows],
+        }
+    )
+    st.line_chart(chart, x="平均置信度", y=["实际准确率", "完全校准"])
+    st.dataframe(
+        [
+            {
+                "置信度区间": f"{b['lo']:.1f}–{b['hi']:.1f}",
+                "用例": b["n"],
+                "平均置信度": _num(b["mean_confidence"]),
+                "准确率": _num(b["accuracy"]),
+            }
+            for b in result["bins"]
+        ],
+        hide_index=True,
+    )
+    st.caption(
+        f"置信度低于 {result['unsure_below']} 时工作台请管家在前两个原因中选择：本次 {unsure['n']} 例提示不确定"
+        f"（错 {unsure['wrong']}），{sure['n']} 例未提示（错 {sure['wrong']}）。"
+    )
+
+
 def _agreement(report: dict, reviews: list[EvalReview]) -> None:
     from app.services.reviews import latest_by_case
     from evals.reviews import agreement_stats
@@ -657,6 +699,8 @@ def _report_source(rt: Runtime, caller: Caller, folder: Path, reviews: list[Eval
         _review_table([r for r in reviews if r.case_id == case_id], "该用例的评分（各次运行）")
     st.divider()
     _agreement(report, run_reviews)
+    st.divider()
+    _calibration(report)
 
 
 def _plan_source(rt: Runtime, caller: Caller, reviews: list[EvalReview]) -> None:

@@ -44,6 +44,7 @@ def _case(
         "error": None,
         "passed": guard and indep,
         "scores": {
+            "cause": {"top1": cid != "c-bad", "top3": True, "predicted": "svc.cleaning_greening"},
             "compliance": {
                 "guardrail_passed": guard,
                 "guardrail_rules": sorted({f["rule"] for f in failures or []}),
@@ -202,6 +203,16 @@ def test_when_compliance_opens_the_page_then_the_newest_report_and_its_case_dril
     assert any(w.startswith("独立校验：威胁停水停电") for w in warnings)
 
 
+def test_when_a_report_is_open_then_its_reliability_and_the_errors_unsure_caught_show(page, reports):
+    at = page("review", user="compliance")
+    assert not at.exception, at.exception
+    assert "置信度校准（可靠性图）" in [h.value for h in at.subheader]
+    metrics = _metrics(at)
+    # three cases at confidence 0.7, one wrong: accuracy 2/3, none flagged unsure, so 0 of 1 error caught
+    assert metrics["原因准确率"] == "67%" and metrics["平均置信度"] == "70%"
+    assert metrics["不确定提示拦下的错误"] == "0/1"
+
+
 def test_when_the_admin_opens_the_page_then_it_renders(page, reports):
     at = page("review", user="admin")
     assert not at.exception and at.header[0].value == "评审打分"
@@ -274,7 +285,8 @@ def test_when_reviews_are_stored_then_agreement_is_computed_for_this_run_only(pa
     assert table.loc["结论：评审员 vs 护栏", "一致率"] == "100%"
     assert table.loc["结论：评审员 vs 独立校验", "一致率"] == "67%"
     assert table.loc["结论：护栏 vs 独立校验", "样本"] == 3
-    assert len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart")) == 1
+    # the tone distribution of the reviewed cases and the run's reliability diagram
+    assert len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart")) == 2
     at.radio(key="rv_case_filter").set_value("未评审").run()
     assert "没有符合条件的用例" in [i.value for i in at.info]
 
