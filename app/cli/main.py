@@ -19,6 +19,7 @@ from app.cli import (
     redact_cmd,
     risk_cmd,
     serve_cmd,
+    settings_cmd,
     worker_cmd,
 )
 
@@ -45,6 +46,7 @@ app = StewardCLI(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(settings_cmd.app, name="settings")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(households_cmd.app, name="households")
 app.add_typer(kb_cmd.app, name="kb")

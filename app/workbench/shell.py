@@ -17,7 +17,7 @@ USER_KEY = "user"
 def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None], frozenset[str]]]:
     """Page name → (title, icon, render function, roles that see it)."""
     from app import plugins
-    from app.workbench.views import batch, compliance, dashboard, household, payments, queue
+    from app.workbench.views import batch, compliance, dashboard, household, payments, queue, settings
 
     everyone = frozenset(ROLE_NAMES)
     return {
@@ -27,6 +27,7 @@ def page_table() -> dict[str, tuple[str, str, Callable[[Runtime, Caller], None],
         "compliance": ("合规审查", "🛡️", compliance.render, frozenset({"compliance", "admin"})),
         "payments": ("对账与退款", "💴", payments.render, frozenset({"manager", "admin", "compliance"})),
         "batch": ("夜间批处理", "🌙", batch.render, frozenset({"manager", "admin"})),
+        "settings": ("策略设置", "⚙️", settings.render, frozenset({"manager", "admin"})),
     } | {
         page.name: (page.title, page.icon, page.render, page.roles) for page in plugins.load(plugins.PAGES_GROUP)
     }  # 评审打分 comes from evals/

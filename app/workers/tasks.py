@@ -24,7 +24,6 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from app.services.collections import dispatch, risk_store, scoring
 from app.services.collections.frames import read_chunk
 from app.workers import claims
-from core.domain.collections.policy import PolicyConfig
 from core.settings import Settings, get_settings
 from data.db.collections import BatchRun
 from data.db.workflow import Diagnosis
@@ -205,7 +204,7 @@ def dispatch_step(self: Any, run_id: int, stage: str, key: str) -> None:
                 proc.engine,
                 run.as_of,
                 adapters=_adapters(params.get("webhook_url")),
-                policy=PolicyConfig(),
+                policy=None,
                 link_for=send_links(proc.settings),
                 step_ids=[int(params["step_id"])],
             )
@@ -231,7 +230,7 @@ def send_reminders(self: Any, run_id: int, stage: str, key: str) -> None:
                 proc.engine,
                 run.as_of,
                 adapters=_adapters(params.get("webhook_url")),
-                policy=PolicyConfig(),
+                policy=None,
                 link_for=send_links(proc.settings),
             )
         claims.finish(proc.engine, found, "done", households=stats.sent, detail=claims.dumps(asdict(stats)))

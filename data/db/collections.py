@@ -187,3 +187,25 @@ class CaseEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     ref: Mapped[str | None] = mapped_column(String(96), unique=True)
+
+
+class PolicySetting(Base):
+    """One version of one contact-policy setting, for the group (``scope`` "*") or one project (its code).
+
+    Every change adds a version; the newest version of a (scope, key) is in force, a project's value over the
+    group's, the group's over the built-in default. ``value`` is JSON (a time "21:00", a list of dates, a number).
+    """
+
+    __tablename__ = "policy_settings"
+    __table_args__ = (
+        UniqueConstraint("scope", "key", "version"),
+        Index("ix_policy_settings_scope_key", "scope", "key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    value: Mapped[object] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")

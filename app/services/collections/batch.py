@@ -241,7 +241,8 @@ def run_batch(
         concurrency: Parallel agent runs.
         diagnoser: Runs the agent for one household key (see diagnosis.graph_diagnoser); None skips diagnosis.
         adapters: Builds the channel adapters for a session (default: the outbox with simulated receipts).
-        policy: Contact limits for the dispatch of approved plan steps.
+        policy: Contact limits for the dispatch of approved plan steps (None: the settings in force for each
+            household's project, see app.services.policy_settings).
         progress: Progress callback.
         clock: Wall clock.
         chunk: Households per scoring chunk.
@@ -269,11 +270,11 @@ def run_batch(
     summary.seconds["diagnose"] = round(time.perf_counter() - t1, 2)
     t2 = time.perf_counter()
     sent = dispatch.dispatch_due_steps(
-        engine, as_of, adapters=adapters, policy=policy or PolicyConfig(), progress=progress, link_for=link_for
+        engine, as_of, adapters=adapters, policy=policy, progress=progress, link_for=link_for
     )
     summary.held = sent.held
     reminders = dispatch.dispatch_instalment_reminders(
-        engine, as_of, adapters=adapters, policy=policy or PolicyConfig(), link_for=link_for
+        engine, as_of, adapters=adapters, policy=policy, link_for=link_for
     )
     summary.dispatched, summary.blocked = sent.sent + reminders.sent, sent.blocked + reminders.blocked
     summary.seconds["dispatch"] = round(time.perf_counter() - t2, 2)

@@ -97,7 +97,7 @@ def dispatch_due_steps(
     day: date,
     *,
     adapters: AdapterFactory | None = None,
-    policy: PolicyConfig,
+    policy: PolicyConfig | None,
     progress: Callable[[str, int, int | None], None] | None = None,
     actor: str = "batch",
     link_for: LinkFactory | None = None,
@@ -135,7 +135,7 @@ def send_step_now(
     *,
     actor: str,
     at: datetime,  # noqa: ANN001
-    policy: PolicyConfig,
+    policy: PolicyConfig | None,
     adapters: Sequence[ChannelAdapter] | None = None,
     link_for: LinkFactory | None = None,
 ):  # noqa: ANN201 - a SendResult
@@ -233,7 +233,7 @@ def dispatch_instalment_reminders(
     day: date,
     *,
     adapters: AdapterFactory | None = None,
-    policy: PolicyConfig,
+    policy: PolicyConfig | None,
     link_for: LinkFactory | None = None,
     actor: str = "batch",
 ) -> DispatchStats:

@@ -218,10 +218,13 @@ def send_contact(
     req: SendRequest,
     *,
     adapters: Sequence[ChannelAdapter],
-    policy: PolicyConfig,
+    policy: PolicyConfig | None = None,
     actor: str = "system",
 ) -> SendResult:
     """Send ``req`` through the first channel that the policy allows and that delivers (caller commits).
+
+    ``policy`` None (the usual case) reads the settings in force for the household's project
+    (``app.services.policy_settings.effective_policy``) at this send.
 
     Every channel try is a ContactAttempt keyed ``req.key#channel`` (unique), so a retry after a crash
     resumes where it stopped and never sends twice through the same channel; a finished contact
@@ -235,12 +238,27 @@ def send_contact(
     it sent; a payment or dispute recorded meanwhile waits too and lands after this send, and a send that
     waited for such an event checks the case after it (and is held).
     """
+    if policy is None:
+        policy = policy_for_unit(session, req.unit_id)
     minted: list[Any] = []
     result = _send(session, req, adapters=adapters, policy=policy, actor=actor, minted=minted)
     for link in minted:
         delivered = result.status in ("sent", "unsubscribed")
         req.links.settle(session, req.unit_id, link, delivered=delivered, actor=actor, at=req.at)
     return result
+
+
+def policy_for_unit(session: Session, unit_id: int | None) -> PolicyConfig:
+    """The contact policy in force for the unit's project (the group's when the unit is unknown)."""
+    from app.services.policy_settings import effective_policy
+    from data.db.models import Project, Unit
+
+    project = None
+    if unit_id is not None:
+        project = session.execute(
+            select(Project.code).join(Unit, Unit.project_id == Project.id).where(Unit.id == unit_id)
+        ).scalar_one_or_none()
+    return effective_policy(session, project)
 
 
 def with_pay_link(session: Session, req: SendRequest, actor: str, minted: list[Any]) -> SendRequest | None:

@@ -46,7 +46,6 @@ def _do(rt: Runtime, caller: Caller, key: str, kind: str, **kw) -> None:
 def _send_now(rt: Runtime, caller: Caller, key: str, step_id: int) -> None:
     from app.services.bill_links import send_links
     from app.services.collections.dispatch import send_step_now
-    from core.domain.collections.policy import PolicyConfig
 
     try:
         with rt.session() as session:
@@ -57,7 +56,7 @@ def _send_now(rt: Runtime, caller: Caller, key: str, step_id: int) -> None:
                 step_id,
                 actor=caller.username,
                 at=datetime.now().replace(microsecond=0),
-                policy=PolicyConfig(),
+                policy=None,
                 link_for=send_links(rt.settings),
             )
     except LookupError as exc:
