@@ -167,3 +167,35 @@ def test_finding2_owner_html_and_markdown_in_evidence_run_nothing_and_show_as_te
         "<svg onload=alert(5)>",
     ):
         assert needle in shown, needle
+
+
+def test_when_a_manager_changes_quiet_hours_in_the_browser_then_the_setting_is_in_force(services):
+    """The settings centre in a real browser: the manager saves a later start of contact hours for a project."""
+    from playwright.sync_api import expect, sync_playwright
+
+    api, ui = services
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.set_default_timeout(60_000)
+        expect.set_options(timeout=60_000)
+        page.goto(ui)
+        page.get_by_label("用户名").fill("manager")
+        page.get_by_label("密码").fill("steward-demo")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("link", name="策略设置").click()
+        expect(page.get_by_text("免打扰时段、节假日和联系上限").first).to_be_visible()
+        page.get_by_label("新值（留空则清除本级设置，恢复上一级）").fill("09:30")
+        page.get_by_label("修改原因").fill("业主反映早上太早")
+        page.get_by_role("button", name="保存").click()
+        expect(page.get_by_text("已保存：允许联系开始时间 = 09:30（版本 1）")).to_be_visible()
+        _idle(page)
+        browser.close()
+    token = httpx.post(f"{api}/auth/login", data={"username": "admin", "password": "steward-demo"}).json()
+    audit = httpx.get(
+        f"{api}/audit",
+        params={"action": "settings.changed"},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    )
+    assert audit.status_code == 200, audit.text
+    assert "settings.changed" in audit.text and "manager" in audit.text
