@@ -7,6 +7,7 @@ from datetime import date
 import typer
 
 from app.cli.common import console, fail, print_json
+from app.workers import STAGE_NAMES
 
 app = typer.Typer(no_args_is_help=True, help="夜间批处理 / Overnight batch.")
 
@@ -136,15 +137,6 @@ def _run_on_workers(engine, settings, today, diagnose, drafting, webhook_url, pr
         fail(str(exc))
     except Exception as exc:  # broker, database
         fail(f"批处理中断（重跑同一日期会从断点继续）：{exc}")
-
-
-STAGE_NAMES = {
-    "score": "评分（分片）",
-    "draft": "AI 诊断与方案预生成",
-    "rescore": "诊断后重新评分",
-    "dispatch": "发送已批准的今日步骤",
-    "reminders": "分期提醒",
-}
 
 
 @app.command("status")

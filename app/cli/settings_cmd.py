@@ -7,19 +7,12 @@ from datetime import datetime
 import typer
 
 from app.cli.common import console, fail, open_session, print_json
+from app.services.policy_settings import display
 
 app = typer.Typer(help="催收策略设置：免打扰时段、节假日、联系上限（按项目，集团默认兜底；每次修改留版本和审计）。")
 DB = typer.Option(None, "--database-url", help="数据库 URL")
 PROJECT = typer.Option(None, "--project", help="项目编号；不填为集团默认")
 SOURCES = {"default": "内置默认", "group": "集团默认", "project": "本项目"}
-
-
-def _show_value(value: object) -> str:
-    if isinstance(value, dict):
-        return "，".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return "、".join(map(str, value)) or "—"
-    return "不限" if value is None else str(value)
 
 
 @app.command("show")
@@ -42,7 +35,7 @@ def show(
     for column in ("设置项", "说明", "当前值", "来源", "版本"):
         table.add_column(column)
     for key, v in values.items():
-        table.add_row(key, v["label"], _show_value(v["value"]), SOURCES[v["source"]], str(v["version"] or "—"))
+        table.add_row(key, v["label"], display(v["value"]), SOURCES[v["source"]], str(v["version"] or "—"))
     console.print(table)
 
 
@@ -82,7 +75,7 @@ def set_(
     if as_json:
         print_json(out)
     else:
-        console.print(f"已保存：{out['scope']} 的 {key} = {_show_value(out['value'])}（版本 {out['version']}）")
+        console.print(f"已保存：{out['scope']} 的 {key} = {display(out['value'])}（版本 {out['version']}）")
 
 
 @app.command("history")
@@ -114,5 +107,5 @@ def history(
         return
     for r in rows:
         console.print(
-            f"{r['changed_at']} {r['scope']} {r['key']} v{r['version']} = {_show_value(r['value'])} · {r['changed_by']} {r['reason']}"
+            f"{r['changed_at']} {r['scope']} {r['key']} v{r['version']} = {display(r['value'])} · {r['changed_by']} {r['reason']}"
         )

@@ -97,6 +97,15 @@ SPECS: dict[str, SettingSpec] = {
 }
 
 
+def display(value: Any) -> str:
+    """A setting's value as people read it (预警=1，中级=2; 2024-09-16、2024-09-17; 不限)."""
+    if isinstance(value, dict):
+        return "，".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(map(str, value)) or "—"
+    return "不限" if value is None else str(value)
+
+
 def parse_value(key: str, raw: Any) -> Any:
     """The stored form of ``raw`` for ``key``; raises SettingError (Chinese) on an unknown key or a bad value."""
     spec = SPECS.get(key)

@@ -53,6 +53,21 @@ def services(wb_template: Path, tmp_path: Path):
         stop(procs)
 
 
+def _logged_in(pw, ui: str, user: str, height: int = 1400):  # noqa: ANN001, ANN202
+    """A headless chromium page of the workbench, logged in as ``user`` (the demo password)."""
+    from playwright.sync_api import expect
+
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.set_default_timeout(60_000)
+    expect.set_options(timeout=60_000)
+    page.goto(ui)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill("steward-demo")
+    page.get_by_role("button", name="登录").click()
+    return browser, page
+
+
 def _idle(page) -> None:  # noqa: ANN001
     """Wait until the script run finished (no stale elements on screen)."""
     from playwright.sync_api import expect
@@ -66,14 +81,7 @@ def test_when_steward_uses_the_browser_then_a_plan_is_generated_and_approved(ser
     api, ui = services
     assert "Steward" in httpx.get(f"{api}/docs").text
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
-        page.goto(ui)
-        page.get_by_label("用户名").fill("demo")
-        page.get_by_label("密码").fill("steward-demo")
-        page.get_by_role("button", name="登录").click()
+        browser, page = _logged_in(pw, ui, "demo", height=1800)
         expect(page.get_by_text("今日待办").first).to_be_visible()
         page.get_by_role("link", name="住户详情").click()
         page.get_by_label("户号（项目编码/房号）").fill("BJ-PILOT/4-1203")
@@ -175,14 +183,7 @@ def test_when_a_manager_changes_quiet_hours_in_the_browser_then_the_setting_is_i
 
     api, ui = services
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.set_default_timeout(60_000)
-        expect.set_options(timeout=60_000)
-        page.goto(ui)
-        page.get_by_label("用户名").fill("manager")
-        page.get_by_label("密码").fill("steward-demo")
-        page.get_by_role("button", name="登录").click()
+        browser, page = _logged_in(pw, ui, "manager")
         page.get_by_role("link", name="策略设置").click()
         expect(page.get_by_text("免打扰时段、节假日和联系上限").first).to_be_visible()
         page.get_by_label("新值（留空则清除本级设置，恢复上一级）").fill("09:30")

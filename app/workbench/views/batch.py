@@ -6,14 +6,8 @@ import streamlit as st
 
 from app.services.users import Caller
 from app.workbench.runtime import Runtime
+from app.workers import STAGE_NAMES
 
-STAGE_NAMES = {
-    "score": "评分（分片）",
-    "draft": "AI 诊断与方案预生成",
-    "rescore": "诊断后重新评分",
-    "dispatch": "发送已批准的今日步骤",
-    "reminders": "分期提醒",
-}
 ENGINE_NAMES = {"celery": "Celery worker", "process": "单进程"}
 STATE_NAMES = {"running": "运行中", "done": "已完成"}
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from app.services.policy_settings import display
 from app.services.users import Caller
 from app.workbench.runtime import Runtime
 
@@ -25,14 +26,6 @@ EXAMPLES = {
     "special_weekly_cap": "1",
     "project_daily_cap": "500",
 }
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "，".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, list):
-        return "、".join(map(str, value)) or "—"
-    return "不限" if value is None else str(value)
 
 
 def _projects(rt: Runtime, caller: Caller) -> list[str]:
@@ -67,7 +60,7 @@ def render(rt: Runtime, caller: Caller) -> None:
         [
             {
                 "设置项": v["label"],
-                "当前值": _show(v["value"]),
+                "当前值": display(v["value"]),
                 "来源": SOURCES[v["source"]],
                 "版本": v["version"] or "—",
             }
@@ -100,7 +93,7 @@ def render(rt: Runtime, caller: Caller) -> None:
         except (SettingError, ScopeError) as exc:
             st.error(str(exc))
         else:
-            st.success(f"已保存：{SPECS[key].label} = {_show(out['value'])}（版本 {out['version']}）")
+            st.success(f"已保存：{SPECS[key].label} = {display(out['value'])}（版本 {out['version']}）")
     with rt.session() as s:
         rows = history(s, project or GROUP)
     if rows:
@@ -111,7 +104,7 @@ def render(rt: Runtime, caller: Caller) -> None:
                     "时间": r.changed_at.strftime("%Y-%m-%d %H:%M"),
                     "设置项": SPECS[r.key].label if r.key in SPECS else r.key,
                     "版本": r.version,
-                    "值": _show(r.value),
+                    "值": display(r.value),
                     "修改人": r.changed_by,
                     "原因": r.reason,
                 }
