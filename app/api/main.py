@@ -23,6 +23,10 @@ TAGS = [
     {"name": "casework", "description": "联系记录、还款承诺、分期、异议、退订"},
     {"name": "tasks", "description": "业主在账单页提交的申请（管家待办）"},
     {"name": "reports", "description": "账龄结构、回款率、投诉与退订、项目对比"},
+    {
+        "name": "settings",
+        "description": "催收策略设置：免打扰时段、节假日、联系上限（按项目，集团默认兜底，版本与审计）",
+    },
     {"name": "audit", "description": "审计日志检索与导出（合规、管理员）"},
     {"name": "ingest", "description": "收费、客服、工单系统推送整户证据包和记录（可重复推送）"},
     {"name": "bill", "description": "业主账单页（签名链接，移动端）：立即缴费、分期、异议、开票"},

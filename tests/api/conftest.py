@@ -73,6 +73,9 @@ class Api:
     def patch(self, path: str, user: str = "demo", **kw):  # noqa: ANN201
         return self.client.patch(path, headers=self.headers(user), **kw)
 
+    def put(self, path: str, user: str = "demo", **kw):  # noqa: ANN201
+        return self.client.put(path, headers=self.headers(user), **kw)
+
 
 def make_api(url: str, tmp_path: Path, kb: LexicalKB) -> Iterator[Api]:
     from tests.conftest import models_dir

@@ -24,6 +24,7 @@ ROLE_ONLY = {
     ("POST", "/ingest/{kind}"),
     ("GET", "/reports/reconciliation"),
     ("POST", "/payments/orders/{order_no}/refund"),  # managers only; another project's order: see test_payments
+    ("PUT", "/settings/{key}"),  # managers of the project and administrators: see test_settings_api
 }
 FOREIGN_404 = [
     ("GET", "/households/{project}/{unit}", H, None),
@@ -65,6 +66,8 @@ FOREIGN_404 = [
     ("GET", "/reports/recovery", "/reports/recovery?project=BJ-PILOT", None),
     ("GET", "/reports/complaints", "/reports/complaints?project=BJ-PILOT", None),
     ("GET", "/tasks", "/tasks?household=BJ-PILOT/4-1203", None),
+    ("GET", "/settings", "/settings?project=BJ-PILOT", None),
+    ("GET", "/settings/history", "/settings/history?project=BJ-PILOT", None),
     ("GET", "/plans/{plan_id}", "/plans/{plan}", None),
     ("POST", "/plans/{plan_id}/approve", "/plans/{plan}/approve", {}),
     ("POST", "/plans/{plan_id}/reject", "/plans/{plan}/reject", {}),

@@ -13,6 +13,7 @@ from app.api.routes import (
     plans,
     queue,
     reports,
+    settings,
     tasks,
 )
 
@@ -25,6 +26,7 @@ ROUTERS = [
     cases.router,
     tasks.router,
     reports.router,
+    settings.router,
     audit.router,
     ingest.router,
     bill.router,
