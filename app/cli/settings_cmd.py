@@ -86,22 +86,10 @@ def history(
     database_url: str = DB,
 ) -> None:
     """列出设置的修改历史（最新在前）。"""
-    from data.repositories.policy_settings import GROUP
-    from data.repositories.policy_settings import history as rows_of
+    from app.services.policy_settings import history as rows_of
 
     with open_session(database_url) as session:
-        rows = [
-            {
-                "scope": r.scope,
-                "key": r.key,
-                "version": r.version,
-                "value": r.value,
-                "changed_by": r.changed_by,
-                "changed_at": r.changed_at.isoformat(timespec="seconds"),
-                "reason": r.reason,
-            }
-            for r in rows_of(session, project or GROUP, key)
-        ]
+        rows = rows_of(session, project, key)
     if as_json:
         print_json(rows)
         return

@@ -131,6 +131,22 @@ def settings_in_force(session: Session, project: str | None) -> dict[str, dict[s
     return out
 
 
+def history(session: Session, project: str | None, key: str | None = None) -> list[dict[str, Any]]:
+    """Every version of the project's (None: the group's) settings, newest first, as plain rows."""
+    return [
+        {
+            "scope": r.scope,
+            "key": r.key,
+            "version": r.version,
+            "value": r.value,
+            "changed_by": r.changed_by,
+            "changed_at": r.changed_at.isoformat(timespec="seconds"),
+            "reason": r.reason,
+        }
+        for r in repo.history(session, project or GROUP, key)
+    ]
+
+
 def effective_policy(session: Session, project: str | None) -> PolicyConfig:
     """The PolicyConfig every send of ``project``'s households uses now."""
     values = {k: v["value"] for k, v in settings_in_force(session, project).items()}

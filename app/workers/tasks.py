@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import date, datetime
@@ -188,51 +189,47 @@ def _adapters(webhook_url: str | None) -> Any:
     return lambda session: [gateway, OutboxAdapter(session)]
 
 
-@shared_task(bind=True, name="steward.batch.dispatch_step", **RETRY)
-def dispatch_step(self: Any, run_id: int, stage: str, key: str) -> None:
-    """Send one approved plan step due today (under the case lock, key plan-step:<id>), once."""
+def _dispatching(task: Any, run_id: int, stage: str, key: str, send: Callable[..., Any]) -> None:
+    """Claim a sending task, call ``send(engine, as_of, adapters=, link_for=, params=)`` under a heartbeat, close it."""
     from app.services.bill_links import send_links
 
-    got = _claimed(self, run_id, stage, key)
+    got = _claimed(task, run_id, stage, key)
     if got is None:
         return
     proc, run, found = got
     params = found.params or {}
     try:
         with claims.heartbeat(proc.engine, found, proc.settings.batch_lease_seconds):
-            stats = dispatch.dispatch_due_steps(
+            stats = send(
                 proc.engine,
                 run.as_of,
                 adapters=_adapters(params.get("webhook_url")),
-                policy=None,
                 link_for=send_links(proc.settings),
-                step_ids=[int(params["step_id"])],
+                params=params,
             )
-        outcome = next((k for k, v in asdict(stats).items() if v), "not due")
-        claims.finish(proc.engine, found, "done", outcome=outcome, households=stats.sent)
+        claims.finish(proc.engine, found, "done", **stats)
     except RETRYABLE as exc:
-        _guard(self, proc, found, exc)
+        _guard(task, proc, found, exc)
+
+
+@shared_task(bind=True, name="steward.batch.dispatch_step", **RETRY)
+def dispatch_step(self: Any, run_id: int, stage: str, key: str) -> None:
+    """Send one approved plan step due today (under the case lock, key plan-step:<id>), once."""
+
+    def send(engine: Any, as_of: Any, *, params: dict, **kw: Any) -> dict:
+        # policy None: the settings in force for the household's project
+        stats = dispatch.dispatch_due_steps(engine, as_of, policy=None, step_ids=[int(params["step_id"])], **kw)
+        return {"outcome": next((k for k, v in asdict(stats).items() if v), "not due"), "households": stats.sent}
+
+    _dispatching(self, run_id, stage, key, send)
 
 
 @shared_task(bind=True, name="steward.batch.send_reminders", **RETRY)
 def send_reminders(self: Any, run_id: int, stage: str, key: str) -> None:
     """Send the day's instalment reminders (each once, key instalment:<id>:<n>)."""
-    from app.services.bill_links import send_links
 
-    got = _claimed(self, run_id, stage, key)
-    if got is None:
-        return
-    proc, run, found = got
-    params = found.params or {}
-    try:
-        with claims.heartbeat(proc.engine, found, proc.settings.batch_lease_seconds):
-            stats = dispatch.dispatch_instalment_reminders(
-                proc.engine,
-                run.as_of,
-                adapters=_adapters(params.get("webhook_url")),
-                policy=None,
-                link_for=send_links(proc.settings),
-            )
-        claims.finish(proc.engine, found, "done", households=stats.sent, detail=claims.dumps(asdict(stats)))
-    except RETRYABLE as exc:
-        _guard(self, proc, found, exc)
+    def send(engine: Any, as_of: Any, *, params: dict, **kw: Any) -> dict:
+        stats = dispatch.dispatch_instalment_reminders(engine, as_of, policy=None, **kw)
+        return {"households": stats.sent, "detail": claims.dumps(asdict(stats))}
+
+    _dispatching(self, run_id, stage, key, send)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from data.db.session import init_db
+from data.db.workflow import DunningPlan, PlanStep
 from data.generator.generate import generate
 
 AS_OF = date(2024, 9, 2)
@@ -45,3 +46,28 @@ def small_db_url(db_url: str, small_template: Path, tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     build_portfolio(db_url, 160)
     return db_url
+
+
+def add_approved_visit_plans(session, units) -> list[int]:  # noqa: ANN001
+    """An approved one-step plan (a visit due on AS_OF) for each unit; returns the step ids (caller commits)."""
+    steps = []
+    for u in units:
+        plan = DunningPlan(
+            unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard", created_at=NOW
+        )
+        plan.steps.append(
+            PlanStep(
+                seq=1,
+                day=AS_OF,
+                window_start="10:00",
+                window_end="12:00",
+                channel="visit",
+                action="上门拜访",
+                message="您好，本月物业费账单已出，欢迎咨询。",
+                role="steward",
+            )
+        )
+        session.add(plan)
+        session.flush()
+        steps.append(plan.steps[0].id)
+    return steps

@@ -13,9 +13,9 @@ from app.services.collections.diagnosis import graph_diagnoser
 from data.db.collections import BatchRun, HouseholdScore, OutboxMessage
 from data.db.models import Unit
 from data.db.session import init_db, make_session_factory
-from data.db.workflow import ContactAttempt, Diagnosis, DunningPlan, PlanStep
+from data.db.workflow import ContactAttempt, Diagnosis
 from data.repositories.households import find_unit
-from tests.collections.conftest import AS_OF, NOW, build_portfolio
+from tests.collections.conftest import AS_OF, NOW, add_approved_visit_plans, build_portfolio
 from tests.fakes import LexicalKB, ScriptedChatModel, reading_chat, sensible_structured
 
 ALWAYS = {c: (1.0, 0.0, 0.0, 0.0) for c in ("sms", "wechat", "email", "phone", "visit")}
@@ -104,26 +104,7 @@ def approve_steps_today(engine, n: int) -> list[int]:
             .scalars()
             .all()
         )
-        steps = []
-        for u in units:
-            plan = DunningPlan(
-                unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard", created_at=NOW
-            )
-            plan.steps.append(
-                PlanStep(
-                    seq=1,
-                    day=AS_OF,
-                    window_start="10:00",
-                    window_end="12:00",
-                    channel="visit",
-                    action="上门拜访",
-                    message="您好，本月物业费账单已出，欢迎咨询。",
-                    role="steward",
-                )
-            )
-            s.add(plan)
-            s.flush()
-            steps.append(plan.steps[0].id)
+        steps = add_approved_visit_plans(s, units)
         s.commit()
     return steps
 

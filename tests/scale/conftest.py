@@ -19,8 +19,7 @@ from sqlalchemy import select
 from core.settings import PROJECT_ROOT, Settings
 from data.db.models import Unit
 from data.db.session import init_db, make_session_factory
-from data.db.workflow import DunningPlan, PlanStep
-from tests.collections.conftest import AS_OF, NOW, build_portfolio
+from tests.collections.conftest import add_approved_visit_plans, build_portfolio
 
 REDIS_URL = os.environ.get("STEWARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 AMQP_URL = os.environ.get("STEWARD_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
@@ -33,26 +32,7 @@ def approve_steps_today(url: str, n: int) -> list[int]:
     engine = init_db(url)
     with make_session_factory(engine)() as s:
         units = s.execute(select(Unit).where(Unit.owner_id.is_not(None)).order_by(Unit.id).limit(n)).scalars().all()
-        steps = []
-        for u in units:
-            plan = DunningPlan(
-                unit_id=u.id, version=1, status="approved", stage="预警", strategy="standard", created_at=NOW
-            )
-            plan.steps.append(
-                PlanStep(
-                    seq=1,
-                    day=AS_OF,
-                    window_start="10:00",
-                    window_end="12:00",
-                    channel="visit",
-                    action="上门拜访",
-                    message="您好，本月物业费账单已出，欢迎咨询。",
-                    role="steward",
-                )
-            )
-            s.add(plan)
-            s.flush()
-            steps.append(plan.steps[0].id)
+        steps = add_approved_visit_plans(s, units)
         s.commit()
     engine.dispose()
     return steps

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from app.api.deps import CurrentUser, SessionDep
 from app.services import policy_settings as ps
 from core.scope import ScopeError
-from data.repositories import policy_settings as repo
 
 router = APIRouter(prefix="/settings", tags=["settings"])
 
@@ -42,18 +41,7 @@ def history(
 ) -> list[dict]:
     """Every version of the project's (or the group's) settings, newest first."""
     _visible(user, project)
-    return [
-        {
-            "scope": r.scope,
-            "key": r.key,
-            "version": r.version,
-            "value": r.value,
-            "changed_by": r.changed_by,
-            "changed_at": r.changed_at.isoformat(timespec="seconds"),
-            "reason": r.reason,
-        }
-        for r in repo.history(session, project or repo.GROUP, key)
-    ]
+    return ps.history(session, project, key)
 
 
 @router.put("/{key}", summary="修改一项设置（新增版本并审计）")

@@ -40,9 +40,8 @@ def _projects(rt: Runtime, caller: Caller) -> list[str]:
 
 def render(rt: Runtime, caller: Caller) -> None:
     """Settings in force for the chosen project (or the group), the change form and the history."""
-    from app.services.policy_settings import SPECS, SettingError, change, settings_in_force
+    from app.services.policy_settings import SPECS, SettingError, change, history, settings_in_force
     from core.scope import ScopeError
-    from data.repositories.policy_settings import GROUP, history
 
     st.header("策略设置")
     st.caption(
@@ -95,18 +94,18 @@ def render(rt: Runtime, caller: Caller) -> None:
         else:
             st.success(f"已保存：{SPECS[key].label} = {display(out['value'])}（版本 {out['version']}）")
     with rt.session() as s:
-        rows = history(s, project or GROUP)
+        rows = history(s, project)
     if rows:
         st.subheader("修改历史")
         st.dataframe(
             [
                 {
-                    "时间": r.changed_at.strftime("%Y-%m-%d %H:%M"),
-                    "设置项": SPECS[r.key].label if r.key in SPECS else r.key,
-                    "版本": r.version,
-                    "值": display(r.value),
-                    "修改人": r.changed_by,
-                    "原因": r.reason,
+                    "时间": r["changed_at"].replace("T", " ")[:16],
+                    "设置项": SPECS[r["key"]].label if r["key"] in SPECS else r["key"],
+                    "版本": r["version"],
+                    "值": display(r["value"]),
+                    "修改人": r["changed_by"],
+                    "原因": r["reason"],
                 }
                 for r in rows
             ],
